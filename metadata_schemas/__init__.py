@@ -1,0 +1,123 @@
+"""JSON Schemas (draft 2020-12) of the catalog's documents, versioned by ``$id``.
+
+One :class:`referencing.Registry` holds every schema in this folder, so references
+between schemas resolve locally and no validation ever reaches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SCHEMA_DIR = Path(__file__).resolve().parent
+
+DATASET_SCHEMA = "urn:simel:schema:dataset:1.0"
+DISTRIBUTION_SCHEMA = "urn:simel:schema:distribution:1.0"
+LABOUR_MIGRATION_SCHEMA = "urn:simel:schema:labour-migration:1.0"
+
+
+@cache
+def _schemas() -> dict[str, dict[str, Any]]:
+    loaded: dict[str, dict[str, Any]] = {}
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        loaded[schema["$id"]] = schema
+    return loaded
+
+
+@cache
+def registry() -> Registry[Any]:
+    """The registry of every schema in this package, keyed by ``$id``."""
+    resources = [
+        (schema_id, Resource.from_contents(schema, default_specification=DRAFT202012))
+        for schema_id, schema in _schemas().items()
+    ]
+    return Registry().with_resources(resources).crawl()
+
+
+def schema_ids() -> list[str]:
+    """The ``$id`` of every schema held here."""
+    return sorted(_schemas())
+
+
+def schema(schema_id: str) -> dict[str, Any]:
+    """Return the schema document with ``$id`` ``schema_id``.
+
+    Raises:
+        KeyError: no such schema.
+    """
+    return _schemas()[schema_id]
+
+
+@cache
+def validator(schema_id: str) -> Draft202012Validator:
+    """A validator for ``schema_id`` that checks formats and resolves refs locally."""
+    return Draft202012Validator(
+        schema(schema_id), registry=registry(), format_checker=FormatChecker()
+    )
+
+
+def json_pointer(path: Any) -> str:
+    """Render a jsonschema error path (a deque of keys and indexes) as a JSON Pointer."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def iter_errors(schema_id: str, document: Any) -> Iterator[tuple[str, str]]:
+    """Yield ``(pointer, message)`` for each violation, pointing at the failing member.
+
+    A missing required member is reported at the member's own pointer rather than at its
+    parent, so that a form can highlight the empty field.
+    """
+    errors = sorted(validator(schema_id).iter_errors(document), key=lambda e: list(e.path))
+    seen: set[tuple[str, str]] = set()
+    for error in errors:
+        for item in _describe(error):
+            # jsonschema reports each missing required member as its own error; our
+            # per-member rendering would otherwise repeat them.
+            if item not in seen:
+                seen.add(item)
+                yield item
+
+
+def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
+    pointer = json_pointer(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        for name in error.validator_value:
+            if name not in error.instance:
+                yield f"{pointer}/{name}", f"'{name}' is required"
+        return
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        for name in sorted(set(error.instance) - allowed):
+            yield f"{pointer}/{name}", f"'{name}' is not a recognised member"
+        return
+    if error.validator in {"anyOf", "oneOf"} and error.context:
+        # Report the alternatives in one sentence instead of every branch's failure.
+        yield pointer, _alternatives_message(error)
+        return
+    if error.validator in {"pattern", "format"} and error.schema.get("description"):
+        # A regular expression means little to a data steward; the field's description
+        # says what is expected.
+        yield pointer, f"{error.instance!r} is not valid here: {error.schema['description']}"
+        return
+    yield pointer, error.message
+
+
+def _alternatives_message(error: ValidationError) -> str:
+    required_sets = [
+        branch.get("required")
+        for branch in error.validator_value
+        if isinstance(branch, dict) and branch.get("required")
+    ]
+    if required_sets and len(required_sets) == len(error.validator_value):
+        options = " or ".join("+".join(names) for names in required_sets)
+        return f"one of these must be given: {options}"
+    return error.message

@@ -1,0 +1,59 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from api import auth, context, problems
+from catalog.db import Database, check_schema_current
+from catalog.settings import Settings, instance_secret, load_settings
+
+
+def create_app(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
+    check_schema: bool = True,
+) -> Flask:
+    """Build the SIMEL Catalog WSGI application.
+
+    Configuration comes from ``config.toml``, then ``SIMEL_*`` environment variables,
+    then ``overrides`` (see :mod:`catalog.settings`).
+
+    Raises:
+        ConfigurationError: invalid configuration, or a database schema that is not at
+            the code's migration (the message names ``simel db upgrade``).
+    """
+    settings = settings or load_settings(overrides)
+    logging.basicConfig(level=settings.app.log_level)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=instance_secret(settings),
+        MAX_CONTENT_LENGTH=settings.api.max_request_bytes,
+        SESSION_COOKIE_SECURE=settings.security.session_cookie_secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    database = Database.from_url(
+        settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
+    )
+    if check_schema:
+        check_schema_current(database.engine)
+    state = context.AppState(settings=settings, database=database)
+    state.token_resolvers.append(auth._api_token_resolver)
+    app.extensions["simel"] = state
+
+    context.register(app)
+    problems.register(app)
+
+    from api.v1 import blueprint as api_v1
+
+    app.register_blueprint(api_v1)
+    return app

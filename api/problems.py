@@ -1,0 +1,115 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses.
+
+Four handlers: domain errors (:class:`CatalogError`), HTTP errors raised by Flask or
+Werkzeug (404 routing, 405, 413...), and anything else (a 500 that reveals nothing of
+the internals). Each answers ``application/problem+json`` with an ``instance`` that
+carries the request id, which is also logged, so a report can be traced.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, current_app, g, json, request
+from werkzeug.exceptions import HTTPException
+
+from catalog.errors import CatalogError, InvalidMetadata, TooManyRequests, Unauthenticated
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("simel.api")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
+    """Build an ``application/problem+json`` response."""
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = f"{request.path}#request-{getattr(g, 'request_id', '-')}"
+    body.update(extensions)
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _log(status: int, message: str) -> None:
+    level = logging.ERROR if status >= 500 else logging.WARNING
+    log.log(
+        level,
+        "%s %s -> %s (request %s): %s",
+        request.method,
+        request.path,
+        status,
+        getattr(g, "request_id", "-"),
+        message,
+    )
+
+
+def catalog_error(error: CatalogError) -> Response:
+    """Map a domain error to its problem document."""
+    extensions = dict(error.extensions)
+    headers: dict[str, str] = {}
+    if isinstance(error, InvalidMetadata):
+        extensions["errors"] = [item.to_dict() for item in error.errors]
+    if isinstance(error, Unauthenticated):
+        headers["WWW-Authenticate"] = extensions.pop(
+            "www_authenticate", 'Bearer realm="simel", error="invalid_token"'
+        )
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
+    base = current_app.extensions["simel"].settings.app.problem_base_uri
+    _log(error.status, error.detail)
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        type_=base + error.slug,
+        headers=headers,
+        **extensions,
+    )
+
+
+def http_error(error: HTTPException) -> Response:
+    """Map a Werkzeug HTTP error (routing 404, 405, 413, 415...) to a problem document."""
+    status = error.code or 500
+    headers = {}
+    if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    _log(status, error.description or error.name)
+    return problem(status, error.name, error.description, headers=headers)
+
+
+def unexpected_error(error: Exception) -> Response:
+    """A generic 500: the details go to the log, never to the client."""
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    log.exception(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        request.path,
+        getattr(g, "request_id", "-"),
+    )
+    return problem(
+        500,
+        "Internal Server Error",
+        "Something went wrong on our side. The error was logged; quote the instance "
+        "identifier if you report it.",
+    )
+
+
+def register(app: Flask) -> None:
+    """Install the problem handlers on ``app``."""
+    app.register_error_handler(CatalogError, catalog_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)

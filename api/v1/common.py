@@ -1,0 +1,111 @@
+"""Helpers shared by the JSON API views: bodies, preconditions, paging, links."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, jsonify, request, url_for
+
+from api.context import state
+from catalog.datasets import ANY_REVISION
+from catalog.errors import BadRequest, UnsupportedMediaType
+
+MERGE_PATCH = "application/merge-patch+json"
+_ETAG = re.compile(r'^\s*"(\d+)"\s*$')
+
+
+def json_body(*, allow_merge_patch: bool = False) -> Any:
+    """The request's JSON body.
+
+    Raises:
+        UnsupportedMediaType: the body is not JSON (or merge patch, where allowed).
+        BadRequest: the body is not well-formed JSON.
+    """
+    mimetype = request.mimetype
+    accepted = {"application/json"} | ({MERGE_PATCH} if allow_merge_patch else set())
+    if mimetype not in accepted:
+        raise UnsupportedMediaType(
+            f"send the body as {' or '.join(sorted(accepted))} (got '{mimetype or 'nothing'}')"
+        )
+    data = request.get_data(cache=True)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}") from exc
+
+
+def etag_for(revision: int) -> str:
+    """The strong ETag of a revision."""
+    return f'"{revision}"'
+
+
+def if_match_revision() -> int | None:
+    """The revision named by ``If-Match``.
+
+    Returns ``None`` without the header, :data:`catalog.datasets.ANY_REVISION` for
+    ``If-Match: *`` (RFC 9110: any current representation), and ``-1`` for a value that
+    is none of our ETags (weak or foreign), which can never match.
+    """
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    if header.strip() == "*":
+        return ANY_REVISION
+    match = _ETAG.match(header)
+    return int(match.group(1)) if match else -1
+
+
+def query_list(name: str) -> list[str]:
+    """A repeatable query parameter, also accepting comma-separated values."""
+    values: list[str] = []
+    for raw in request.args.getlist(name):
+        values.extend(part.strip() for part in raw.split(",") if part.strip())
+    return values
+
+
+def paging() -> tuple[int, int]:
+    """``(page, page_size)`` from the query string, bounded by the configuration.
+
+    Raises:
+        BadRequest: not positive integers.
+    """
+    api = state().settings.api
+    try:
+        page = int(request.args.get("page", 1))
+        size = int(request.args.get("page_size", api.page_size))
+    except ValueError as exc:
+        raise BadRequest("page and page_size must be integers") from exc
+    if page < 1 or size < 1:
+        raise BadRequest("page and page_size must be at least 1")
+    if size > api.max_page_size:
+        raise BadRequest(f"page_size may be at most {api.max_page_size}")
+    return page, size
+
+
+def page_links(endpoint: str, page: int, size: int, total: int, **values: Any) -> dict[str, str]:
+    """``self``/``first``/``prev``/``next``/``last`` links keeping the other parameters."""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in {"page", "page_size"}]
+    last = max(1, -(-total // size))
+
+    def link(number: int) -> str:
+        query = urlencode([*params, ("page", str(number)), ("page_size", str(size))])
+        return f"{url_for(endpoint, _external=True, **values)}?{query}"
+
+    links = {"self": link(page), "first": link(1), "last": link(last)}
+    if page > 1:
+        links["prev"] = link(min(page - 1, last))
+    if page < last:
+        links["next"] = link(page + 1)
+    return links
+
+
+def paged_response(body: dict[str, Any], links: dict[str, str]) -> Response:
+    """A JSON response with the RFC 8288 ``Link`` header mirroring ``links``."""
+    response = jsonify(body)
+    response.headers["Link"] = ", ".join(
+        f'<{href}>; rel="{rel}"' for rel, href in links.items() if rel != "self"
+    )
+    return response

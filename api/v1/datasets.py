@@ -1,0 +1,321 @@
+"""Datasets, their revisions and distributions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from flask import Response, jsonify, request, url_for
+from sqlmodel import select
+
+from api.auth import access, current_principal
+from api.context import db_session, state
+from api.v1 import blueprint
+from api.v1.common import (
+    etag_for,
+    if_match_revision,
+    json_body,
+    page_links,
+    paged_response,
+    paging,
+    query_list,
+)
+from api.v1.serializers import dataset_json, distribution_json, revision_json
+from catalog import datasets, distributions
+from catalog.errors import BadRequest, InvalidMetadata, FieldError
+from catalog.models import Dataset, Organization, Role
+from catalog.organizations import organizations_by_id
+from catalog.search import FACET_FIELDS, SortKey
+
+WRITE = {"scopes": ("catalog:write",), "roles": (Role.STEWARD,)}
+STEWARD_NOTE = "the caller must be a steward of the publisher, or an administrator"
+_SORTS = ("relevance", "modified", "title", "name")
+
+
+def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
+    session = db_session()
+    publisher = datasets.publisher_of(session, dataset)
+    body = dataset_json(
+        dataset,
+        publisher,
+        datasets.list_distributions(session, dataset),
+        current_principal(),
+        base_uri=state().settings.catalog.base_uri,
+    )
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["ETag"] = etag_for(dataset.revision)
+    if status == 201:
+        response.headers["Location"] = body["links"]["self"]
+    return response
+
+
+@blueprint.get("/datasets")
+@access(public=True, note="drafts are listed only to their organization, auditors and admins")
+def list_datasets() -> Response:
+    """Search and browse datasets, with facets."""
+    page, size = paging()
+    sort = request.args.get("sort")
+    if sort is not None and sort not in _SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(_SORTS)}")
+    filters = {name: query_list(name) for name in FACET_FIELDS}
+    session = db_session()
+    principal = current_principal()
+    result = datasets.search_datasets(
+        session,
+        actor=principal,
+        text=request.args.get("q"),
+        filters=filters,
+        sort=cast(SortKey | None, sort),
+        offset=(page - 1) * size,
+        limit=size,
+    )
+    publishers = organizations_by_id(session, [d.publisher_id for d in result.datasets])
+    by_name = {org.name: org for org in session.exec(select(Organization)).all()}
+    dists = distributions.distributions_of(session, [d.id for d in result.datasets])
+    base_uri = state().settings.catalog.base_uri
+    body: dict[str, Any] = {
+        "total": result.total,
+        "page": page,
+        "page_size": size,
+        "items": [
+            dataset_json(d, publishers[d.publisher_id], dists[d.id], principal, base_uri=base_uri)
+            for d in result.datasets
+        ],
+        "facets": {
+            name: [
+                {"value": value, "count": count, **_facet_label(name, value, by_name)}
+                for value, count in counts.items()
+            ]
+            for name, counts in result.facets.items()
+        },
+    }
+    links = page_links("api_v1.list_datasets", page, size, result.total)
+    body["links"] = links
+    return paged_response(body, links)
+
+
+def _facet_label(name: str, value: str, organizations: dict[str, Organization]) -> dict[str, Any]:
+    if name == "publisher" and value in organizations:
+        return {"label": organizations[value].title}
+    return {}
+
+
+@blueprint.post("/datasets")
+@access(**WRITE, note=STEWARD_NOTE)
+def create_dataset() -> Response:
+    """Register a dataset (a draft unless ``?status=published``)."""
+    status = request.args.get("status", "draft")
+    if status not in {"draft", "published"}:
+        raise BadRequest("status must be draft or published")
+    dataset = datasets.create_dataset(
+        db_session(),
+        actor=current_principal(),
+        document=json_body(),
+        publish=status == "published",
+    )
+    return _dataset_response(dataset, 201)
+
+
+@blueprint.get("/datasets/<name>")
+@access(public=True, note="drafts are visible only to their organization, auditors and admins")
+def get_dataset(name: str) -> Response:
+    """One dataset, with its ETag."""
+    dataset = datasets.get_dataset(db_session(), actor=current_principal(), name=name)
+    if request.if_none_match.contains(str(dataset.revision)):
+        response = Response(status=304)
+        response.headers["ETag"] = etag_for(dataset.revision)
+        return response
+    return _dataset_response(dataset)
+
+
+@blueprint.put("/datasets/<name>")
+@access(**WRITE, note=STEWARD_NOTE + "; If-Match is required")
+def replace_dataset(name: str) -> Response:
+    """Replace a dataset's document (If-Match required)."""
+    dataset = datasets.update_dataset(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        document=json_body(),
+        if_match=if_match_revision(),
+    )
+    return _dataset_response(dataset)
+
+
+@blueprint.patch("/datasets/<name>")
+@access(**WRITE, note=STEWARD_NOTE + "; If-Match is required")
+def patch_dataset(name: str) -> Response:
+    """Change part of a dataset's document with a JSON merge patch (If-Match required)."""
+    dataset = datasets.update_dataset(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        document=json_body(allow_merge_patch=True),
+        if_match=if_match_revision(),
+        merge=True,
+    )
+    return _dataset_response(dataset)
+
+
+@blueprint.delete("/datasets/<name>")
+@access(**WRITE, note=STEWARD_NOTE + "; only never-published drafts can be deleted")
+def delete_dataset(name: str) -> Response:
+    """Delete a draft that was never published."""
+    datasets.delete_draft(
+        db_session(), actor=current_principal(), name=name, if_match=if_match_revision()
+    )
+    return Response(status=204)
+
+
+@blueprint.post("/datasets/<name>/publish")
+@access(**WRITE, note=STEWARD_NOTE)
+def publish_dataset(name: str) -> Response:
+    """Publish a draft, or reinstate a withdrawn dataset."""
+    dataset = datasets.publish_dataset(
+        db_session(), actor=current_principal(), name=name, if_match=if_match_revision()
+    )
+    return _dataset_response(dataset)
+
+
+@blueprint.post("/datasets/<name>/withdraw")
+@access(**WRITE, note=STEWARD_NOTE)
+def withdraw_dataset(name: str) -> Response:
+    """Withdraw a published dataset, giving a reason; it is kept on record."""
+    body = json_body()
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str):
+        raise InvalidMetadata("a reason is required", [FieldError("/reason", "a text is required")])
+    dataset = datasets.withdraw_dataset(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        reason=reason,
+        if_match=if_match_revision(),
+    )
+    return _dataset_response(dataset)
+
+
+@blueprint.get("/datasets/<name>/revisions")
+@access(public=True, note="as visible as the dataset itself")
+def list_dataset_revisions(name: str) -> Response:
+    """The dataset's history: who changed what, when."""
+    revisions = datasets.list_revisions(db_session(), actor=current_principal(), name=name)
+    return jsonify(
+        {
+            "dataset": name,
+            "items": [
+                {
+                    **revision_json(r),
+                    "links": {
+                        "self": url_for(
+                            "api_v1.get_dataset_revision",
+                            name=name,
+                            revision=r.revision,
+                            _external=True,
+                        )
+                    },
+                }
+                for r in revisions
+            ],
+        }
+    )
+
+
+@blueprint.get("/datasets/<name>/revisions/<int:revision>")
+@access(public=True, note="as visible as the dataset itself")
+def get_dataset_revision(name: str, revision: int) -> Response:
+    """One revision, with the document as it was after the change."""
+    row = datasets.get_revision(
+        db_session(), actor=current_principal(), name=name, revision=revision
+    )
+    return jsonify(revision_json(row, with_document=True))
+
+
+@blueprint.get("/datasets/<name>/distributions")
+@access(public=True, note="as visible as the dataset itself")
+def list_distributions(name: str) -> Response:
+    """The dataset's distributions."""
+    session = db_session()
+    principal = current_principal()
+    dataset = datasets.get_dataset(session, actor=principal, name=name)
+    return jsonify(
+        {
+            "dataset": name,
+            "items": [
+                distribution_json(dataset, d, principal)
+                for d in datasets.list_distributions(session, dataset)
+            ],
+        }
+    )
+
+
+def _distribution_response(name: str, distribution_id: uuid.UUID, status: int = 200) -> Response:
+    session = db_session()
+    principal = current_principal()
+    dataset, distribution = distributions.get_distribution(
+        session, actor=principal, name=name, distribution_id=distribution_id
+    )
+    response = jsonify(distribution_json(dataset, distribution, principal))
+    response.status_code = status
+    response.headers["ETag"] = etag_for(dataset.revision)
+    if status == 201:
+        response.headers["Location"] = url_for(
+            "api_v1.get_distribution", name=name, distribution_id=distribution_id, _external=True
+        )
+    return response
+
+
+@blueprint.post("/datasets/<name>/distributions")
+@access(**WRITE, note=STEWARD_NOTE)
+def create_distribution(name: str) -> Response:
+    """Add a distribution."""
+    distribution = distributions.add_distribution(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        document=json_body(),
+        storage_root=state().settings.storage_path,
+        if_match=if_match_revision(),
+    )
+    return _distribution_response(name, distribution.id, 201)
+
+
+@blueprint.get("/datasets/<name>/distributions/<uuid:distribution_id>")
+@access(public=True, note="as visible as the dataset itself")
+def get_distribution(name: str, distribution_id: uuid.UUID) -> Response:
+    """One distribution."""
+    return _distribution_response(name, distribution_id)
+
+
+@blueprint.route("/datasets/<name>/distributions/<uuid:distribution_id>", methods=["PUT", "PATCH"])
+@access(**WRITE, note=STEWARD_NOTE)
+def update_distribution(name: str, distribution_id: uuid.UUID) -> Response:
+    """Replace a distribution (PUT) or merge-patch it (PATCH)."""
+    merge = request.method == "PATCH"
+    distributions.update_distribution(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        distribution_id=distribution_id,
+        document=json_body(allow_merge_patch=merge),
+        storage_root=state().settings.storage_path,
+        if_match=if_match_revision(),
+        merge=merge,
+    )
+    return _distribution_response(name, distribution_id)
+
+
+@blueprint.delete("/datasets/<name>/distributions/<uuid:distribution_id>")
+@access(**WRITE, note=STEWARD_NOTE)
+def delete_distribution(name: str, distribution_id: uuid.UUID) -> Response:
+    """Remove a distribution."""
+    distributions.delete_distribution(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        distribution_id=distribution_id,
+        if_match=if_match_revision(),
+    )
+    return Response(status=204)
+

@@ -1,0 +1,196 @@
+"""Append-only, hash-chained audit log.
+
+Each event's hash is ``SHA-256(prev_hash || canonical JSON of the event)``, canonical
+meaning sorted keys, no insignificant whitespace, UTF-8. An edit to any stored event,
+or the removal of one, breaks the chain at that point, and :func:`verify_chain` names
+the first broken link. Events are written by the service that makes the change, in the
+same transaction, so a change and its record commit or vanish together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, text
+from sqlmodel import Session, col, select
+
+from catalog.db import utcnow
+from catalog.models import AuditEvent
+from catalog.principals import Principal
+
+GENESIS_HASH = "0" * 64
+# Any constant works; it only has to be the same for every writer of the chain.
+_POSTGRES_CHAIN_LOCK = 0x51_4D_45_4C
+
+
+def canonical_json(value: Any) -> str:
+    """Serialise ``value`` deterministically (sorted keys, compact, UTF-8 text)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _event_body(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor_type": event.actor_type,
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "organization_id": event.organization_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "details": event.details,
+    }
+
+
+def compute_hash(prev_hash: str, event: AuditEvent) -> str:
+    """Return the chained hash of ``event`` after ``prev_hash``."""
+    digest = hashlib.sha256()
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(canonical_json(_event_body(event)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """An event to append: what happened to which object, on whose behalf."""
+
+    action: str
+    object_type: str
+    object_id: str | None
+    organization_id: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise appenders: two transactions must not both extend the same head.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_CHAIN_LOCK})
+    head = session.exec(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+    ).first()
+    return (head[0], head[1]) if head else (0, GENESIS_HASH)
+
+
+def _chain(actor: Principal, specs: Sequence[EventSpec], seq: int, prev_hash: str) -> list[AuditEvent]:
+    now = utcnow()
+    actor_id = str(actor.user_id) if actor.user_id is not None else actor.credential_id
+    events = []
+    for spec in specs:
+        seq += 1
+        event = AuditEvent(
+            seq=seq,
+            occurred_at=now,
+            actor_type=actor.kind,
+            actor_id=actor_id,
+            actor_name=actor.name,
+            organization_id=spec.organization_id,
+            action=spec.action,
+            object_type=spec.object_type,
+            object_id=spec.object_id,
+            details=json.loads(canonical_json(spec.details)),
+            prev_hash=prev_hash,
+            hash="",
+        )
+        event.hash = prev_hash = compute_hash(prev_hash, event)
+        events.append(event)
+    return events
+
+
+def record(
+    session: Session,
+    *,
+    actor: Principal,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    organization_id: int | None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event to the chain inside the caller's transaction (no commit).
+
+    ``details`` must be JSON made of strings, integers, booleans, lists and objects:
+    floats are avoided so that the database round trip cannot change the hashed text.
+    """
+    spec = EventSpec(action, object_type, object_id, organization_id, details or {})
+    (event,) = _chain(actor, [spec], *_chain_head(session))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record_many(session: Session, *, actor: Principal, events: Sequence[EventSpec]) -> int:
+    """Append many events at once (bulk imports), in order; returns how many (no commit)."""
+    rows = _chain(actor, events, *_chain_head(session))
+    for start in range(0, len(rows), 5000):
+        session.execute(
+            insert(AuditEvent),
+            [row.model_dump() for row in rows[start : start + 5000]],
+        )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    """Outcome of walking the audit chain."""
+
+    ok: bool
+    events_checked: int
+    broken_seq: int | None = None
+    reason: str | None = None
+
+
+def _iter_events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        rows = session.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.seq) > last)
+            .order_by(col(AuditEvent.seq))
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify_chain(session: Session) -> ChainVerification:
+    """Walk the whole chain and report the first event whose link is broken."""
+    prev_hash = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for event in _iter_events(session):
+        if event.seq != expected_seq:
+            return ChainVerification(
+                False, checked, expected_seq, f"event {expected_seq} is missing from the chain"
+            )
+        if event.prev_hash != prev_hash:
+            return ChainVerification(
+                False,
+                checked,
+                event.seq,
+                f"event {event.seq} does not point at the hash of event {event.seq - 1}",
+            )
+        if compute_hash(prev_hash, event) != event.hash:
+            return ChainVerification(
+                False,
+                checked,
+                event.seq,
+                f"event {event.seq} was altered: its content no longer matches its hash",
+            )
+        checked += 1
+        prev_hash = event.hash
+        expected_seq += 1
+    return ChainVerification(True, checked)
+
+
+def count_events(session: Session) -> int:
+    """Number of events in the log."""
+    return int(session.exec(select(func.count()).select_from(AuditEvent)).one())

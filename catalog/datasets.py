@@ -1,0 +1,689 @@
+"""Datasets: register, find, change, publish and withdraw, with revisions and audit.
+
+A dataset's metadata document (validated against the profile schema it records) is the
+source of truth; the table columns and the search index are projections of it kept in
+step by this module, in the same transaction as the change and its audit event.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+import metadata_schemas
+from catalog import audit
+from catalog.db import utcnow
+from catalog.errors import (
+    Conflict,
+    FieldError,
+    InvalidMetadata,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from catalog.models import (
+    Dataset,
+    DatasetRevision,
+    DatasetStatus,
+    DatasetTheme,
+    Distribution,
+    Organization,
+)
+from catalog.principals import Principal
+from catalog.search import (
+    FACET_FIELDS,
+    IndexEntry,
+    SearchQuery,
+    SortKey,
+    Visibility,
+    backend_for,
+    facet_counts,
+    fold,
+    parse_query,
+)
+from catalog.validation import dataset_document_errors, require_object
+
+PROFILE = metadata_schemas.DATASET_SCHEMA
+# Revisions start at 1, so 0 can stand for ``If-Match: *`` (any current revision).
+ANY_REVISION = 0
+# Members of the JSON representation that the server computes; a client may send them
+# back unchanged (GET, edit, PUT) and they are ignored.
+READ_ONLY_MEMBERS = frozenset(
+    {
+        "id",
+        "iri",
+        "status",
+        "revision",
+        "created",
+        "modified",
+        "issued",
+        "withdrawn",
+        "profile",
+        "organization",
+        "distributions",
+        "links",
+        "quality",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of datasets with the total and facet counts of the whole result."""
+
+    datasets: list[Dataset]
+    total: int
+    facets: dict[str, dict[str, int]]
+    offset: int
+    limit: int
+
+
+# --------------------------------------------------------------------------- visibility
+
+
+def visibility_for(session: Session, actor: Principal) -> Visibility:
+    """What ``actor`` may see: published records, plus its own organizations' drafts."""
+    if actor.is_auditor or actor.is_admin:
+        return Visibility(everything=True)
+    own: tuple[str, ...] = ()
+    if actor.organization_ids:
+        own = tuple(
+            session.exec(
+                select(Organization.name).where(col(Organization.id).in_(actor.organization_ids))
+            ).all()
+        )
+    return Visibility(own_publishers=own)
+
+
+def can_view(actor: Principal, dataset: Dataset) -> bool:
+    """Whether ``actor`` may see ``dataset``'s metadata."""
+    if dataset.status != DatasetStatus.DRAFT:
+        return True
+    return actor.is_auditor or actor.is_admin or dataset.publisher_id in actor.organization_ids
+
+
+def get_dataset(session: Session, *, actor: Principal, name: str) -> Dataset:
+    """Return the dataset ``name`` if ``actor`` may see it.
+
+    Raises:
+        NotFound: no such dataset, or a draft of another organization (whose existence
+            is not disclosed).
+    """
+    dataset = session.exec(select(Dataset).where(Dataset.name == name)).first()
+    if dataset is None or not can_view(actor, dataset):
+        raise NotFound(f"there is no dataset named '{name}'")
+    return dataset
+
+
+def publisher_of(session: Session, dataset: Dataset) -> Organization:
+    """The dataset's publishing organization."""
+    organization = session.get(Organization, dataset.publisher_id)
+    assert organization is not None  # noqa: S101 # guaranteed by the foreign key
+    return organization
+
+
+def list_distributions(session: Session, dataset: Dataset) -> list[Distribution]:
+    """The dataset's distributions in their display order."""
+    return list(
+        session.exec(
+            select(Distribution)
+            .where(Distribution.dataset_id == dataset.id)
+            .order_by(col(Distribution.position), col(Distribution.created))
+        ).all()
+    )
+
+
+# ------------------------------------------------------------------------ search & list
+
+
+def search_datasets(
+    session: Session,
+    *,
+    actor: Principal,
+    text: str | None = None,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    sort: SortKey | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Page:
+    """Find datasets by free text and filters, with facet counts over all matches.
+
+    Filters combine with OR within a facet and AND across facets. Unless a status filter
+    is given, withdrawn datasets are left out (they stay reachable by name).
+    """
+    clean = {name: tuple(dict.fromkeys(v for v in values if v)) for name, values in (filters or {}).items()}
+    clean = {name: values for name, values in clean.items() if values and name in FACET_FIELDS}
+    if "status" not in clean:
+        clean["status"] = (DatasetStatus.PUBLISHED.value, DatasetStatus.DRAFT.value)
+    visibility = visibility_for(session, actor)
+    parsed = parse_query(text) if text else None
+    if parsed is not None and not parsed.is_empty:
+        query = SearchQuery(
+            text=parsed,
+            filters=clean,
+            visibility=visibility,
+            sort=sort or "relevance",
+            offset=offset,
+            limit=limit,
+        )
+        result = backend_for(session).search(session, query)
+        return Page(_load(session, result.ids), result.total, result.facets, offset, limit)
+    return _browse(session, clean, visibility, sort or "modified", offset, limit)
+
+
+def _load(session: Session, ids: Sequence[uuid.UUID]) -> list[Dataset]:
+    if not ids:
+        return []
+    rows = session.exec(select(Dataset).where(col(Dataset.id).in_(ids))).all()
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _browse(
+    session: Session,
+    filters: Mapping[str, tuple[str, ...]],
+    visibility: Visibility,
+    sort: SortKey,
+    offset: int,
+    limit: int,
+) -> Page:
+    organizations = {org.name: org.id for org in session.exec(select(Organization)).all()}
+    names_by_id = {org_id: name for name, org_id in organizations.items()}
+    conditions: list[Any] = []
+    for name, values in filters.items():
+        if name == "publisher":
+            ids = [organizations[v] for v in values if v in organizations]
+            conditions.append(col(Dataset.publisher_id).in_(ids))
+        elif name == "theme":
+            conditions.append(
+                col(Dataset.id).in_(
+                    select(DatasetTheme.dataset_id).where(col(DatasetTheme.theme).in_(values))
+                )
+            )
+        else:
+            conditions.append(getattr(Dataset, name).in_(values))
+    if not visibility.everything:
+        own_ids = [organizations[n] for n in visibility.own_publishers if n in organizations]
+        conditions.append(
+            col(Dataset.status).in_(visibility.public_statuses)
+            | col(Dataset.publisher_id).in_(own_ids)
+        )
+    grouped = session.exec(
+        select(
+            Dataset.publisher_id,
+            Dataset.country,
+            Dataset.access_rights,
+            Dataset.personal_data,
+            Dataset.status,
+            func.count(),
+        )
+        .where(*conditions)
+        .group_by(
+            col(Dataset.publisher_id),
+            col(Dataset.country),
+            col(Dataset.access_rights),
+            col(Dataset.personal_data),
+            col(Dataset.status),
+        )
+    ).all()
+    total, facets = facet_counts(
+        (names_by_id.get(pub, str(pub)), country, access, personal, status, (), n)
+        for pub, country, access, personal, status, n in grouped
+    )
+    theme_rows = session.exec(
+        select(DatasetTheme.theme, func.count())
+        .join(Dataset, col(Dataset.id) == DatasetTheme.dataset_id)
+        .where(*conditions)
+        .group_by(col(DatasetTheme.theme))
+    ).all()
+    facets["theme"] = dict(sorted(((t, int(n)) for t, n in theme_rows), key=lambda kv: (-kv[1], kv[0])))
+    order: list[Any] = {
+        "modified": [col(Dataset.modified).desc(), col(Dataset.name)],
+        "relevance": [col(Dataset.modified).desc(), col(Dataset.name)],
+        "title": [col(Dataset.sort_title), col(Dataset.name)],
+        "name": [col(Dataset.name)],
+    }[sort]
+    datasets = list(
+        session.exec(select(Dataset).where(*conditions).order_by(*order).offset(offset).limit(limit)).all()
+    )
+    return Page(datasets, total, facets, offset, limit)
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def index_entry(dataset: Dataset, publisher: Organization) -> IndexEntry:
+    """What the search index keeps of ``dataset``."""
+    document = dataset.document
+    keywords = " ".join(word for words in document.get("keywords", {}).values() for word in words)
+    profile = document.get("labour_migration", {})
+    other = " ".join(
+        str(part)
+        for part in (
+            dataset.name,
+            document.get("identifier", ""),
+            publisher.acronym,
+            *publisher.title.values(),
+            profile.get("source_system", ""),
+            document.get("version", ""),
+        )
+        if part
+    )
+    return IndexEntry(
+        dataset_id=dataset.id,
+        title=" ".join(dataset.title.values()),
+        keywords=keywords,
+        description=" ".join(dataset.description.values()),
+        other=other,
+        publisher=publisher.name,
+        country=dataset.country,
+        access_rights=dataset.access_rights,
+        personal_data=dataset.personal_data,
+        status=dataset.status,
+        themes=tuple(document.get("themes", ())),
+    )
+
+
+def reindex(session: Session, datasets: Sequence[Dataset]) -> None:
+    """Write the datasets' current state to the search index."""
+    publishers = {
+        org.id: org
+        for org in session.exec(
+            select(Organization).where(col(Organization.id).in_({d.publisher_id for d in datasets}))
+        ).all()
+    }
+    backend_for(session).index(
+        session, [index_entry(dataset, publishers[dataset.publisher_id]) for dataset in datasets]
+    )
+
+
+def _sort_title(title: Mapping[str, str]) -> str:
+    first = title.get("es") or title.get("en") or next(iter(title.values()), "")
+    return fold(first)[:500]
+
+
+def apply_document(dataset: Dataset, document: dict[str, Any], publisher: Organization) -> None:
+    """Set the dataset's document and the columns projected from it."""
+    dataset.document = document
+    dataset.title = dict(document["title"])
+    dataset.description = dict(document["description"])
+    dataset.sort_title = _sort_title(document["title"])
+    dataset.access_rights = document["access_rights"]
+    dataset.personal_data = document["personal_data"]
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    dataset.publisher_id = publisher.id
+    dataset.country = publisher.country
+    dataset.profile = PROFILE
+
+
+def _replace_themes(session: Session, dataset: Dataset) -> None:
+    session.execute(delete(DatasetTheme).where(col(DatasetTheme.dataset_id) == dataset.id))
+    for theme in dict.fromkeys(dataset.document.get("themes", ())):
+        session.add(DatasetTheme(dataset_id=dataset.id, theme=theme))
+
+
+def changes_between(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
+    """List what changed from ``old`` to ``new`` as ``{path, old, new}`` (JSON Pointers).
+
+    Objects are compared member by member; lists and scalars are compared whole, which
+    keeps the record readable ("keywords/es changed from [...] to [...]").
+    """
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        changes: list[dict[str, Any]] = []
+        for key in sorted(set(old) | set(new)):
+            pointer = f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if key not in new:
+                changes.append({"path": pointer, "old": old[key], "new": None})
+            elif key not in old:
+                changes.append({"path": pointer, "old": None, "new": new[key]})
+            else:
+                changes.extend(changes_between(old[key], new[key], pointer))
+        return changes
+    return [] if old == new else [{"path": path or "/", "old": old, "new": new}]
+
+
+def _resolve_publisher(
+    session: Session, document: Mapping[str, Any], prefix: str = ""
+) -> Organization:
+    organization = session.exec(
+        select(Organization).where(Organization.name == document["publisher"])
+    ).first()
+    if organization is None:
+        raise InvalidMetadata(
+            "the dataset is not valid",
+            [FieldError(f"{prefix}/publisher", f"no organization is named '{document['publisher']}'")],
+        )
+    return organization
+
+
+def _validated(document: Any) -> dict[str, Any]:
+    document = dict(require_object(document, "dataset"))
+    for member in READ_ONLY_MEMBERS:
+        document.pop(member, None)
+    errors = dataset_document_errors(document)
+    if errors:
+        raise InvalidMetadata("the dataset is not valid", errors)
+    return copy.deepcopy(document)
+
+
+def _revision(
+    session: Session,
+    dataset: Dataset,
+    *,
+    actor: Principal,
+    action: str,
+    changes: list[dict[str, Any]],
+) -> None:
+    session.add(
+        DatasetRevision(
+            dataset_id=dataset.id,
+            revision=dataset.revision,
+            action=action,
+            actor=actor.name,
+            user_id=actor.user_id,
+            time=dataset.modified,
+            changes=changes,
+            document=copy.deepcopy(dataset.document),
+            status=dataset.status,
+        )
+    )
+
+
+def create_dataset(
+    session: Session, *, actor: Principal, document: Any, publish: bool = False
+) -> Dataset:
+    """Register a dataset as a draft (or published at once, if ``publish``).
+
+    Raises:
+        InvalidMetadata: the document fails its schema or names an unknown publisher.
+        Unauthenticated: anonymous caller.
+        Forbidden: the caller is not a steward of the publisher.
+        Conflict: the name is taken.
+    """
+    actor.require_authenticated()
+    document = _validated(document)
+    publisher = _resolve_publisher(session, document)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    actor.require_steward(publisher.id, publisher.name)
+    if session.exec(select(Dataset.id).where(Dataset.name == document["name"])).first():
+        raise Conflict(f"a dataset named '{document['name']}' already exists")
+    now = utcnow()
+    dataset = Dataset(name=document["name"], created=now, modified=now, revision=1)
+    apply_document(dataset, document, publisher)
+    if publish:
+        dataset.status = DatasetStatus.PUBLISHED
+        dataset.issued = now
+    session.add(dataset)
+    session.flush()
+    _replace_themes(session, dataset)
+    _revision(session, dataset, actor=actor, action="create", changes=changes_between({}, document))
+    reindex(session, [dataset])
+    audit.record(
+        session,
+        actor=actor,
+        action="dataset.create",
+        object_type="dataset",
+        object_id=dataset.name,
+        organization_id=publisher.id,
+        details={"revision": 1, "status": dataset.status},
+    )
+    session.commit()
+    return dataset
+
+
+def check_if_match(dataset: Dataset, if_match: int | None, *, required: bool = True) -> None:
+    """Enforce optimistic concurrency on ``dataset``.
+
+    Raises:
+        PreconditionRequired: ``if_match`` is missing and required.
+        PreconditionFailed: ``if_match`` names an older revision.
+    """
+    if if_match is None:
+        if required:
+            raise PreconditionRequired(
+                "send If-Match with the ETag of the revision you edited, so that a "
+                "concurrent change is not overwritten"
+            )
+        return
+    if if_match not in (dataset.revision, ANY_REVISION):
+        raise PreconditionFailed(
+            f"the dataset was changed since revision {if_match}: it is now at revision "
+            f"{dataset.revision}; fetch it again and reapply your change",
+            current_revision=dataset.revision,
+        )
+
+
+def record_change(
+    session: Session,
+    dataset: Dataset,
+    *,
+    actor: Principal,
+    action: str,
+    changes: list[dict[str, Any]],
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Bump the dataset's revision and record the change, reindex and audit it (no commit)."""
+    dataset.revision += 1
+    dataset.modified = utcnow()
+    session.add(dataset)
+    _revision(session, dataset, actor=actor, action=action, changes=changes)
+    reindex(session, [dataset])
+    audit.record(
+        session,
+        actor=actor,
+        action=f"dataset.{action}",
+        object_type="dataset",
+        object_id=dataset.name,
+        organization_id=dataset.publisher_id,
+        details={"revision": dataset.revision, **(details or {})},
+    )
+
+
+def update_dataset(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    document: Any,
+    if_match: int | None,
+    merge: bool = False,
+) -> Dataset:
+    """Replace (or, with ``merge``, JSON-merge-patch) a dataset's document.
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionRequired: no If-Match.
+        PreconditionFailed: stale If-Match.
+        InvalidMetadata: the new document is invalid, or tries to rename or move it.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    actor.require_steward(publisher.id, publisher.name)
+    check_if_match(dataset, if_match)
+    if merge:
+        patch = require_object(document, "merge patch")
+        document = merge_patch(dataset.document, patch)
+    document = _validated(document)
+    fixed = [
+        FieldError(f"/{member}", f"cannot be changed (it is '{dataset.document[member]}')")
+        for member in ("name", "publisher")
+        if document.get(member) != dataset.document[member]
+    ]
+    if fixed:
+        raise InvalidMetadata("the dataset is not valid", fixed)
+    changes = changes_between(dataset.document, document)
+    if not changes:
+        return dataset
+    apply_document(dataset, document, publisher)
+    _replace_themes(session, dataset)
+    record_change(session, dataset, actor=actor, action="update", changes=changes,
+           details={"changed": [change["path"] for change in changes]})
+    session.commit()
+    return dataset
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """Apply an RFC 7396 JSON merge patch."""
+    if not isinstance(patch, Mapping):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, Mapping) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def publish_dataset(
+    session: Session, *, actor: Principal, name: str, if_match: int | None = None
+) -> Dataset:
+    """Publish a draft, or reinstate a withdrawn dataset.
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionFailed: stale If-Match.
+        Conflict: the dataset is already published.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    actor.require_steward(publisher.id, publisher.name)
+    check_if_match(dataset, if_match, required=False)
+    if dataset.status == DatasetStatus.PUBLISHED:
+        raise Conflict(f"'{name}' is already published")
+    previous = dataset.status
+    dataset.status = DatasetStatus.PUBLISHED
+    dataset.withdrawn_at = None
+    dataset.withdrawal_reason = None
+    if dataset.issued is None:
+        dataset.issued = utcnow()
+    record_change(
+        session,
+        dataset,
+        actor=actor,
+        action="publish",
+        changes=[{"path": "/status", "old": previous, "new": DatasetStatus.PUBLISHED.value}],
+    )
+    session.commit()
+    return dataset
+
+
+def withdraw_dataset(
+    session: Session, *, actor: Principal, name: str, reason: str, if_match: int | None = None
+) -> Dataset:
+    """Withdraw a published dataset: it stays on record, with the reason, but is unlisted.
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionFailed: stale If-Match.
+        Conflict: the dataset is not published.
+        InvalidMetadata: no reason was given.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    actor.require_steward(publisher.id, publisher.name)
+    check_if_match(dataset, if_match, required=False)
+    if dataset.status != DatasetStatus.PUBLISHED:
+        raise Conflict(
+            f"only published datasets can be withdrawn; '{name}' is {dataset.status}"
+            + (" (delete the draft instead)" if dataset.status == DatasetStatus.DRAFT else "")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidMetadata(
+            "a reason is required", [FieldError("/reason", "say why it is withdrawn")]
+        )
+    dataset.status = DatasetStatus.WITHDRAWN
+    dataset.withdrawn_at = utcnow()
+    dataset.withdrawal_reason = reason[:2000]
+    record_change(
+        session,
+        dataset,
+        actor=actor,
+        action="withdraw",
+        changes=[{"path": "/status", "old": "published", "new": "withdrawn"}],
+        details={"reason": dataset.withdrawal_reason},
+    )
+    session.commit()
+    return dataset
+
+
+def delete_draft(
+    session: Session, *, actor: Principal, name: str, if_match: int | None = None
+) -> None:
+    """Delete a draft that was never published; published datasets are only withdrawn.
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionFailed: stale If-Match.
+        Conflict: the dataset was published at some time.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    actor.require_steward(publisher.id, publisher.name)
+    check_if_match(dataset, if_match, required=False)
+    if dataset.status != DatasetStatus.DRAFT or dataset.issued is not None:
+        raise Conflict(
+            f"'{name}' has been published, so it is kept on record: withdraw it instead"
+        )
+    backend_for(session).remove(session, [dataset.id])
+    audit.record(
+        session,
+        actor=actor,
+        action="dataset.delete",
+        object_type="dataset",
+        object_id=dataset.name,
+        organization_id=dataset.publisher_id,
+        details={"revision": dataset.revision},
+    )
+    session.delete(dataset)
+    session.commit()
+
+
+def list_revisions(session: Session, *, actor: Principal, name: str) -> list[DatasetRevision]:
+    """The dataset's revisions, newest first.
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    return list(
+        session.exec(
+            select(DatasetRevision)
+            .where(DatasetRevision.dataset_id == dataset.id)
+            .order_by(col(DatasetRevision.revision).desc())
+        ).all()
+    )
+
+
+def get_revision(
+    session: Session, *, actor: Principal, name: str, revision: int
+) -> DatasetRevision:
+    """One revision of a dataset.
+
+    Raises:
+        NotFound: no such dataset or revision.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    row = session.exec(
+        select(DatasetRevision).where(
+            DatasetRevision.dataset_id == dataset.id, DatasetRevision.revision == revision
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"'{name}' has no revision {revision}")
+    return row

@@ -1,0 +1,171 @@
+"""Engine and sessions. SQLite is the embedded default, PostgreSQL the production database.
+
+SQLite runs in WAL mode with foreign keys on. Sessions that will write start with
+``BEGIN IMMEDIATE`` on SQLite: a deferred transaction that reads and later writes can fail
+with ``SQLITE_BUSY`` when another writer committed in between, and the audit chain reads
+its head before appending, so writers are serialised up front instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import JSON, DateTime, Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session
+
+from catalog.errors import ConfigurationError
+
+MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
+_WRITE_OPTION = "simel_write"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no time zones, so values are stored as
+    naive UTC and made aware again on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)  # noqa: S101 # the column type guarantees it
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so that BEGIN is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
+    """Create an engine for ``url`` with the settings each backend needs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        if parsed.database in (None, "", ":memory:"):
+            kwargs["poolclass"] = StaticPool
+        else:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        engine = create_engine(url, echo=echo, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url, echo=echo, pool_size=pool_size, pool_pre_ping=True, max_overflow=pool_size * 2
+    )
+
+
+class Database:
+    """One engine and the sessions made from it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+
+    @classmethod
+    def from_url(cls, url: str, *, echo: bool = False, pool_size: int = 5) -> Database:
+        """Build a database from a SQLAlchemy URL."""
+        return cls(create_db_engine(url, echo=echo, pool_size=pool_size))
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def new_session(self, *, write: bool = False) -> Session:
+        """Return a new session; ``write`` sessions take the write lock on SQLite at BEGIN."""
+        return Session(self._write_engine if write else self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """Yield a session that is rolled back (if still open) and closed afterwards."""
+        session = self.new_session(write=write)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic configuration for our migrations folder and ``url``."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_PATH))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def schema_heads(url: str) -> set[str]:
+    """The migration heads the code expects."""
+    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
+def check_schema_current(engine: Engine) -> None:
+    """Refuse to run on a database whose schema is not at the code's migration heads.
+
+    Raises:
+        ConfigurationError: the schema is missing or out of date, naming the fix.
+    """
+    expected = schema_heads(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current != expected:
+        state = "empty" if not current else f"at revision {', '.join(sorted(current))}"
+        raise ConfigurationError(
+            f"the database schema is {state} but this version of SIMEL Catalog needs "
+            f"{', '.join(sorted(expected))}: run `simel db upgrade` to migrate it"
+        )
+
+
+def upgrade_schema(url: str, revision: str = "heads") -> None:
+    """Apply migrations up to ``revision`` (all heads by default)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)

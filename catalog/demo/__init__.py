@@ -1,0 +1,249 @@
+"""The demo catalog: the region's institutions, their datasets, and synthetic files.
+
+Everything goes through the same services a steward uses, so the demo is validated,
+revisioned and audited like real data. Files are generated deterministically from each
+dataset's name (so checksums are stable) and contain made-up records only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from catalog import accounts, datasets, distributions, organizations
+from catalog.demo.records import DATASETS
+from catalog.demo.institutions import ORGANIZATIONS, USERS
+from catalog.models import Role
+from catalog.principals import Principal
+
+LICENCE_CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+DEMO_ACTOR = "demo-loader"
+
+
+@dataclass
+class DemoCredentials:
+    """A demo user and the API token created for it."""
+
+    username: str
+    roles: list[tuple[str, str]]
+    token: str
+
+
+@dataclass
+class DemoResult:
+    """What the demo loader created."""
+
+    password: str
+    users: list[DemoCredentials] = field(default_factory=list)
+    organizations: int = 0
+    datasets: int = 0
+
+
+def _months(start: date, end: date, step: int) -> list[str]:
+    periods = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        periods.append(f"{year}-{month:02d}")
+        month += step
+        while month > 12:
+            month -= 12
+            year += 1
+    return periods
+
+
+def _periods(spec: dict[str, Any]) -> list[str]:
+    start, end = (date.fromisoformat(d) for d in spec["period"])
+    frequency = spec["frequency"]
+    if frequency == "ANNUAL":
+        return [str(year) for year in range(start.year, end.year + 1)]
+    if frequency == "QUARTERLY":
+        return [f"{p[:4]}-T{(int(p[5:]) - 1) // 3 + 1}" for p in _months(start, end, 3)]
+    return _months(start, end, 1)
+
+
+def aggregate_csv(spec: dict[str, Any]) -> bytes:
+    """A table of synthetic totals by period, sex and (where relevant) country."""
+    rng = random.Random(spec["name"])
+    unit = spec["unit"]["es"].lower()
+    scale = rng.randint(200, 20_000)
+    countries = [c for c in spec["spatial"]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["periodo", "pais", "sexo", "unidad", "valor"])
+    for period in _periods(spec)[-36:]:
+        for country in countries:
+            for sex in ("F", "M"):
+                writer.writerow([period, country, sex, unit, int(scale * rng.uniform(0.6, 1.4))])
+    return buffer.getvalue().encode("utf-8")
+
+
+def register_csv(spec: dict[str, Any], rows: int = 200) -> bytes:
+    """A pseudonymised register extract with made-up records (no names, no real ids)."""
+    rng = random.Random(spec["name"])
+    country = spec["spatial"][0]
+    prefix = spec["name"].split("-")[0][:4].upper()
+    occupations = spec.get("occupations") or ["9211", "9313", "5223", "7112"]
+    start, end = (date.fromisoformat(d) for d in spec["period"])
+    span = (end - start).days
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["id_seudonimo", "fecha_registro", "sexo", "grupo_edad", "pais_residencia",
+         "subdivision", "ocupacion_ciuo08"]
+    )
+    for number in range(1, rows + 1):
+        day = date.fromordinal(start.toordinal() + rng.randint(0, span))
+        writer.writerow(
+            [
+                f"{prefix}-{rng.randrange(16**6):06x}-{number:04d}",
+                day.isoformat(),
+                rng.choice(["F", "M"]),
+                rng.choice(["15-24", "25-34", "35-44", "45-54", "55-64"]),
+                country,
+                f"{country}-{rng.randint(1, 22):02d}",
+                rng.choice(occupations),
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def build_document(spec: dict[str, Any], publisher: dict[str, Any]) -> dict[str, Any]:
+    """Expand a compact demo entry into a full dataset document."""
+    start, end = spec["period"]
+    document: dict[str, Any] = {
+        "name": spec["name"],
+        "publisher": spec["publisher"],
+        "title": spec["title"],
+        "description": spec["description"],
+        "keywords": spec["keywords"],
+        "themes": spec["themes"],
+        "access_rights": spec["access_rights"],
+        "personal_data": spec["personal_data"],
+        "spatial": spec["spatial"],
+        "temporal": [{"start": start, "end": end}],
+        "accrual_periodicity": spec["frequency"],
+        "languages": spec.get("languages", ["SPA"]),
+        "contact_point": {
+            "name": f"Unidad de estadística y datos, {publisher['acronym']}",
+            "url": publisher["homepage"],
+        },
+        "landing_page": spec.get("landing_page", publisher["homepage"]),
+        "version": end[:4],
+        "provenance": {
+            "es": f"Producido por {publisher['title']['es']} a partir de {spec['source_system']}.",
+            "en": f"Produced by the {publisher['title']['en']} from {spec['source_system']}.",
+        },
+    }
+    profile: dict[str, Any] = {
+        "unit_of_measure": spec["unit"],
+        "geographic_breakdown": spec["breakdown"],
+        "collection_method": spec["method"],
+        "source_system": spec["source_system"],
+        "reference_period": {"start": start, "end": end},
+    }
+    if spec.get("population"):
+        profile["statistical_population"] = spec["population"]
+    if spec.get("occupations"):
+        profile["occupations"] = spec["occupations"]
+    if spec.get("activities"):
+        profile["economic_activities"] = spec["activities"]
+    if spec.get("corridors"):
+        profile["migration_corridors"] = [
+            {"origin": origin, "destination": destination} for origin, destination in spec["corridors"]
+        ]
+    document["labour_migration"] = profile
+    return document
+
+
+def _distribution(
+    spec: dict[str, Any],
+    kind: str,
+    title_es: str,
+    title_en: str,
+    publisher: dict[str, Any],
+    storage_root: Path,
+    index: int,
+) -> dict[str, Any]:
+    title = {"es": title_es, "en": title_en}
+    if kind == "page":
+        return {"title": title, "access_url": publisher["homepage"], "format": "HTML",
+                "media_type": "text/html"}
+    restricted = kind == "restricted"
+    folder = "restricted" if restricted else "public"
+    key = f"{folder}/{spec['name']}/{index + 1}.csv"
+    path = storage_root / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(register_csv(spec) if restricted else aggregate_csv(spec))
+    document: dict[str, Any] = {
+        "title": title,
+        "format": "CSV",
+        "media_type": "text/csv",
+        "storage_key": key,
+        "restricted": restricted,
+        "languages": spec.get("languages", ["SPA"]),
+    }
+    if not restricted:
+        document["license"] = LICENCE_CC_BY
+    return document
+
+
+def load_demo(
+    session: Session,
+    *,
+    storage_root: Path,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Fill an empty catalog with the demo institutions, users and datasets."""
+    actor = Principal.system(DEMO_ACTOR)
+    say = progress or (lambda _message: None)
+    result = DemoResult(password=secrets.token_urlsafe(12))
+    by_name = {}
+    for data in ORGANIZATIONS:
+        by_name[data["name"]] = organizations.create_organization(session, actor=actor, data=data)
+    result.organizations = len(by_name)
+    say(f"{len(by_name)} organizations")
+    for username, full_name, roles in USERS:
+        user = accounts.create_user(
+            session, actor=actor, username=username, full_name=full_name, password=result.password
+        )
+        for org_name, role in roles:
+            accounts.add_membership(
+                session, actor=actor, user=user, organization=by_name[org_name], role=Role(role)
+            )
+        _, token = accounts.create_api_token(session, actor=actor, user=user, name="demo")
+        result.users.append(DemoCredentials(username, roles, token))
+    say(f"{len(result.users)} users with API tokens")
+    publishers = {data["name"]: data for data in ORGANIZATIONS}
+    for spec in DATASETS:
+        publisher = publishers[spec["publisher"]]
+        status = spec.get("status", "published")
+        dataset = datasets.create_dataset(
+            session,
+            actor=actor,
+            document=build_document(spec, publisher),
+            publish=status in {"published", "withdrawn"},
+        )
+        for index, (kind, title_es, title_en) in enumerate(spec["distributions"]):
+            distributions.add_distribution(
+                session,
+                actor=actor,
+                name=dataset.name,
+                document=_distribution(spec, kind, title_es, title_en, publisher, storage_root, index),
+                storage_root=storage_root,
+            )
+        if status == "withdrawn":
+            datasets.withdraw_dataset(
+                session, actor=actor, name=dataset.name, reason=spec["withdrawal_reason"]
+            )
+    result.datasets = len(DATASETS)
+    say(f"{len(DATASETS)} datasets")
+    return result

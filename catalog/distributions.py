@@ -1,0 +1,245 @@
+"""Distributions of a dataset: files, APIs and gateway-held restricted extracts.
+
+A change to a distribution is a change to its dataset's metadata, so it bumps the
+dataset's revision and is recorded in the dataset's history like any other edit.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from catalog.datasets import (
+    check_if_match,
+    get_dataset,
+    merge_patch,
+    publisher_of,
+    record_change,
+    changes_between,
+)
+from catalog.errors import FieldError, InvalidMetadata, NotFound
+from catalog.models import Dataset, Distribution
+from catalog.principals import Principal
+from catalog.validation import distribution_document_errors, require_object
+
+_COMPUTED = frozenset({"id", "dataset", "created", "modified", "data_url"})
+
+
+def storage_file(storage_root: Path, storage_key: str) -> Path:
+    """The file for ``storage_key``, refusing any key that escapes the storage folder.
+
+    Raises:
+        InvalidMetadata: the key points outside the storage folder.
+    """
+    root = storage_root.resolve()
+    path = (root / storage_key).resolve()
+    if not path.is_relative_to(root):
+        raise InvalidMetadata(
+            "the distribution is not valid",
+            [FieldError("/storage_key", "must name a file inside the storage folder")],
+        )
+    return path
+
+
+def file_facts(path: Path) -> tuple[int, str]:
+    """Size in bytes and SHA-256 of a stored file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return path.stat().st_size, digest.hexdigest()
+
+
+def _validated(document: Any, storage_root: Path) -> dict[str, Any]:
+    document = dict(require_object(document, "distribution"))
+    for member in _COMPUTED:
+        document.pop(member, None)
+    errors = distribution_document_errors(document)
+    if errors:
+        raise InvalidMetadata("the distribution is not valid", errors)
+    document = copy.deepcopy(document)
+    if "storage_key" in document:
+        path = storage_file(storage_root, document["storage_key"])
+        if not path.is_file():
+            raise InvalidMetadata(
+                "the distribution is not valid",
+                [FieldError("/storage_key", f"no file '{document['storage_key']}' in storage")],
+            )
+        size, checksum = file_facts(path)
+        # The catalog vouches for what it serves: size and checksum come from the file.
+        document["byte_size"] = size
+        document["checksum"] = checksum
+    return document
+
+
+def _apply(distribution: Distribution, document: dict[str, Any]) -> None:
+    distribution.document = document
+    distribution.title = dict(document["title"])
+    distribution.access_url = document.get("access_url")
+    distribution.download_url = document.get("download_url")
+    distribution.media_type = document.get("media_type")
+    distribution.format = document.get("format")
+    distribution.byte_size = document.get("byte_size")
+    distribution.checksum = document.get("checksum")
+    distribution.restricted = bool(document.get("restricted", False))
+    distribution.storage_key = document.get("storage_key")
+
+
+def get_distribution(
+    session: Session, *, actor: Principal, name: str, distribution_id: uuid.UUID
+) -> tuple[Dataset, Distribution]:
+    """A distribution of a visible dataset.
+
+    Raises:
+        NotFound: no such dataset or distribution.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    distribution = session.get(Distribution, distribution_id)
+    if distribution is None or distribution.dataset_id != dataset.id:
+        raise NotFound(f"'{name}' has no distribution {distribution_id}")
+    return dataset, distribution
+
+
+def _steward_dataset(session: Session, actor: Principal, name: str) -> Dataset:
+    dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    actor.require_steward(publisher.id, publisher.name)
+    return dataset
+
+
+def add_distribution(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    document: Any,
+    storage_root: Path,
+    if_match: int | None = None,
+) -> Distribution:
+    """Add a distribution to dataset ``name``.
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionFailed: stale If-Match (the dataset's revision).
+        InvalidMetadata: invalid document, or a restricted file that is not in storage.
+    """
+    dataset = _steward_dataset(session, actor, name)
+    check_if_match(dataset, if_match, required=False)
+    document = _validated(document, storage_root)
+    position = session.exec(
+        select(func.count()).select_from(Distribution).where(Distribution.dataset_id == dataset.id)
+    ).one()
+    distribution = Distribution(dataset_id=dataset.id, position=int(position))
+    _apply(distribution, document)
+    session.add(distribution)
+    session.flush()
+    record_change(
+        session,
+        dataset,
+        actor=actor,
+        action="distribution.create",
+        changes=[{"path": f"/distributions/{distribution.id}", "old": None, "new": document}],
+        details={"distribution": str(distribution.id)},
+    )
+    session.commit()
+    return distribution
+
+
+def update_distribution(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    distribution_id: uuid.UUID,
+    document: Any,
+    storage_root: Path,
+    if_match: int | None = None,
+    merge: bool = False,
+) -> Distribution:
+    """Replace (or merge-patch) a distribution.
+
+    Raises:
+        NotFound: no such dataset or distribution.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionFailed: stale If-Match (the dataset's revision).
+        InvalidMetadata: the new document is invalid.
+    """
+    dataset = _steward_dataset(session, actor, name)
+    _, distribution = get_distribution(
+        session, actor=actor, name=name, distribution_id=distribution_id
+    )
+    check_if_match(dataset, if_match, required=False)
+    if merge:
+        document = merge_patch(distribution.document, require_object(document, "merge patch"))
+    document = _validated(document, storage_root)
+    changes = changes_between(distribution.document, document, f"/distributions/{distribution.id}")
+    if not changes:
+        return distribution
+    _apply(distribution, document)
+    record_change(
+        session,
+        dataset,
+        actor=actor,
+        action="distribution.update",
+        changes=changes,
+        details={"distribution": str(distribution.id)},
+    )
+    distribution.modified = dataset.modified
+    session.add(distribution)
+    session.commit()
+    return distribution
+
+
+def delete_distribution(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    distribution_id: uuid.UUID,
+    if_match: int | None = None,
+) -> None:
+    """Remove a distribution from a dataset's metadata (its stored file is kept).
+
+    Raises:
+        NotFound: no such dataset or distribution.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionFailed: stale If-Match (the dataset's revision).
+    """
+    dataset = _steward_dataset(session, actor, name)
+    _, distribution = get_distribution(
+        session, actor=actor, name=name, distribution_id=distribution_id
+    )
+    check_if_match(dataset, if_match, required=False)
+    old = distribution.document
+    session.delete(distribution)
+    record_change(
+        session,
+        dataset,
+        actor=actor,
+        action="distribution.delete",
+        changes=[{"path": f"/distributions/{distribution.id}", "old": old, "new": None}],
+        details={"distribution": str(distribution.id)},
+    )
+    session.commit()
+
+
+def distributions_of(session: Session, dataset_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Distribution]]:
+    """Distributions of several datasets at once, in display order."""
+    result: dict[uuid.UUID, list[Distribution]] = {dataset_id: [] for dataset_id in dataset_ids}
+    if not dataset_ids:
+        return result
+    rows = session.exec(
+        select(Distribution)
+        .where(col(Distribution.dataset_id).in_(dataset_ids))
+        .order_by(col(Distribution.position), col(Distribution.created))
+    ).all()
+    for row in rows:
+        result[row.dataset_id].append(row)
+    return result

@@ -1,0 +1,48 @@
+"""Checks of submitted documents beyond their JSON Schema.
+
+The schema says what shape a document has; these checks say whether its values make
+sense in this catalog (the publisher exists, codes belong to their vocabularies...).
+Every check returns :class:`FieldError`s with JSON Pointers so a caller can point at
+the exact field; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import metadata_schemas
+from catalog.errors import FieldError, InvalidMetadata
+
+
+def schema_errors(schema_id: str, document: Any, *, prefix: str = "") -> list[FieldError]:
+    """Violations of the JSON Schema ``schema_id``, pointers prefixed with ``prefix``."""
+    return [
+        FieldError(prefix + pointer, message)
+        for pointer, message in metadata_schemas.iter_errors(schema_id, document)
+    ]
+
+
+def require_object(document: Any, what: str) -> Mapping[str, Any]:
+    """Return ``document`` if it is a JSON object.
+
+    Raises:
+        InvalidMetadata: it is not an object.
+    """
+    if not isinstance(document, Mapping):
+        raise InvalidMetadata(
+            f"the {what} must be a JSON object", [FieldError("", "expected a JSON object")]
+        )
+    return document
+
+
+def dataset_document_errors(document: Mapping[str, Any], *, prefix: str = "") -> list[FieldError]:
+    """Every problem with a dataset document that can be found without the database."""
+    return schema_errors(metadata_schemas.DATASET_SCHEMA, document, prefix=prefix)
+
+
+def distribution_document_errors(
+    document: Mapping[str, Any], *, prefix: str = ""
+) -> list[FieldError]:
+    """Every problem with a distribution document that can be found without the database."""
+    return schema_errors(metadata_schemas.DISTRIBUTION_SCHEMA, document, prefix=prefix)

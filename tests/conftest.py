@@ -1,0 +1,249 @@
+"""Shared fixtures.
+
+The database is SQLite unless ``SIMEL_TEST_DATABASE_URL`` names a PostgreSQL server, in
+which case a database of its own is created for this run (so concurrent runs and the
+server's other databases are never touched) and dropped at the end. The schema is
+built once, by the real migrations; each test then starts from an empty copy (SQLite:
+a copy of the migrated file; PostgreSQL: every table truncated).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from api.app import create_app
+from catalog import accounts, datasets, organizations
+from catalog.db import Database, upgrade_schema
+from catalog.models import Dataset, Organization, Role, User
+from catalog.principals import Principal
+from catalog.settings import Settings, load_settings
+from tests.openapi_contract import ContractClient
+
+SYSTEM = Principal.system("test")
+BASE_URI = "http://catalog.test/"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Argon2 at production cost takes ~50 ms a hash; tests hash hundreds of passwords.
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("SIMEL_TEST_DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database for this run; yields its URL."""
+    server = _postgres_url()
+    if server is None:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        url = f"sqlite:///{path}"
+        upgrade_schema(url)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        yield url
+        return
+    name = f"simel_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    upgrade_schema(url)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database for one test."""
+    if database_template.startswith("sqlite"):
+        source = Path(make_url(database_template).database or "")
+        target = tmp_path / "catalog.db"
+        shutil.copyfile(source, target)
+        yield f"sqlite:///{target}"
+        return
+    yield database_template
+    engine = create_engine(database_template)
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        if names:
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    """``sqlite`` or ``postgresql``."""
+    return make_url(database_url).get_backend_name()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for one test: its own database, instance folder and storage."""
+    return load_settings(
+        {
+            "app": {"environment": "test", "instance_path": str(tmp_path / "instance")},
+            "database": {"url": database_url},
+            "catalog": {"base_uri": BASE_URI},
+            "storage": {"path": str(tmp_path / "storage")},
+            "security": {"session_cookie_secure": False},
+        },
+        environ={},
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    """The application, on the test's database."""
+    application = create_app(settings=settings)
+    application.testing = True
+    application.test_client_class = ContractClient
+    yield application
+    application.extensions["simel"].database.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client whose JSON API responses are checked against the OpenAPI document."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    """A database handle for direct service calls."""
+    database = Database.from_url(settings.database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    """A session for calling services directly."""
+    with db.session(write=True) as s:
+        yield s
+
+
+# ------------------------------------------------------------------------- factories
+
+
+@pytest.fixture
+def make_org(session: Session) -> Callable[..., Organization]:
+    """Create organizations: ``make_org("mintrab-gt", country="GTM")``."""
+
+    def make(name: str = "mintrab-gt", **overrides: Any) -> Organization:
+        data = {
+            "name": name,
+            "acronym": overrides.pop("acronym", name.split("-")[0].upper()),
+            "title": {"es": f"Institución {name}", "en": f"Institution {name}"},
+            "country": "GTM",
+            "kind": "labour-ministry",
+            **overrides,
+        }
+        return organizations.create_organization(session, actor=SYSTEM, data=data)
+
+    return make
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., tuple[User, str]]:
+    """Create a user with roles; returns ``(user, api_token)``.
+
+    ``make_user("ana", steward="mintrab-gt", requester=["igm-gt"])``
+    """
+
+    def make(username: str, password: str | None = None, **roles: str | list[str]) -> tuple[User, str]:
+        user = accounts.create_user(session, actor=SYSTEM, username=username, password=password)
+        for role, orgs in roles.items():
+            for org_name in [orgs] if isinstance(orgs, str) else orgs:
+                org = organizations.get_organization(session, org_name)
+                accounts.add_membership(session, actor=SYSTEM, user=user, organization=org, role=Role(role))
+        _, token = accounts.create_api_token(session, actor=SYSTEM, user=user)
+        return user, token
+
+    return make
+
+
+def dataset_document(name: str = "enei-2024", publisher: str = "mintrab-gt", **overrides: Any) -> dict[str, Any]:
+    """A valid dataset document, with overrides."""
+    document: dict[str, Any] = {
+        "name": name,
+        "publisher": publisher,
+        "title": {
+            "es": "Encuesta Nacional de Empleo e Ingresos 2024",
+            "en": "National Employment and Income Survey 2024",
+        },
+        "description": {
+            "es": "Indicadores de empleo y migración laboral de Guatemala.",
+            "en": "Employment and labour migration indicators of Guatemala.",
+        },
+        "keywords": {"es": ["empleo", "migración"], "en": ["employment", "migration"]},
+        "themes": ["employment"],
+        "access_rights": "PUBLIC",
+        "personal_data": "none",
+        "spatial": ["GTM"],
+        "temporal": [{"start": "2024-01-01", "end": "2024-12-31"}],
+        "accrual_periodicity": "ANNUAL",
+        "languages": ["SPA"],
+        "contact_point": {"name": "Unidad de estadística", "email": "datos@example.org"},
+        "labour_migration": {
+            "statistical_population": ["international-migrant-workers"],
+            "collection_method": "survey",
+            "unit_of_measure": {"es": "Personas", "en": "Persons"},
+        },
+    }
+    document.update(overrides)
+    return document
+
+
+@pytest.fixture
+def make_dataset(session: Session) -> Callable[..., Dataset]:
+    """Create a dataset through the service: ``make_dataset("x", publish=True, title=...)``."""
+
+    def make(name: str = "enei-2024", publisher: str = "mintrab-gt", publish: bool = True, **overrides: Any) -> Dataset:
+        return datasets.create_dataset(
+            session, actor=SYSTEM, document=dataset_document(name, publisher, **overrides), publish=publish
+        )
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for ``token``."""
+    return {"Authorization": f"Bearer {token}"}
