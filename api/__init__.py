@@ -1,0 +1,1 @@
+"""HTTP and command line: the only layer that knows Flask and click."""

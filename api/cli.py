@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from sqlmodel import Session
 
 from catalog import accounts, audit, organizations
-from catalog.db import Database, upgrade_schema, check_schema_current
+from catalog.db import Database, check_schema_current, upgrade_schema
 from catalog.errors import CatalogError, ConfigurationError, InvalidMetadata
 from catalog.models import Role
 from catalog.principals import Principal
@@ -128,9 +128,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="TCP port.")
 @click.option("--no-serve", is_flag=True, help="Load the demo catalog and exit.")
-@click.option(
-    "--force", is_flag=True, help="Replace the database even if it holds non-demo data."
-)
+@click.option("--force", is_flag=True, help="Replace the database even if it holds non-demo data.")
 @click.pass_context
 @handles_errors
 def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) -> None:
@@ -151,17 +149,16 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
     upgrade_schema(settings.database_url)
     storage = settings.storage_path
     with _session(settings) as session:
-        result = load_demo(session, storage_root=storage, progress=lambda m: console.print(f"  loaded {m}"))
+        result = load_demo(
+            session, storage_root=storage, progress=lambda m: console.print(f"  loaded {m}")
+        )
     # Plain lines, not a table: tokens must reach the terminal whole, to be copied.
     console.print(f"\n[bold]Demo users[/] (web login password for all: [bold]{result.password}[/])")
     width = max(len(user.username) for user in result.users)
     for user in result.users:
         roles = ", ".join(f"{r}@{o}" for o, r in user.roles)
         click.echo(f"  {user.username:<{width}}  {user.token}  {roles}")
-    console.print(
-        "Try: curl -H 'Authorization: Bearer <token>' "
-        f"http://{host}:{port}/api/v1/me"
-    )
+    console.print(f"Try: curl -H 'Authorization: Bearer <token>' http://{host}:{port}/api/v1/me")
     if not no_serve:
         _serve(settings, host, port, 8)
 
@@ -258,23 +255,34 @@ def user_create(
     password: bool,
 ) -> None:
     """Create a user, optionally with roles and a password."""
-    secret = click.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    secret = (
+        click.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    )
     parsed = []
     for value in roles:
         role, _, org = value.partition("@")
         if role not in {r.value for r in Role} or not org:
-            raise click.BadParameter(f"'{value}': use ROLE@ORGANIZATION with a role of "
-                                     f"{', '.join(r.value for r in Role)}", param_hint="--role")
+            raise click.BadParameter(
+                f"'{value}': use ROLE@ORGANIZATION with a role of "
+                f"{', '.join(r.value for r in Role)}",
+                param_hint="--role",
+            )
         parsed.append((Role(role), org))
     actor = _cli_actor()
     with _session(_settings(ctx)) as session:
         created = accounts.create_user(
-            session, actor=actor, username=username, full_name=full_name, email=email,
+            session,
+            actor=actor,
+            username=username,
+            full_name=full_name,
+            email=email,
             password=secret,
         )
         for role, org_name in parsed:
             organization = organizations.get_organization(session, org_name)
-            accounts.add_membership(session, actor=actor, user=created, organization=organization, role=role)
+            accounts.add_membership(
+                session, actor=actor, user=created, organization=organization, role=role
+            )
     console.print(f"Created user {username}.")
 
 
@@ -325,7 +333,10 @@ def token_list(ctx: click.Context, username: str) -> None:
     table = Table("id", "prefix", "name", "created", "expires", "revoked")
     for row in rows:
         table.add_row(
-            str(row.id), row.prefix + "…", row.name, f"{row.created:%Y-%m-%d %H:%M}",
+            str(row.id),
+            row.prefix + "…",
+            row.name,
+            f"{row.created:%Y-%m-%d %H:%M}",
             f"{row.expires_at:%Y-%m-%d}" if row.expires_at else "-",
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "-",
         )
@@ -410,20 +421,37 @@ def org_group() -> None:
     "--kind",
     required=True,
     type=click.Choice(
-        ["labour-ministry", "migration-authority", "statistics-office", "foreign-affairs",
-         "regional-body", "other"]
+        [
+            "labour-ministry",
+            "migration-authority",
+            "statistics-office",
+            "foreign-affairs",
+            "regional-body",
+            "other",
+        ]
     ),
 )
 @click.option("--homepage", default=None)
 @click.pass_context
 @handles_errors
 def org_create(
-    ctx: click.Context, name: str, acronym: str, title_es: str, title_en: str, country: str,
-    kind: str, homepage: str | None,
+    ctx: click.Context,
+    name: str,
+    acronym: str,
+    title_es: str,
+    title_en: str,
+    country: str,
+    kind: str,
+    homepage: str | None,
 ) -> None:
     """Register an organization."""
-    data = {"name": name, "acronym": acronym, "title": {"es": title_es, "en": title_en},
-            "country": country, "kind": kind}
+    data = {
+        "name": name,
+        "acronym": acronym,
+        "title": {"es": title_es, "en": title_en},
+        "country": country,
+        "kind": kind,
+    }
     if homepage:
         data["homepage"] = homepage
     with _session(_settings(ctx)) as session:

@@ -1,0 +1,1 @@
+"""The domain: catalog services and persistence (no Flask here)."""

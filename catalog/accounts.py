@@ -20,11 +20,11 @@ from sqlmodel import Session, col, select
 
 from catalog import audit
 from catalog.db import utcnow
-from catalog.errors import Conflict, InvalidMetadata, FieldError, NotFound, Unauthenticated
+from catalog.errors import Conflict, FieldError, InvalidMetadata, NotFound, Unauthenticated
 from catalog.models import ApiToken, Membership, Organization, Role, User
 from catalog.principals import Principal
 
-TOKEN_PREFIX = "simel_pat_"
+TOKEN_PREFIX = "simel_pat_"  # noqa: S105 # a public marker, not a secret
 _hasher = PasswordHasher()
 
 
@@ -80,9 +80,7 @@ def create_user(
     if not username or len(username) > 100:
         raise InvalidMetadata("invalid user", [FieldError("/username", "1 to 100 characters")])
     if password is not None and len(password) < 12:
-        raise InvalidMetadata(
-            "invalid user", [FieldError("/password", "at least 12 characters")]
-        )
+        raise InvalidMetadata("invalid user", [FieldError("/password", "at least 12 characters")])
     user = User(
         username=username,
         full_name=full_name,
@@ -118,6 +116,8 @@ def add_membership(
         Conflict: the user already holds that role there.
     """
     actor.require_admin()
+    assert user.id is not None  # noqa: S101 # persisted rows have ids
+    assert organization.id is not None  # noqa: S101 # persisted rows have ids
     membership = Membership(user_id=user.id, organization_id=organization.id, role=role.value)
     session.add(membership)
     try:
@@ -188,6 +188,7 @@ def create_api_token(
     """
     if not (actor.is_admin or actor.user_id == user.id):
         actor.require_admin()
+    assert user.id is not None  # noqa: S101 # persisted users have ids
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id,

@@ -77,7 +77,9 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return (head[0], head[1]) if head else (0, GENESIS_HASH)
 
 
-def _chain(actor: Principal, specs: Sequence[EventSpec], seq: int, prev_hash: str) -> list[AuditEvent]:
+def _chain(
+    actor: Principal, specs: Sequence[EventSpec], seq: int, prev_hash: str
+) -> list[AuditEvent]:
     now = utcnow()
     actor_id = str(actor.user_id) if actor.user_id is not None else actor.credential_id
     events = []

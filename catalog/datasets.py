@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 import metadata_schemas
@@ -157,7 +158,10 @@ def search_datasets(
     Filters combine with OR within a facet and AND across facets. Unless a status filter
     is given, withdrawn datasets are left out (they stay reachable by name).
     """
-    clean = {name: tuple(dict.fromkeys(v for v in values if v)) for name, values in (filters or {}).items()}
+    clean = {
+        name: tuple(dict.fromkeys(v for v in values if v))
+        for name, values in (filters or {}).items()
+    }
     clean = {name: values for name, values in clean.items() if values and name in FACET_FIELDS}
     if "status" not in clean:
         clean["status"] = (DatasetStatus.PUBLISHED.value, DatasetStatus.DRAFT.value)
@@ -214,13 +218,13 @@ def _browse(
             col(Dataset.status).in_(visibility.public_statuses)
             | col(Dataset.publisher_id).in_(own_ids)
         )
-    grouped = session.exec(
-        select(
-            Dataset.publisher_id,
-            Dataset.country,
-            Dataset.access_rights,
-            Dataset.personal_data,
-            Dataset.status,
+    grouped = session.execute(
+        sa_select(
+            col(Dataset.publisher_id),
+            col(Dataset.country),
+            col(Dataset.access_rights),
+            col(Dataset.personal_data),
+            col(Dataset.status),
             func.count(),
         )
         .where(*conditions)
@@ -242,15 +246,20 @@ def _browse(
         .where(*conditions)
         .group_by(col(DatasetTheme.theme))
     ).all()
-    facets["theme"] = dict(sorted(((t, int(n)) for t, n in theme_rows), key=lambda kv: (-kv[1], kv[0])))
-    order: list[Any] = {
+    facets["theme"] = dict(
+        sorted(((t, int(n)) for t, n in theme_rows), key=lambda kv: (-kv[1], kv[0]))
+    )
+    orders: dict[str, list[Any]] = {
         "modified": [col(Dataset.modified).desc(), col(Dataset.name)],
         "relevance": [col(Dataset.modified).desc(), col(Dataset.name)],
         "title": [col(Dataset.sort_title), col(Dataset.name)],
         "name": [col(Dataset.name)],
-    }[sort]
+    }
+    order = orders[sort]
     datasets = list(
-        session.exec(select(Dataset).where(*conditions).order_by(*order).offset(offset).limit(limit)).all()
+        session.exec(
+            select(Dataset).where(*conditions).order_by(*order).offset(offset).limit(limit)
+        ).all()
     )
     return Page(datasets, total, facets, offset, limit)
 
@@ -308,18 +317,20 @@ def _sort_title(title: Mapping[str, str]) -> str:
     return fold(first)[:500]
 
 
-def apply_document(dataset: Dataset, document: dict[str, Any], publisher: Organization) -> None:
-    """Set the dataset's document and the columns projected from it."""
-    dataset.document = document
-    dataset.title = dict(document["title"])
-    dataset.description = dict(document["description"])
-    dataset.sort_title = _sort_title(document["title"])
-    dataset.access_rights = document["access_rights"]
-    dataset.personal_data = document["personal_data"]
+def document_columns(document: dict[str, Any], publisher: Organization) -> dict[str, Any]:
+    """The dataset columns projected from ``document`` (and its publisher)."""
     assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    dataset.publisher_id = publisher.id
-    dataset.country = publisher.country
-    dataset.profile = PROFILE
+    return {
+        "document": document,
+        "title": dict(document["title"]),
+        "description": dict(document["description"]),
+        "sort_title": _sort_title(document["title"]),
+        "access_rights": document["access_rights"],
+        "personal_data": document["personal_data"],
+        "publisher_id": publisher.id,
+        "country": publisher.country,
+        "profile": PROFILE,
+    }
 
 
 def _replace_themes(session: Session, dataset: Dataset) -> None:
@@ -357,7 +368,11 @@ def _resolve_publisher(
     if organization is None:
         raise InvalidMetadata(
             "the dataset is not valid",
-            [FieldError(f"{prefix}/publisher", f"no organization is named '{document['publisher']}'")],
+            [
+                FieldError(
+                    f"{prefix}/publisher", f"no organization is named '{document['publisher']}'"
+                )
+            ],
         )
     return organization
 
@@ -414,8 +429,13 @@ def create_dataset(
     if session.exec(select(Dataset.id).where(Dataset.name == document["name"])).first():
         raise Conflict(f"a dataset named '{document['name']}' already exists")
     now = utcnow()
-    dataset = Dataset(name=document["name"], created=now, modified=now, revision=1)
-    apply_document(dataset, document, publisher)
+    dataset = Dataset(
+        name=document["name"],
+        created=now,
+        modified=now,
+        revision=1,
+        **document_columns(document, publisher),
+    )
     if publish:
         dataset.status = DatasetStatus.PUBLISHED
         dataset.issued = now
@@ -522,10 +542,17 @@ def update_dataset(
     changes = changes_between(dataset.document, document)
     if not changes:
         return dataset
-    apply_document(dataset, document, publisher)
+    for column, value in document_columns(document, publisher).items():
+        setattr(dataset, column, value)
     _replace_themes(session, dataset)
-    record_change(session, dataset, actor=actor, action="update", changes=changes,
-           details={"changed": [change["path"] for change in changes]})
+    record_change(
+        session,
+        dataset,
+        actor=actor,
+        action="update",
+        changes=changes,
+        details={"changed": [change["path"] for change in changes]},
+    )
     session.commit()
     return dataset
 
@@ -637,9 +664,7 @@ def delete_draft(
     actor.require_steward(publisher.id, publisher.name)
     check_if_match(dataset, if_match, required=False)
     if dataset.status != DatasetStatus.DRAFT or dataset.issued is not None:
-        raise Conflict(
-            f"'{name}' has been published, so it is kept on record: withdraw it instead"
-        )
+        raise Conflict(f"'{name}' has been published, so it is kept on record: withdraw it instead")
     backend_for(session).remove(session, [dataset.id])
     audit.record(
         session,

@@ -41,6 +41,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        """Refuse naive values; store UTC (naive on SQLite)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -49,6 +50,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Return an aware UTC datetime."""
         if value is None:
             return None
         assert isinstance(value, dt.datetime)  # noqa: S101 # the column type guarantees it
@@ -90,7 +92,7 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Eng
         if parsed.database in (None, "", ":memory:"):
             kwargs["poolclass"] = StaticPool
         else:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, **kwargs)
         _configure_sqlite(engine)
         return engine

@@ -15,12 +15,12 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from catalog.datasets import (
+    changes_between,
     check_if_match,
     get_dataset,
     merge_patch,
     publisher_of,
     record_change,
-    changes_between,
 )
 from catalog.errors import FieldError, InvalidMetadata, NotFound
 from catalog.models import Dataset, Distribution
@@ -55,8 +55,8 @@ def file_facts(path: Path) -> tuple[int, str]:
     return path.stat().st_size, digest.hexdigest()
 
 
-def _validated(document: Any, storage_root: Path) -> dict[str, Any]:
-    document = dict(require_object(document, "distribution"))
+def _validated(submitted: Any, storage_root: Path) -> dict[str, Any]:
+    document: dict[str, Any] = dict(require_object(submitted, "distribution"))
     for member in _COMPUTED:
         document.pop(member, None)
     errors = distribution_document_errors(document)
@@ -77,17 +77,19 @@ def _validated(document: Any, storage_root: Path) -> dict[str, Any]:
     return document
 
 
-def _apply(distribution: Distribution, document: dict[str, Any]) -> None:
-    distribution.document = document
-    distribution.title = dict(document["title"])
-    distribution.access_url = document.get("access_url")
-    distribution.download_url = document.get("download_url")
-    distribution.media_type = document.get("media_type")
-    distribution.format = document.get("format")
-    distribution.byte_size = document.get("byte_size")
-    distribution.checksum = document.get("checksum")
-    distribution.restricted = bool(document.get("restricted", False))
-    distribution.storage_key = document.get("storage_key")
+def _columns(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "document": document,
+        "title": dict(document["title"]),
+        "access_url": document.get("access_url"),
+        "download_url": document.get("download_url"),
+        "media_type": document.get("media_type"),
+        "format": document.get("format"),
+        "byte_size": document.get("byte_size"),
+        "checksum": document.get("checksum"),
+        "restricted": bool(document.get("restricted", False)),
+        "storage_key": document.get("storage_key"),
+    }
 
 
 def get_distribution(
@@ -136,8 +138,7 @@ def add_distribution(
     position = session.exec(
         select(func.count()).select_from(Distribution).where(Distribution.dataset_id == dataset.id)
     ).one()
-    distribution = Distribution(dataset_id=dataset.id, position=int(position))
-    _apply(distribution, document)
+    distribution = Distribution(dataset_id=dataset.id, position=int(position), **_columns(document))
     session.add(distribution)
     session.flush()
     record_change(
@@ -182,7 +183,8 @@ def update_distribution(
     changes = changes_between(distribution.document, document, f"/distributions/{distribution.id}")
     if not changes:
         return distribution
-    _apply(distribution, document)
+    for column, value in _columns(document).items():
+        setattr(distribution, column, value)
     record_change(
         session,
         dataset,
@@ -230,7 +232,9 @@ def delete_distribution(
     session.commit()
 
 
-def distributions_of(session: Session, dataset_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Distribution]]:
+def distributions_of(
+    session: Session, dataset_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Distribution]]:
     """Distributions of several datasets at once, in display order."""
     result: dict[uuid.UUID, list[Distribution]] = {dataset_id: [] for dataset_id in dataset_ids}
     if not dataset_ids:

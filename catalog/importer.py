@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from catalog import audit
-from catalog.datasets import READ_ONLY_MEMBERS, apply_document, changes_between, index_entry
+from catalog.datasets import READ_ONLY_MEMBERS, changes_between, document_columns, index_entry
 from catalog.db import utcnow
 from catalog.errors import FieldError, InvalidMetadata
 from catalog.models import Dataset, DatasetRevision, DatasetStatus, DatasetTheme, Organization
@@ -66,13 +66,17 @@ def _check(
             continue
         name = document["name"]
         if name in seen:
-            errors.append(FieldError(f"{prefix}/name", f"'{name}' is also used by record {seen[name]}"))
+            errors.append(
+                FieldError(f"{prefix}/name", f"'{name}' is also used by record {seen[name]}")
+            )
             continue
         seen[name] = index
         publisher = organizations.get(document["publisher"])
         if publisher is None:
             errors.append(
-                FieldError(f"{prefix}/publisher", f"no organization is named '{document['publisher']}'")
+                FieldError(
+                    f"{prefix}/publisher", f"no organization is named '{document['publisher']}'"
+                )
             )
             continue
         assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
@@ -122,7 +126,9 @@ def import_datasets(
     taken = _existing_names(session, [document["name"] for document, _, _ in valid])
     for index, record in enumerate(records):
         if isinstance(record, dict) and record.get("name") in taken:
-            errors.append(FieldError(f"/{index}/name", f"a dataset named '{record['name']}' already exists"))
+            errors.append(
+                FieldError(f"/{index}/name", f"a dataset named '{record['name']}' already exists")
+            )
     if errors:
         errors.sort(key=lambda error: _record_index(error.pointer))
         bad = len({_record_index(error.pointer) for error in errors})
@@ -151,9 +157,14 @@ def _write(
         themes: list[dict[str, Any]] = []
         entries = []
         for document, status, publisher in valid[start : start + _CHUNK]:
-            dataset = Dataset(id=uuid.uuid4(), name=document["name"], created=now, modified=now)
-            apply_document(dataset, document, publisher)
-            dataset.status = status
+            dataset = Dataset(
+                id=uuid.uuid4(),
+                name=document["name"],
+                created=now,
+                modified=now,
+                status=status,
+                **document_columns(document, publisher),
+            )
             if status == DatasetStatus.PUBLISHED:
                 dataset.issued = now
                 published += 1

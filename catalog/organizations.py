@@ -62,7 +62,7 @@ def _validate(data: Mapping[str, Any]) -> list[FieldError]:
         and title
         and all(isinstance(k, str) and isinstance(v, str) and v for k, v in title.items())
     ):
-        errors.append(FieldError("/title", "a title per language, e.g. {\"es\": ..., \"en\": ...}"))
+        errors.append(FieldError("/title", 'a title per language, e.g. {"es": ..., "en": ...}'))
     if not isinstance(data.get("country"), str) or not _COUNTRY.match(data["country"]):
         errors.append(FieldError("/country", "an ISO 3166-1 alpha-3 code, e.g. GTM"))
     kinds = [kind.value for kind in OrganizationKind]

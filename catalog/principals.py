@@ -124,9 +124,7 @@ class Principal:
         """
         self.require_authenticated()
         if not self.can_steward(organization_id):
-            raise Forbidden(
-                f"only stewards of {organization_name} (or administrators) may do this"
-            )
+            raise Forbidden(f"only stewards of {organization_name} (or administrators) may do this")
 
     def require_admin(self) -> None:
         """Raise unless the caller is a platform administrator.

@@ -36,10 +36,9 @@ SortKey = Literal["relevance", "modified", "title", "name"]
 
 # Function words that would make an AND query miss ("migración de retorno" must find
 # "migración y retorno"); they are dropped from queries but stay inside phrases.
-_STOPWORDS = frozenset(
-    "a al con de del e el en la las lo los o para por que se sin su sus u un una y "
-    "an and as at by for from in into of on or the to with".split()
-)
+_SPANISH_STOPWORDS = "a al con de del e el en la las lo los o para por que se sin su sus u un una y"
+_ENGLISH_STOPWORDS = "an and as at by for from in into of on or the to with"
+_STOPWORDS = frozenset(_SPANISH_STOPWORDS.split() + _ENGLISH_STOPWORDS.split())
 _WORD = re.compile(r"[0-9a-z]+")
 _PHRASE = re.compile(r'"([^"]*)"')
 
@@ -167,7 +166,9 @@ def facet_counts(rows: Iterable[Sequence[Any]]) -> tuple[int, dict[str, dict[str
 def _filter_token(field_name: str, value: str) -> str:
     # Opaque tokens: field values may hold hyphens or other characters the tokenizer
     # would split, and a hash cannot be confused with a word of the text.
-    return "f" + hashlib.sha1(f"{field_name}={value}".encode(), usedforsecurity=False).hexdigest()[:20]
+    return (
+        "f" + hashlib.sha1(f"{field_name}={value}".encode(), usedforsecurity=False).hexdigest()[:20]
+    )
 
 
 _FILTER_FIELD_OF = {
@@ -289,9 +290,7 @@ class SqliteFtsBackend:
             ),
             {"match": match, "limit": query.limit, "offset": query.offset},
         ).all()
-        return SearchResult(
-            total=total, ids=[uuid.UUID(hex=row[0]) for row in rows], facets=facets
-        )
+        return SearchResult(total=total, ids=[uuid.UUID(hex=row[0]) for row in rows], facets=facets)
 
     def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
         """The bare ranked full-text query, without filters or facets (benchmarks)."""
@@ -384,8 +383,8 @@ class PostgresFtsBackend:
         where, params = self._where(query)
         grouped = session.execute(
             text(
-                "SELECT publisher, country, access_rights, personal_data, status, themes,"
-                f" count(*) FROM dataset_search s WHERE {where}"  # noqa: S608 # fixed fragments
+                "SELECT publisher, country, access_rights, personal_data, status, themes,"  # noqa: S608
+                f" count(*) FROM dataset_search s WHERE {where}"  # fixed fragments
                 " GROUP BY publisher, country, access_rights, personal_data, status, themes"
             ),
             params,

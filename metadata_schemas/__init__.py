@@ -88,14 +88,17 @@ def iter_errors(schema_id: str, document: Any) -> Iterator[tuple[str, str]]:
 
 
 def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
+    # jsonschema types these attributes as possibly "unset"; a reported error has them.
+    validator_value: Any = error.validator_value
+    schema: Any = error.schema
     pointer = json_pointer(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
-        for name in error.validator_value:
+        for name in validator_value:
             if name not in error.instance:
                 yield f"{pointer}/{name}", f"'{name}' is required"
         return
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(schema.get("properties", {}))
         for name in sorted(set(error.instance) - allowed):
             yield f"{pointer}/{name}", f"'{name}' is not a recognised member"
         return
@@ -103,21 +106,22 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
         # Report the alternatives in one sentence instead of every branch's failure.
         yield pointer, _alternatives_message(error)
         return
-    if error.validator in {"pattern", "format"} and error.schema.get("description"):
+    if error.validator in {"pattern", "format"} and schema.get("description"):
         # A regular expression means little to a data steward; the field's description
         # says what is expected.
-        yield pointer, f"{error.instance!r} is not valid here: {error.schema['description']}"
+        yield pointer, f"{error.instance!r} is not valid here: {schema['description']}"
         return
     yield pointer, error.message
 
 
 def _alternatives_message(error: ValidationError) -> str:
+    branches: Any = error.validator_value
     required_sets = [
-        branch.get("required")
-        for branch in error.validator_value
+        branch["required"]
+        for branch in branches
         if isinstance(branch, dict) and branch.get("required")
     ]
-    if required_sets and len(required_sets) == len(error.validator_value):
+    if required_sets and len(required_sets) == len(branches):
         options = " or ".join("+".join(names) for names in required_sets)
         return f"one of these must be given: {options}"
     return error.message

@@ -188,19 +188,25 @@ def make_user(session: Session) -> Callable[..., tuple[User, str]]:
     ``make_user("ana", steward="mintrab-gt", requester=["igm-gt"])``
     """
 
-    def make(username: str, password: str | None = None, **roles: str | list[str]) -> tuple[User, str]:
+    def make(
+        username: str, password: str | None = None, **roles: str | list[str]
+    ) -> tuple[User, str]:
         user = accounts.create_user(session, actor=SYSTEM, username=username, password=password)
         for role, orgs in roles.items():
             for org_name in [orgs] if isinstance(orgs, str) else orgs:
                 org = organizations.get_organization(session, org_name)
-                accounts.add_membership(session, actor=SYSTEM, user=user, organization=org, role=Role(role))
+                accounts.add_membership(
+                    session, actor=SYSTEM, user=user, organization=org, role=Role(role)
+                )
         _, token = accounts.create_api_token(session, actor=SYSTEM, user=user)
         return user, token
 
     return make
 
 
-def dataset_document(name: str = "enei-2024", publisher: str = "mintrab-gt", **overrides: Any) -> dict[str, Any]:
+def dataset_document(
+    name: str = "enei-2024", publisher: str = "mintrab-gt", **overrides: Any
+) -> dict[str, Any]:
     """A valid dataset document, with overrides."""
     document: dict[str, Any] = {
         "name": name,
@@ -236,9 +242,17 @@ def dataset_document(name: str = "enei-2024", publisher: str = "mintrab-gt", **o
 def make_dataset(session: Session) -> Callable[..., Dataset]:
     """Create a dataset through the service: ``make_dataset("x", publish=True, title=...)``."""
 
-    def make(name: str = "enei-2024", publisher: str = "mintrab-gt", publish: bool = True, **overrides: Any) -> Dataset:
+    def make(
+        name: str = "enei-2024",
+        publisher: str = "mintrab-gt",
+        publish: bool = True,
+        **overrides: Any,
+    ) -> Dataset:
         return datasets.create_dataset(
-            session, actor=SYSTEM, document=dataset_document(name, publisher, **overrides), publish=publish
+            session,
+            actor=SYSTEM,
+            document=dataset_document(name, publisher, **overrides),
+            publish=publish,
         )
 
     return make

@@ -79,7 +79,16 @@ class Contract:
             )
         pointer = "/".join(
             part.replace("~", "~0").replace("/", "~1")
-            for part in ("paths", doc_path, method.lower(), "responses", status, "content", media, "schema")
+            for part in (
+                "paths",
+                doc_path,
+                method.lower(),
+                "responses",
+                status,
+                "content",
+                media,
+                "schema",
+            )
         )
         validator = Draft202012Validator(
             {"$ref": f"{DOCUMENT_URI}#/{pointer}"},

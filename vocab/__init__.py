@@ -1,0 +1,1 @@
+"""SKOS controlled vocabularies and their lookup API."""

@@ -18,7 +18,7 @@ from catalog.errors import BadRequest
 from catalog.models import AuditEvent, Organization, Role
 from catalog.organizations import get_organization, organizations_by_id
 
-AUDITORS = {"scopes": ("audit:read",), "roles": (Role.AUDITOR, Role.ADMIN)}
+AUDITORS_ONLY = "auditors and administrators"
 
 
 def _time(name: str) -> dt.datetime | None:
@@ -33,7 +33,7 @@ def _time(name: str) -> dt.datetime | None:
 
 
 @blueprint.get("/audit/events")
-@access(**AUDITORS)
+@access(scopes=("audit:read",), roles=(Role.AUDITOR, Role.ADMIN), note=AUDITORS_ONLY)
 def list_audit_events() -> Response:
     """Audit events, newest first; filters: since, until, organization, action, object."""
     current_principal().require_auditor()
@@ -85,7 +85,7 @@ def list_audit_events() -> Response:
 
 
 @blueprint.get("/audit/verification")
-@access(**AUDITORS)
+@access(scopes=("audit:read",), roles=(Role.AUDITOR, Role.ADMIN), note=AUDITORS_ONLY)
 def verify_audit_chain() -> Response:
     """Walk the hash chain and report the first broken link, if any."""
     current_principal().require_auditor()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask import Response, jsonify, request, url_for
 from sqlmodel import select
@@ -22,14 +23,21 @@ from api.v1.common import (
 )
 from api.v1.serializers import dataset_json, distribution_json, revision_json
 from catalog import datasets, distributions
-from catalog.errors import BadRequest, InvalidMetadata, FieldError
+from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.models import Dataset, Organization, Role
 from catalog.organizations import organizations_by_id
 from catalog.search import FACET_FIELDS, SortKey
 
-WRITE = {"scopes": ("catalog:write",), "roles": (Role.STEWARD,)}
 STEWARD_NOTE = "the caller must be a steward of the publisher, or an administrator"
+
+
+def steward_write(extra: str = "") -> Callable[[F], F]:
+    """Access rule of metadata writes: catalog:write and the steward role."""
+    return access(scopes=("catalog:write",), roles=(Role.STEWARD,), note=STEWARD_NOTE + extra)
+
+
 _SORTS = ("relevance", "modified", "title", "name")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
@@ -102,7 +110,7 @@ def _facet_label(name: str, value: str, organizations: dict[str, Organization]) 
 
 
 @blueprint.post("/datasets")
-@access(**WRITE, note=STEWARD_NOTE)
+@steward_write()
 def create_dataset() -> Response:
     """Register a dataset (a draft unless ``?status=published``)."""
     status = request.args.get("status", "draft")
@@ -130,7 +138,7 @@ def get_dataset(name: str) -> Response:
 
 
 @blueprint.put("/datasets/<name>")
-@access(**WRITE, note=STEWARD_NOTE + "; If-Match is required")
+@steward_write("; If-Match is required")
 def replace_dataset(name: str) -> Response:
     """Replace a dataset's document (If-Match required)."""
     dataset = datasets.update_dataset(
@@ -144,7 +152,7 @@ def replace_dataset(name: str) -> Response:
 
 
 @blueprint.patch("/datasets/<name>")
-@access(**WRITE, note=STEWARD_NOTE + "; If-Match is required")
+@steward_write("; If-Match is required")
 def patch_dataset(name: str) -> Response:
     """Change part of a dataset's document with a JSON merge patch (If-Match required)."""
     dataset = datasets.update_dataset(
@@ -159,7 +167,7 @@ def patch_dataset(name: str) -> Response:
 
 
 @blueprint.delete("/datasets/<name>")
-@access(**WRITE, note=STEWARD_NOTE + "; only never-published drafts can be deleted")
+@steward_write("; only never-published drafts can be deleted")
 def delete_dataset(name: str) -> Response:
     """Delete a draft that was never published."""
     datasets.delete_draft(
@@ -169,7 +177,7 @@ def delete_dataset(name: str) -> Response:
 
 
 @blueprint.post("/datasets/<name>/publish")
-@access(**WRITE, note=STEWARD_NOTE)
+@steward_write()
 def publish_dataset(name: str) -> Response:
     """Publish a draft, or reinstate a withdrawn dataset."""
     dataset = datasets.publish_dataset(
@@ -179,7 +187,7 @@ def publish_dataset(name: str) -> Response:
 
 
 @blueprint.post("/datasets/<name>/withdraw")
-@access(**WRITE, note=STEWARD_NOTE)
+@steward_write()
 def withdraw_dataset(name: str) -> Response:
     """Withdraw a published dataset, giving a reason; it is kept on record."""
     body = json_body()
@@ -267,7 +275,7 @@ def _distribution_response(name: str, distribution_id: uuid.UUID, status: int = 
 
 
 @blueprint.post("/datasets/<name>/distributions")
-@access(**WRITE, note=STEWARD_NOTE)
+@steward_write()
 def create_distribution(name: str) -> Response:
     """Add a distribution."""
     distribution = distributions.add_distribution(
@@ -289,7 +297,7 @@ def get_distribution(name: str, distribution_id: uuid.UUID) -> Response:
 
 
 @blueprint.route("/datasets/<name>/distributions/<uuid:distribution_id>", methods=["PUT", "PATCH"])
-@access(**WRITE, note=STEWARD_NOTE)
+@steward_write()
 def update_distribution(name: str, distribution_id: uuid.UUID) -> Response:
     """Replace a distribution (PUT) or merge-patch it (PATCH)."""
     merge = request.method == "PATCH"
@@ -307,7 +315,7 @@ def update_distribution(name: str, distribution_id: uuid.UUID) -> Response:
 
 
 @blueprint.delete("/datasets/<name>/distributions/<uuid:distribution_id>")
-@access(**WRITE, note=STEWARD_NOTE)
+@steward_write()
 def delete_distribution(name: str, distribution_id: uuid.UUID) -> Response:
     """Remove a distribution."""
     distributions.delete_distribution(
@@ -318,4 +326,3 @@ def delete_distribution(name: str, distribution_id: uuid.UUID) -> Response:
         if_match=if_match_revision(),
     )
     return Response(status=204)
-

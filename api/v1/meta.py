@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, jsonify, render_template_string, request, send_from_directory, url_for
+from flask import (
+    Response,
+    current_app,
+    jsonify,
+    render_template_string,
+    request,
+    send_from_directory,
+    url_for,
+)
 from swagger_ui.utils import SWAGGER_UI_PY_ROOT
 from werkzeug.exceptions import NotFound
 

@@ -101,7 +101,9 @@ def _dataset_schemas() -> dict[str, Any]:
         "quality": {"type": "object"},
     }
     dataset = copy.deepcopy(document)
-    dataset["description"] = "A dataset as the catalog returns it: its document plus server members."
+    dataset["description"] = (
+        "A dataset as the catalog returns it: its document plus server members."
+    )
     dataset["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     dataset["required"] = [
         *document["required"],
@@ -120,7 +122,10 @@ def _distribution_schemas() -> dict[str, Any]:
     document = _rewrite_refs(metadata_schemas.schema(metadata_schemas.DISTRIBUTION_SCHEMA))
     document.pop("title", None)
     distribution = copy.deepcopy(document)
-    distribution.pop("anyOf", None)
+    # Output: storage_key is shown to the publisher's stewards only, and restricted
+    # files are reached through data_url, so the input's alternatives do not apply.
+    for member in ("anyOf", "if", "then"):
+        distribution.pop(member, None)
     distribution["properties"].update(
         {
             "id": _read_only({"type": "string", "format": "uuid"}),
@@ -340,17 +345,21 @@ def _ok(schema: dict[str, Any], description: str = "OK", **headers: str) -> dict
     return response
 
 
-def _param(name: str, where: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _param(
+    name: str, where: str, description: str, schema: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
     return {"name": name, "in": where, "description": description, "schema": schema, **extra}
 
 
 NAME = _param("name", "path", "Dataset name (slug).", {"type": "string"}, required=True)
 DIST_ID = _param(
-    "distribution_id", "path", "Distribution id.", {"type": "string", "format": "uuid"}, required=True
+    "distribution_id",
+    "path",
+    "Distribution id.",
+    {"type": "string", "format": "uuid"},
+    required=True,
 )
-IF_MATCH = _param(
-    "If-Match", "header", "ETag of the revision being edited.", {"type": "string"}
-)
+IF_MATCH = _param("If-Match", "header", "ETag of the revision being edited.", {"type": "string"})
 PAGE = _param("page", "query", "Page number, from 1.", {"type": "integer", "minimum": 1})
 PAGE_SIZE = _param("page_size", "query", "Items per page.", {"type": "integer", "minimum": 1})
 
@@ -383,36 +392,75 @@ _WRITE_ERRORS = ("400", "401", "403", "404", "413", "415", "422")
 
 def _paths() -> dict[str, Any]:
     dataset_filters = [
-        _param("q", "query", "Free text; accent- and case-insensitive, word prefixes.", {"type": "string"}),
+        _param(
+            "q",
+            "query",
+            "Free text; accent- and case-insensitive, word prefixes.",
+            {"type": "string"},
+        ),
         *[
-            _param(f, "query", f"Filter by {f.replace('_', ' ')} (repeat or comma-separate for OR).",
-                   {"type": "array", "items": {"type": "string"}}, style="form", explode=True)
+            _param(
+                f,
+                "query",
+                f"Filter by {f.replace('_', ' ')} (repeat or comma-separate for OR).",
+                {"type": "array", "items": {"type": "string"}},
+                style="form",
+                explode=True,
+            )
             for f in ("publisher", "country", "theme", "access_rights", "personal_data", "status")
         ],
-        _param("sort", "query", "Order of results.", {"enum": ["relevance", "modified", "title", "name"]}),
+        _param(
+            "sort",
+            "query",
+            "Order of results.",
+            {"enum": ["relevance", "modified", "title", "name"]},
+        ),
         PAGE,
         PAGE_SIZE,
     ]
     dataset_ok = _ok(_ref("Dataset"), "The dataset.", ETag="The revision, for If-Match.")
     distribution_ok = _ok(_ref("Distribution"), "The distribution.", ETag="The dataset's revision.")
     return {
-        "/api/v1": {"get": {"operationId": "api_v1.index", "summary": "Entry point with links.",
-                            "responses": {"200": _ok({"type": "object"})}}},
-        "/api/v1/me": {"get": {"operationId": "api_v1.me", "summary": "The caller's identity and roles.",
-                               "responses": {"200": _ok({"type": "object"}), **_errors("401")}}},
-        "/api/v1/openapi.json": {"get": {"operationId": "api_v1.openapi_document",
-                                         "summary": "This document.",
-                                         "responses": {"200": _ok({"type": "object"})}}},
+        "/api/v1": {
+            "get": {
+                "operationId": "api_v1.index",
+                "summary": "Entry point with links.",
+                "responses": {"200": _ok({"type": "object"})},
+            }
+        },
+        "/api/v1/me": {
+            "get": {
+                "operationId": "api_v1.me",
+                "summary": "The caller's identity and roles.",
+                "responses": {"200": _ok({"type": "object"}), **_errors("401")},
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "api_v1.openapi_document",
+                "summary": "This document.",
+                "responses": {"200": _ok({"type": "object"})},
+            }
+        },
         "/api/v1/organizations": {
             "get": {
                 "operationId": "api_v1.list_organizations",
                 "summary": "List organizations.",
-                "parameters": [_param("country", "query", "ISO 3166-1 alpha-3 code.", {"type": "string"})],
+                "parameters": [
+                    _param("country", "query", "ISO 3166-1 alpha-3 code.", {"type": "string"})
+                ],
                 "responses": {
-                    "200": _ok({"type": "object", "properties": {
-                        "total": {"type": "integer"},
-                        "items": {"type": "array", "items": _ref("Organization")}},
-                        "required": ["total", "items"], "additionalProperties": False}),
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "total": {"type": "integer"},
+                                "items": {"type": "array", "items": _ref("Organization")},
+                            },
+                            "required": ["total", "items"],
+                            "additionalProperties": False,
+                        }
+                    ),
                     **_errors(),
                 },
             },
@@ -420,14 +468,19 @@ def _paths() -> dict[str, Any]:
                 "operationId": "api_v1.create_organization",
                 "summary": "Register an organization.",
                 "requestBody": _json_body(_ref("OrganizationInput")),
-                "responses": {"201": _ok(_ref("Organization"), "Created."), **_errors(*_WRITE_ERRORS, "409")},
+                "responses": {
+                    "201": _ok(_ref("Organization"), "Created."),
+                    **_errors(*_WRITE_ERRORS, "409"),
+                },
             },
         },
         "/api/v1/organizations/{name}": {
             "get": {
                 "operationId": "api_v1.get_organization",
                 "summary": "One organization.",
-                "parameters": [_param("name", "path", "Organization name.", {"type": "string"}, required=True)],
+                "parameters": [
+                    _param("name", "path", "Organization name.", {"type": "string"}, required=True)
+                ],
                 "responses": {"200": _ok(_ref("Organization")), **_errors("404")},
             }
         },
@@ -436,16 +489,22 @@ def _paths() -> dict[str, Any]:
                 "operationId": "api_v1.list_datasets",
                 "summary": "Search and browse datasets, with facet counts.",
                 "parameters": dataset_filters,
-                "responses": {"200": _ok(_ref("DatasetPage"), Link="RFC 8288 paging links."),
-                              **_errors("400", "401")},
+                "responses": {
+                    "200": _ok(_ref("DatasetPage"), Link="RFC 8288 paging links."),
+                    **_errors("400", "401"),
+                },
             },
             "post": {
                 "operationId": "api_v1.create_dataset",
                 "summary": "Register a dataset (a draft unless status=published).",
-                "parameters": [_param("status", "query", "Initial status.", {"enum": ["draft", "published"]})],
+                "parameters": [
+                    _param("status", "query", "Initial status.", {"enum": ["draft", "published"]})
+                ],
                 "requestBody": _json_body(_ref("DatasetDocument")),
-                "responses": {"201": {**dataset_ok, "description": "Created."},
-                              **_errors(*_WRITE_ERRORS, "409")},
+                "responses": {
+                    "201": {**dataset_ok, "description": "Created."},
+                    **_errors(*_WRITE_ERRORS, "409"),
+                },
             },
         },
         "/api/v1/datasets/{name}": {
@@ -453,8 +512,14 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "operationId": "api_v1.get_dataset",
                 "summary": "One dataset.",
-                "parameters": [_param("If-None-Match", "header", "A known ETag.", {"type": "string"})],
-                "responses": {"200": dataset_ok, "304": {"description": "Not modified."}, **_errors("401", "404")},
+                "parameters": [
+                    _param("If-None-Match", "header", "A known ETag.", {"type": "string"})
+                ],
+                "responses": {
+                    "200": dataset_ok,
+                    "304": {"description": "Not modified."},
+                    **_errors("401", "404"),
+                },
             },
             "put": {
                 "operationId": "api_v1.replace_dataset",
@@ -474,7 +539,10 @@ def _paths() -> dict[str, Any]:
                 "operationId": "api_v1.delete_dataset",
                 "summary": "Delete a never-published draft.",
                 "parameters": [IF_MATCH],
-                "responses": {"204": {"description": "Deleted."}, **_errors("401", "403", "404", "409", "412")},
+                "responses": {
+                    "204": {"description": "Deleted."},
+                    **_errors("401", "403", "404", "409", "412"),
+                },
             },
         },
         "/api/v1/datasets/{name}/publish": {
@@ -483,7 +551,10 @@ def _paths() -> dict[str, Any]:
                 "operationId": "api_v1.publish_dataset",
                 "summary": "Publish a draft or reinstate a withdrawn dataset.",
                 "parameters": [IF_MATCH],
-                "responses": {"200": dataset_ok, **_errors("401", "403", "404", "409", "412", "422")},
+                "responses": {
+                    "200": dataset_ok,
+                    **_errors("401", "403", "404", "409", "412", "422"),
+                },
             },
         },
         "/api/v1/datasets/{name}/withdraw": {
@@ -492,8 +563,13 @@ def _paths() -> dict[str, Any]:
                 "operationId": "api_v1.withdraw_dataset",
                 "summary": "Withdraw a published dataset (kept on record with the reason).",
                 "parameters": [IF_MATCH],
-                "requestBody": _json_body({"type": "object", "properties": {"reason": {"type": "string", "minLength": 1}},
-                                           "required": ["reason"]}),
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "properties": {"reason": {"type": "string", "minLength": 1}},
+                        "required": ["reason"],
+                    }
+                ),
                 "responses": {"200": dataset_ok, **_errors(*_WRITE_ERRORS, "409", "412")},
             },
         },
@@ -502,13 +578,27 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "operationId": "api_v1.list_dataset_revisions",
                 "summary": "The dataset's history, newest first.",
-                "responses": {"200": _ok({"type": "object", "properties": {
-                    "dataset": {"type": "string"}, "items": {"type": "array", "items": _ref("Revision")}},
-                    "required": ["dataset", "items"], "additionalProperties": False}), **_errors("401", "404")},
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "dataset": {"type": "string"},
+                                "items": {"type": "array", "items": _ref("Revision")},
+                            },
+                            "required": ["dataset", "items"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                    **_errors("401", "404"),
+                },
             },
         },
         "/api/v1/datasets/{name}/revisions/{revision}": {
-            "parameters": [NAME, _param("revision", "path", "Revision number.", {"type": "integer"}, required=True)],
+            "parameters": [
+                NAME,
+                _param("revision", "path", "Revision number.", {"type": "integer"}, required=True),
+            ],
             "get": {
                 "operationId": "api_v1.get_dataset_revision",
                 "summary": "One revision with the document after it.",
@@ -520,17 +610,30 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "operationId": "api_v1.list_distributions",
                 "summary": "The dataset's distributions.",
-                "responses": {"200": _ok({"type": "object", "properties": {
-                    "dataset": {"type": "string"}, "items": {"type": "array", "items": _ref("Distribution")}},
-                    "required": ["dataset", "items"], "additionalProperties": False}), **_errors("401", "404")},
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "dataset": {"type": "string"},
+                                "items": {"type": "array", "items": _ref("Distribution")},
+                            },
+                            "required": ["dataset", "items"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                    **_errors("401", "404"),
+                },
             },
             "post": {
                 "operationId": "api_v1.create_distribution",
                 "summary": "Add a distribution.",
                 "parameters": [IF_MATCH],
                 "requestBody": _json_body(_ref("DistributionDocument")),
-                "responses": {"201": {**distribution_ok, "description": "Created."},
-                              **_errors(*_WRITE_ERRORS, "412")},
+                "responses": {
+                    "201": {**distribution_ok, "description": "Created."},
+                    **_errors(*_WRITE_ERRORS, "412"),
+                },
             },
         },
         "/api/v1/datasets/{name}/distributions/{distribution_id}": {
@@ -558,7 +661,10 @@ def _paths() -> dict[str, Any]:
                 "operationId": "api_v1.delete_distribution",
                 "summary": "Remove a distribution.",
                 "parameters": [IF_MATCH],
-                "responses": {"204": {"description": "Deleted."}, **_errors("401", "403", "404", "412")},
+                "responses": {
+                    "204": {"description": "Deleted."},
+                    **_errors("401", "403", "404", "412"),
+                },
             },
         },
         "/api/v1/audit/events": {
@@ -569,28 +675,53 @@ def _paths() -> dict[str, Any]:
                     _param("since", "query", "From this time (ISO 8601).", {"type": "string"}),
                     _param("until", "query", "Before this time (ISO 8601).", {"type": "string"}),
                     _param("organization", "query", "Organization name.", {"type": "string"}),
-                    _param("action", "query", "Action, or a prefix ending in '.'.", {"type": "string"}),
+                    _param(
+                        "action", "query", "Action, or a prefix ending in '.'.", {"type": "string"}
+                    ),
                     _param("object_type", "query", "Object type.", {"type": "string"}),
                     _param("object_id", "query", "Object id.", {"type": "string"}),
                     PAGE,
                     PAGE_SIZE,
                 ],
-                "responses": {"200": _ok({"type": "object", "properties": {
-                    "total": {"type": "integer"}, "page": {"type": "integer"}, "page_size": {"type": "integer"},
-                    "items": {"type": "array", "items": _ref("AuditEvent")}, "links": _ref("Links")},
-                    "required": ["total", "page", "page_size", "items", "links"],
-                    "additionalProperties": False}), **_errors("400", "401", "403", "404")},
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "total": {"type": "integer"},
+                                "page": {"type": "integer"},
+                                "page_size": {"type": "integer"},
+                                "items": {"type": "array", "items": _ref("AuditEvent")},
+                                "links": _ref("Links"),
+                            },
+                            "required": ["total", "page", "page_size", "items", "links"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                    **_errors("400", "401", "403", "404"),
+                },
             }
         },
         "/api/v1/audit/verification": {
             "get": {
                 "operationId": "api_v1.verify_audit_chain",
                 "summary": "Verify the audit hash chain.",
-                "responses": {"200": _ok({"type": "object", "properties": {
-                    "ok": {"type": "boolean"}, "events_checked": {"type": "integer"},
-                    "broken_seq": _nullable({"type": "integer"}), "reason": _nullable({"type": "string"})},
-                    "required": ["ok", "events_checked", "broken_seq", "reason"],
-                    "additionalProperties": False}), **_errors("401", "403")},
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "ok": {"type": "boolean"},
+                                "events_checked": {"type": "integer"},
+                                "broken_seq": _nullable({"type": "integer"}),
+                                "reason": _nullable({"type": "string"}),
+                            },
+                            "required": ["ok", "events_checked", "broken_seq", "reason"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                    **_errors("401", "403"),
+                },
             }
         },
     }

@@ -23,7 +23,9 @@ def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def organization_json(organization: Organization, dataset_count: int | None = None) -> dict[str, Any]:
+def organization_json(
+    organization: Organization, dataset_count: int | None = None
+) -> dict[str, Any]:
     """An organization."""
     body: dict[str, Any] = {
         "name": organization.name,
@@ -34,7 +36,9 @@ def organization_json(organization: Organization, dataset_count: int | None = No
         "homepage": organization.homepage,
         "email": organization.email,
         "created": iso(organization.created),
-        "links": {"self": url_for("api_v1.get_organization", name=organization.name, _external=True)},
+        "links": {
+            "self": url_for("api_v1.get_organization", name=organization.name, _external=True)
+        },
     }
     if dataset_count is not None:
         body["dataset_count"] = dataset_count
@@ -129,7 +133,9 @@ def revision_json(revision: DatasetRevision, *, with_document: bool = False) -> 
     return body
 
 
-def audit_event_json(event: AuditEvent, organizations: Mapping[int, Organization]) -> dict[str, Any]:
+def audit_event_json(
+    event: AuditEvent, organizations: Mapping[int, Organization]
+) -> dict[str, Any]:
     """One audit event, with its place in the hash chain."""
     organization = organizations.get(event.organization_id) if event.organization_id else None
     return {

@@ -20,8 +20,8 @@ from typing import Any
 from sqlmodel import Session
 
 from catalog import accounts, datasets, distributions, organizations
-from catalog.demo.records import DATASETS
 from catalog.demo.institutions import ORGANIZATIONS, USERS
+from catalog.demo.records import DATASETS
 from catalog.models import Role
 from catalog.principals import Principal
 
@@ -72,10 +72,10 @@ def _periods(spec: dict[str, Any]) -> list[str]:
 
 def aggregate_csv(spec: dict[str, Any]) -> bytes:
     """A table of synthetic totals by period, sex and (where relevant) country."""
-    rng = random.Random(spec["name"])
+    rng = random.Random(spec["name"])  # noqa: S311 # deterministic synthetic figures
     unit = spec["unit"]["es"].lower()
     scale = rng.randint(200, 20_000)
-    countries = [c for c in spec["spatial"]]
+    countries = list(spec["spatial"])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["periodo", "pais", "sexo", "unidad", "valor"])
@@ -88,7 +88,7 @@ def aggregate_csv(spec: dict[str, Any]) -> bytes:
 
 def register_csv(spec: dict[str, Any], rows: int = 200) -> bytes:
     """A pseudonymised register extract with made-up records (no names, no real ids)."""
-    rng = random.Random(spec["name"])
+    rng = random.Random(spec["name"])  # noqa: S311 # deterministic synthetic records
     country = spec["spatial"][0]
     prefix = spec["name"].split("-")[0][:4].upper()
     occupations = spec.get("occupations") or ["9211", "9313", "5223", "7112"]
@@ -97,8 +97,15 @@ def register_csv(spec: dict[str, Any], rows: int = 200) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["id_seudonimo", "fecha_registro", "sexo", "grupo_edad", "pais_residencia",
-         "subdivision", "ocupacion_ciuo08"]
+        [
+            "id_seudonimo",
+            "fecha_registro",
+            "sexo",
+            "grupo_edad",
+            "pais_residencia",
+            "subdivision",
+            "ocupacion_ciuo08",
+        ]
     )
     for number in range(1, rows + 1):
         day = date.fromordinal(start.toordinal() + rng.randint(0, span))
@@ -158,7 +165,8 @@ def build_document(spec: dict[str, Any], publisher: dict[str, Any]) -> dict[str,
         profile["economic_activities"] = spec["activities"]
     if spec.get("corridors"):
         profile["migration_corridors"] = [
-            {"origin": origin, "destination": destination} for origin, destination in spec["corridors"]
+            {"origin": origin, "destination": destination}
+            for origin, destination in spec["corridors"]
         ]
     document["labour_migration"] = profile
     return document
@@ -175,8 +183,12 @@ def _distribution(
 ) -> dict[str, Any]:
     title = {"es": title_es, "en": title_en}
     if kind == "page":
-        return {"title": title, "access_url": publisher["homepage"], "format": "HTML",
-                "media_type": "text/html"}
+        return {
+            "title": title,
+            "access_url": publisher["homepage"],
+            "format": "HTML",
+            "media_type": "text/html",
+        }
     restricted = kind == "restricted"
     folder = "restricted" if restricted else "public"
     key = f"{folder}/{spec['name']}/{index + 1}.csv"
@@ -237,7 +249,9 @@ def load_demo(
                 session,
                 actor=actor,
                 name=dataset.name,
-                document=_distribution(spec, kind, title_es, title_en, publisher, storage_root, index),
+                document=_distribution(
+                    spec, kind, title_es, title_en, publisher, storage_root, index
+                ),
                 storage_root=storage_root,
             )
         if status == "withdrawn":

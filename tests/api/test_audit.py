@@ -1,0 +1,77 @@
+"""The audit log over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import bearer
+
+
+@pytest.fixture
+def tokens(make_org, make_user):
+    make_org("sisca", country="SLV", kind="regional-body")
+    make_org("mintrab-gt")
+    _, auditor = make_user("aud", auditor="sisca")
+    _, steward = make_user("ana", steward="mintrab-gt")
+    return {"auditor": auditor, "steward": steward}
+
+
+def test_every_change_is_audited_and_readable_by_auditors(client, tokens, make_dataset):
+    make_dataset("enei-2024", "mintrab-gt")
+    response = client.get("/api/v1/audit/events?action=dataset.", headers=bearer(tokens["auditor"]))
+    assert response.status_code == 200
+    (event,) = response.json["items"]
+    assert event["action"] == "dataset.create"
+    assert event["object"] == {"type": "dataset", "id": "enei-2024"}
+    assert event["organization"] == "mintrab-gt"
+    everything = client.get(
+        "/api/v1/audit/events?page_size=100", headers=bearer(tokens["auditor"])
+    ).json
+    seqs = [e["seq"] for e in everything["items"]]
+    assert seqs == sorted(seqs, reverse=True)
+    # Each event links to the one before it.
+    for newer, older in zip(everything["items"], everything["items"][1:], strict=False):
+        assert newer["prev_hash"] == older["hash"]
+
+
+def test_filters(client, tokens, make_dataset):
+    make_dataset("enei-2024", "mintrab-gt")
+    auditor = bearer(tokens["auditor"])
+    by_org = client.get("/api/v1/audit/events?organization=mintrab-gt", headers=auditor).json
+    assert {e["organization"] for e in by_org["items"]} == {"mintrab-gt"}
+    by_object = client.get(
+        "/api/v1/audit/events?object_type=dataset&object_id=enei-2024", headers=auditor
+    )
+    assert by_object.json["total"] == 1
+    future = client.get("/api/v1/audit/events?since=2999-01-01", headers=auditor)
+    assert future.json["total"] == 0
+    past = client.get("/api/v1/audit/events?until=2000-01-01T00:00:00", headers=auditor)
+    assert past.json["total"] == 0
+    assert client.get("/api/v1/audit/events?since=yesterday", headers=auditor).status_code == 400
+    assert client.get("/api/v1/audit/events?organization=nadie", headers=auditor).status_code == 404
+
+
+def test_only_auditors_and_admins(client, tokens):
+    assert client.get("/api/v1/audit/events").status_code == 401
+    assert client.get("/api/v1/audit/events", headers=bearer(tokens["steward"])).status_code == 403
+    assert (
+        client.get("/api/v1/audit/verification", headers=bearer(tokens["steward"])).status_code
+        == 403
+    )
+
+
+def test_verification_names_the_tampered_event(client, tokens, make_dataset, db):
+    make_dataset("enei-2024", "mintrab-gt")
+    auditor = bearer(tokens["auditor"])
+    assert client.get("/api/v1/audit/verification", headers=auditor).json["ok"] is True
+    with db.engine.begin() as conn:
+        seq = conn.execute(
+            text("SELECT seq FROM audit_event WHERE action = 'dataset.create'")
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE audit_event SET actor_name = 'mallory' WHERE seq = :seq"), {"seq": seq}
+        )
+    result = client.get("/api/v1/audit/verification", headers=auditor).json
+    assert result["ok"] is False
+    assert result["broken_seq"] == seq

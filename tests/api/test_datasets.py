@@ -1,0 +1,404 @@
+"""The dataset endpoints: happy paths, validation, auth, 404, preconditions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import bearer, dataset_document
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def steward(make_org, make_user):
+    make_org("mintrab-gt", country="GTM")
+    make_org("stps-mx", country="MEX")
+    _, token = make_user("ana", steward="mintrab-gt")
+    return token
+
+
+@pytest.fixture
+def other_steward(make_user, steward):
+    _, token = make_user("luis", steward="stps-mx")
+    return token
+
+
+def create(client, token, **overrides):
+    name = overrides.pop("name", "enei-2024")
+    publisher = overrides.pop("publisher", "mintrab-gt")
+    query = overrides.pop("query", "")
+    return client.post(
+        f"/api/v1/datasets{query}",
+        json=dataset_document(name, publisher, **overrides),
+        headers=bearer(token),
+    )
+
+
+def test_create_returns_the_dataset_with_etag_and_location(client, steward):
+    response = create(client, steward)
+    assert response.status_code == 201
+    body = response.json
+    assert body["name"] == "enei-2024"
+    assert body["status"] == "draft"
+    assert body["revision"] == 1
+    assert body["iri"] == "http://catalog.test/dataset/enei-2024"
+    assert body["profile"] == "urn:simel:schema:dataset:1.0"
+    assert body["organization"]["country"] == "GTM"
+    assert response.headers["ETag"] == '"1"'
+    assert response.headers["Location"].endswith("/api/v1/datasets/enei-2024")
+
+
+def test_create_published_at_once(client, steward):
+    response = create(client, steward, query="?status=published")
+    assert response.json["status"] == "published"
+    assert response.json["issued"] is not None
+
+
+def test_create_rejects_unknown_status(client, steward):
+    response = create(client, steward, query="?status=gone")
+    assert response.status_code == 400
+    assert response.mimetype == PROBLEM
+
+
+def test_validation_errors_name_each_field_by_pointer(client, steward):
+    document = dataset_document()
+    del document["title"]
+    document["access_rights"] = "OPEN"
+    document["spatial"] = ["Guatemala"]
+    document["surprise"] = 1
+    document["contact_point"] = {"name": "x"}
+    response = client.post("/api/v1/datasets", json=document, headers=bearer(steward))
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+    assert response.json["type"].endswith("/invalid-metadata")
+    pointers = {error["pointer"] for error in response.json["errors"]}
+    assert pointers == {"/title", "/access_rights", "/spatial/0", "/surprise", "/contact_point"}
+
+
+def test_unknown_publisher_is_a_field_error(client, steward):
+    response = create(client, steward, publisher="nadie")
+    assert response.status_code == 422
+    assert response.json["errors"] == [
+        {"pointer": "/publisher", "detail": "no organization is named 'nadie'"}
+    ]
+
+
+def test_body_must_be_json(client, steward):
+    response = client.post(
+        "/api/v1/datasets",
+        data="name=x",
+        headers=bearer(steward),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response.mimetype == PROBLEM
+
+
+def test_malformed_json_is_400(client, steward):
+    response = client.post(
+        "/api/v1/datasets",
+        data="{not json",
+        headers=bearer(steward),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json["detail"]
+
+
+def test_a_json_array_body_is_422_not_500(client, steward):
+    response = client.post("/api/v1/datasets", json=[1, 2], headers=bearer(steward))
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == ""
+
+
+def test_oversized_body_is_413(client, steward, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post(
+        "/api/v1/datasets",
+        data=b"[" + b"1," * (limit // 2) + b"1]",
+        headers=bearer(steward),
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert response.mimetype == PROBLEM
+
+
+def test_duplicate_name_is_409(client, steward):
+    create(client, steward)
+    response = create(client, steward)
+    assert response.status_code == 409
+    assert response.mimetype == PROBLEM
+
+
+def test_anonymous_write_is_401_with_challenge(client, steward):
+    response = client.post("/api/v1/datasets", json=dataset_document())
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.mimetype == PROBLEM
+
+
+def test_wrong_token_is_401(client, steward):
+    response = create(client, "simel_pat_not-a-real-token")
+    assert response.status_code == 401
+    response = client.get("/api/v1/datasets", headers={"Authorization": "Basic abc"})
+    assert response.status_code == 401
+
+
+def test_revoked_token_stops_working_at_once(client, session, make_user, steward):
+    from catalog import accounts
+    from tests.conftest import SYSTEM
+
+    user, token = make_user("temp", steward="mintrab-gt")
+    assert create(client, token).status_code == 201
+    (row,) = accounts.list_api_tokens(session, user)
+    accounts.revoke_api_token(session, actor=SYSTEM, token_id=row.id)
+    assert create(client, token, name="otro").status_code == 401
+
+
+def test_steward_of_another_organization_is_403(client, other_steward):
+    response = create(client, other_steward)
+    assert response.status_code == 403
+    assert response.mimetype == PROBLEM
+
+
+def test_requester_cannot_write(client, make_user, steward):
+    _, token = make_user("req", requester="mintrab-gt")
+    response = create(client, token)
+    assert response.status_code == 403
+
+
+def test_admin_may_write_for_any_publisher(client, make_org, make_user, steward):
+    make_org("sisca", country="SLV", kind="regional-body")
+    _, token = make_user("root", admin="sisca")
+    assert create(client, token).status_code == 201
+
+
+def test_get_unknown_dataset_is_404(client):
+    response = client.get("/api/v1/datasets/nada")
+    assert response.status_code == 404
+    assert response.mimetype == PROBLEM
+
+
+def test_drafts_are_hidden_from_other_organizations(client, steward, other_steward):
+    create(client, steward)
+    assert client.get("/api/v1/datasets/enei-2024").status_code == 404
+    assert (
+        client.get("/api/v1/datasets/enei-2024", headers=bearer(other_steward)).status_code == 404
+    )
+    assert client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 200
+    assert client.get("/api/v1/datasets").json["total"] == 0
+    assert client.get("/api/v1/datasets", headers=bearer(steward)).json["total"] == 1
+
+
+def test_auditor_sees_drafts(client, make_org, make_user, steward):
+    make_org("sisca", country="SLV", kind="regional-body")
+    _, auditor = make_user("aud", auditor="sisca")
+    create(client, steward)
+    assert client.get("/api/v1/datasets/enei-2024", headers=bearer(auditor)).status_code == 200
+
+
+def test_update_needs_if_match(client, steward):
+    create(client, steward)
+    document = dataset_document(version="2")
+    response = client.put("/api/v1/datasets/enei-2024", json=document, headers=bearer(steward))
+    assert response.status_code == 428
+    assert response.mimetype == PROBLEM
+
+
+def test_update_with_current_etag(client, steward):
+    created = create(client, steward)
+    document = {**created.json, "version": "2024.2"}  # echoing server members back is fine
+    response = client.put(
+        "/api/v1/datasets/enei-2024",
+        json=document,
+        headers={**bearer(steward), "If-Match": created.headers["ETag"]},
+    )
+    assert response.status_code == 200
+    assert response.json["version"] == "2024.2"
+    assert response.json["revision"] == 2
+    assert response.headers["ETag"] == '"2"'
+
+
+def test_stale_if_match_is_412(client, steward):
+    create(client, steward)
+    headers = {**bearer(steward), "If-Match": '"1"'}
+    assert (
+        client.put(
+            "/api/v1/datasets/enei-2024", json=dataset_document(version="a"), headers=headers
+        ).status_code
+        == 200
+    )
+    response = client.put(
+        "/api/v1/datasets/enei-2024", json=dataset_document(version="b"), headers=headers
+    )
+    assert response.status_code == 412
+    assert response.json["current_revision"] == 2
+
+
+def test_weak_or_foreign_etag_never_matches(client, steward):
+    create(client, steward)
+    for value in ('W/"1"', "1", '"abc"'):
+        response = client.put(
+            "/api/v1/datasets/enei-2024",
+            json=dataset_document(version="x"),
+            headers={**bearer(steward), "If-Match": value},
+        )
+        assert response.status_code == 412, value
+
+
+def test_if_match_star_accepts_the_current_revision(client, steward):
+    create(client, steward)
+    response = client.put(
+        "/api/v1/datasets/enei-2024",
+        json=dataset_document(version="x"),
+        headers={**bearer(steward), "If-Match": "*"},
+    )
+    assert response.status_code == 200
+
+
+def test_merge_patch_changes_one_member(client, steward):
+    create(client, steward)
+    response = client.patch(
+        "/api/v1/datasets/enei-2024",
+        data='{"title": {"en": "ENEI 2024"}, "keywords": null}',
+        content_type="application/merge-patch+json",
+        headers={**bearer(steward), "If-Match": '"1"'},
+    )
+    assert response.status_code == 200
+    assert response.json["title"] == {
+        "es": "Encuesta Nacional de Empleo e Ingresos 2024",
+        "en": "ENEI 2024",
+    }
+    assert "keywords" not in response.json
+
+
+def test_patch_that_breaks_the_schema_is_422_and_changes_nothing(client, steward):
+    create(client, steward)
+    response = client.patch(
+        "/api/v1/datasets/enei-2024",
+        json={"access_rights": "MAYBE"},
+        headers={**bearer(steward), "If-Match": '"1"'},
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == "/access_rights"
+    assert client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).json["revision"] == 1
+
+
+def test_name_and_publisher_cannot_change(client, steward):
+    create(client, steward)
+    response = client.put(
+        "/api/v1/datasets/enei-2024",
+        json=dataset_document("otro-nombre", "stps-mx"),
+        headers={**bearer(steward), "If-Match": '"1"'},
+    )
+    assert response.status_code == 422
+    assert {e["pointer"] for e in response.json["errors"]} == {"/name", "/publisher"}
+
+
+def test_update_by_another_organization_is_403(client, steward, other_steward):
+    create(client, steward, query="?status=published")
+    response = client.put(
+        "/api/v1/datasets/enei-2024",
+        json=dataset_document(version="x"),
+        headers={**bearer(other_steward), "If-Match": '"1"'},
+    )
+    assert response.status_code == 403
+
+
+def test_unchanged_put_makes_no_revision(client, steward):
+    create(client, steward)
+    response = client.put(
+        "/api/v1/datasets/enei-2024",
+        json=dataset_document(),
+        headers={**bearer(steward), "If-Match": '"1"'},
+    )
+    assert response.json["revision"] == 1
+
+
+def test_if_none_match_gives_304(client, steward):
+    create(client, steward, query="?status=published")
+    response = client.get("/api/v1/datasets/enei-2024", headers={"If-None-Match": '"1"'})
+    assert response.status_code == 304
+    assert response.headers["ETag"] == '"1"'
+
+
+def test_publish_then_withdraw_keeps_the_record(client, steward):
+    create(client, steward)
+    published = client.post("/api/v1/datasets/enei-2024/publish", headers=bearer(steward))
+    assert published.status_code == 200
+    assert published.json["status"] == "published"
+    assert (
+        client.post("/api/v1/datasets/enei-2024/publish", headers=bearer(steward)).status_code
+        == 409
+    )
+    missing_reason = client.post(
+        "/api/v1/datasets/enei-2024/withdraw", json={}, headers=bearer(steward)
+    )
+    assert missing_reason.status_code == 422
+    withdrawn = client.post(
+        "/api/v1/datasets/enei-2024/withdraw",
+        json={"reason": "Serie revisada"},
+        headers=bearer(steward),
+    )
+    assert withdrawn.status_code == 200
+    assert withdrawn.json["withdrawn"]["reason"] == "Serie revisada"
+    # Still reachable by name; unlisted unless asked for.
+    assert client.get("/api/v1/datasets/enei-2024").json["status"] == "withdrawn"
+    assert client.get("/api/v1/datasets").json["total"] == 0
+    assert client.get("/api/v1/datasets?status=withdrawn").json["total"] == 1
+    # Never deleted.
+    deleted = client.delete("/api/v1/datasets/enei-2024", headers=bearer(steward))
+    assert deleted.status_code == 409
+
+
+def test_withdrawing_a_draft_is_409(client, steward):
+    create(client, steward)
+    response = client.post(
+        "/api/v1/datasets/enei-2024/withdraw", json={"reason": "x"}, headers=bearer(steward)
+    )
+    assert response.status_code == 409
+
+
+def test_draft_can_be_deleted(client, steward):
+    create(client, steward)
+    assert client.delete("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 204
+    assert client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 404
+
+
+def test_revisions_record_who_changed_what(client, steward):
+    create(client, steward)
+    client.patch(
+        "/api/v1/datasets/enei-2024",
+        json={"version": "2024.2"},
+        headers={**bearer(steward), "If-Match": '"1"'},
+    )
+    client.post("/api/v1/datasets/enei-2024/publish", headers=bearer(steward))
+    history = client.get("/api/v1/datasets/enei-2024/revisions", headers=bearer(steward)).json[
+        "items"
+    ]
+    assert [(r["revision"], r["action"], r["actor"]) for r in history] == [
+        (3, "publish", "ana"),
+        (2, "update", "ana"),
+        (1, "create", "ana"),
+    ]
+    assert history[1]["changes"] == [{"path": "/version", "old": None, "new": "2024.2"}]
+    assert history[0]["changes"] == [{"path": "/status", "old": "draft", "new": "published"}]
+    one = client.get("/api/v1/datasets/enei-2024/revisions/2", headers=bearer(steward))
+    assert one.json["document"]["version"] == "2024.2"
+    assert (
+        client.get("/api/v1/datasets/enei-2024/revisions/9", headers=bearer(steward)).status_code
+        == 404
+    )
+
+
+def test_method_not_allowed_is_a_problem(client):
+    response = client.delete("/api/v1/datasets")
+    assert response.status_code == 405
+    assert response.mimetype == PROBLEM
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unknown_route_is_a_problem(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.mimetype == PROBLEM

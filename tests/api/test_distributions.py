@@ -1,0 +1,149 @@
+"""Distributions: create, read, update, delete, and files the catalog holds."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.conftest import bearer
+
+
+@pytest.fixture
+def steward(make_org, make_user, make_dataset):
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+    make_dataset("enei-2024", "mintrab-gt")
+    _, token = make_user("ana", steward="mintrab-gt")
+    return token
+
+
+@pytest.fixture
+def stored_file(settings):
+    folder = settings.storage_path / "restricted" / "enei"
+    folder.mkdir(parents=True)
+    content = b"id,sexo\nA1,F\nA2,M\n"
+    (folder / "extract.csv").write_bytes(content)
+    return "restricted/enei/extract.csv", content
+
+
+LINK = {
+    "title": {"es": "Cuadros", "en": "Tables"},
+    "download_url": "https://example.org/enei.csv",
+    "format": "CSV",
+    "media_type": "text/csv",
+}
+
+
+def test_create_list_get_update_delete(client, steward):
+    created = client.post(
+        "/api/v1/datasets/enei-2024/distributions", json=LINK, headers=bearer(steward)
+    )
+    assert created.status_code == 201
+    distribution_id = created.json["id"]
+    assert created.headers["Location"].endswith(distribution_id)
+    assert created.headers["ETag"] == '"2"'  # the dataset's revision moved on
+    listed = client.get("/api/v1/datasets/enei-2024/distributions").json["items"]
+    assert [d["id"] for d in listed] == [distribution_id]
+    dataset = client.get("/api/v1/datasets/enei-2024").json
+    assert dataset["distributions"][0]["title"]["es"] == "Cuadros"
+
+    path = f"/api/v1/datasets/enei-2024/distributions/{distribution_id}"
+    patched = client.patch(path, json={"format": "JSON"}, headers=bearer(steward))
+    assert patched.status_code == 200
+    assert patched.json["format"] == "JSON"
+    replaced = client.put(path, json={**LINK, "title": {"es": "Tablas"}}, headers=bearer(steward))
+    assert replaced.json["title"] == {"es": "Tablas"}
+    history = client.get("/api/v1/datasets/enei-2024/revisions").json["items"]
+    assert [r["action"] for r in history][:3] == [
+        "distribution.update",
+        "distribution.update",
+        "distribution.create",
+    ]
+    assert client.delete(path, headers=bearer(steward)).status_code == 204
+    assert client.get(path).status_code == 404
+
+
+def test_invalid_distribution_is_422_with_pointers(client, steward):
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "x"}, "byte_size": -1, "download_url": "ftp://x"},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 422
+    assert {e["pointer"] for e in response.json["errors"]} == {"/byte_size", "/download_url"}
+
+
+def test_a_distribution_needs_somewhere_to_get_the_data(client, steward):
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "x"}},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == ""
+    assert "access_url" in response.json["errors"][0]["detail"]
+
+
+def test_stored_file_facts_come_from_the_file(client, steward, stored_file):
+    key, content = stored_file
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "Extracto"}, "storage_key": key, "restricted": True, "byte_size": 1},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["byte_size"] == len(content)
+    assert response.json["checksum"] == hashlib.sha256(content).hexdigest()
+    assert response.json["access_url"].endswith(f"/distributions/{response.json['id']}/data")
+    # The storage path is internal: shown to the publisher's stewards only.
+    assert response.json["storage_key"] == key
+    public = client.get(f"/api/v1/datasets/enei-2024/distributions/{response.json['id']}")
+    assert "storage_key" not in public.json
+
+
+@pytest.mark.parametrize(
+    "key", ["../outside.csv", "/etc/passwd", "restricted/../../x", "missing.csv"]
+)
+def test_storage_keys_cannot_escape_or_dangle(client, steward, key):
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "x"}, "storage_key": key, "restricted": True},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == "/storage_key"
+
+
+def test_restricted_needs_a_stored_file(client, steward):
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "x"}, "restricted": True, "access_url": "https://example.org/"},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 422
+
+
+def test_other_organizations_cannot_touch_distributions(client, steward, make_user):
+    _, other = make_user("luis", steward="stps-mx")
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions", json=LINK, headers=bearer(other)
+    )
+    assert response.status_code == 403
+    assert client.post("/api/v1/datasets/enei-2024/distributions", json=LINK).status_code == 401
+
+
+def test_unknown_distribution_is_404(client, steward):
+    path = "/api/v1/datasets/enei-2024/distributions/00000000-0000-0000-0000-000000000000"
+    assert client.get(path).status_code == 404
+    assert client.delete(path, headers=bearer(steward)).status_code == 404
+    assert client.get("/api/v1/datasets/enei-2024/distributions/not-a-uuid").status_code == 404
+
+
+def test_stale_if_match_on_distribution_is_412(client, steward):
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json=LINK,
+        headers={**bearer(steward), "If-Match": '"7"'},
+    )
+    assert response.status_code == 412

@@ -1,0 +1,80 @@
+"""The OpenAPI document and the authorization table."""
+
+from __future__ import annotations
+
+import re
+
+from openapi_spec_validator import validate
+
+from api.auth import authorization_table
+
+
+def test_document_is_valid_openapi_3_1(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def _flask_to_openapi(path: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", path)
+
+
+def test_every_api_route_is_documented_and_nothing_else(app, client):
+    document = client.get("/api/v1/openapi.json").json
+    documented = {
+        (path, method.upper())
+        for path, item in document["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    routed = {
+        (_flask_to_openapi(row["path"]), method)
+        for row in authorization_table(app)
+        if row["path"].startswith("/api/v1") and not row["path"].startswith("/api/v1/docs")
+        for method in row["methods"]
+    }
+    assert documented == routed
+
+
+def test_every_route_declares_who_may_call_it(app):
+    undeclared = [
+        row["path"]
+        for row in authorization_table(app)
+        if row["rule"] is None and row["endpoint"] != "static"
+    ]
+    assert undeclared == []
+
+
+def test_documented_access_matches_the_routes(client, app):
+    document = client.get("/api/v1/openapi.json").json
+    create = document["paths"]["/api/v1/datasets"]["post"]
+    assert "catalog:write" in create["x-simel-access"]
+    assert create["security"] == [{"bearer": []}]
+    assert document["paths"]["/api/v1/datasets"]["get"]["x-simel-access"].startswith("public")
+
+
+def test_docs_page_is_served_without_a_cdn(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert b"/api/v1/openapi.json" in page.data
+    assert b"https://" not in page.data
+    asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+    assert asset.data.startswith(b"/*")
+    asset.close()
+    assert client.get("/api/v1/docs/assets/../../secret").status_code == 404
+    assert client.get("/api/v1/docs/assets/index.html").status_code == 404
+
+
+def test_index_and_me(client, make_org, make_user):
+    from tests.conftest import bearer
+
+    assert "datasets" in client.get("/api/v1").json["links"]
+    make_org("mintrab-gt")
+    _, token = make_user("ana", steward="mintrab-gt", signatory="mintrab-gt")
+    me = client.get("/api/v1/me", headers=bearer(token)).json
+    assert me["name"] == "ana"
+    assert me["roles"] == {"mintrab-gt": ["signatory", "steward"]}
+    assert client.get("/api/v1/me").status_code == 401

@@ -1,0 +1,49 @@
+"""Errors reach clients as RFC 9457 problems and leak nothing."""
+
+from __future__ import annotations
+
+from api.auth import access
+
+
+def test_unexpected_errors_are_a_bare_500(app, caplog):
+    @app.get("/api/v1/boom")
+    @access(public=True)
+    def boom():
+        raise RuntimeError("secret connection string postgresql://user:pw@db")
+
+    client = app.test_client()
+    client.application.extensions["test_contract"] = _NoContract()
+    response = client.get("/api/v1/boom")
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    body = response.get_data(as_text=True)
+    assert "secret" not in body
+    assert "RuntimeError" not in body
+    assert "Traceback" not in body
+    assert response.json["instance"].startswith("/api/v1/boom#request-")
+    request_id = response.headers["X-Request-Id"]
+    assert request_id in response.json["instance"]
+    assert any(request_id in record.getMessage() for record in caplog.records)
+
+
+def test_problem_type_uses_the_configured_base(client):
+    response = client.post("/api/v1/datasets", json={})
+    assert response.json["type"] == "https://w3id.org/simel/problems/unauthenticated"
+    assert response.json["title"] == "Authentication required"
+
+
+def test_request_id_is_echoed_if_harmless(client):
+    assert (
+        client.get("/api/v1", headers={"X-Request-Id": "abc-123"}).headers["X-Request-Id"]
+        == "abc-123"
+    )
+    evil = client.get("/api/v1", headers={"X-Request-Id": "<script>x</script>"}).headers[
+        "X-Request-Id"
+    ]
+    assert "<" not in evil
+    assert len(evil) == 16
+
+
+class _NoContract:
+    def check(self, *args, **kwargs):
+        return None

@@ -1,0 +1,184 @@
+"""Listing, full-text search, filters, facets and paging."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import bearer
+
+
+@pytest.fixture
+def catalog(make_org, make_dataset):
+    make_org("mintrab-gt", country="GTM")
+    make_org("dgme-sv", country="SLV", kind="migration-authority")
+    make_dataset(
+        "retornados-sv",
+        "dgme-sv",
+        title={"es": "Migración de retorno: personas salvadoreñas", "en": "Returned Salvadorans"},
+        description={
+            "es": "Registro administrativo de la DGME.",
+            "en": "Return migration register.",
+        },
+        themes=["return-reintegration", "labour-migration"],
+        access_rights="RESTRICTED",
+        personal_data="sensitive",
+        keywords={"es": ["retornados"], "en": ["returnees"]},
+    )
+    make_dataset(
+        "permisos-gt",
+        "mintrab-gt",
+        title={"es": "Permisos de trabajo a extranjeros", "en": "Work permits for foreigners"},
+        description={"es": "Permisos otorgados, con datos de MIGRACIÓN laboral.", "en": "Permits."},
+        themes=["labour-migration"],
+        keywords={"es": ["permisos"], "en": ["permits"]},
+    )
+    make_dataset(
+        "albaniles-gt",
+        "mintrab-gt",
+        title={"es": "Albañiles y peones de la construcción", "en": "Bricklayers and labourers"},
+        description={"es": "Ocupaciones de la construcción.", "en": "Construction occupations."},
+        themes=["employment"],
+        keywords={"es": ["construcción"], "en": ["construction"]},
+    )
+    make_dataset(
+        "borrador-gt",
+        "mintrab-gt",
+        publish=False,
+        title={"es": "Migración borrador", "en": "Draft migration"},
+    )
+
+
+def names(response):
+    return [item["name"] for item in response.json["items"]]
+
+
+@pytest.mark.usefixtures("catalog")
+class TestFullText:
+    def test_accent_and_case_insensitive(self, client):
+        for query in ("migracion", "MIGRACIÓN", "Migración", "migración"):
+            response = client.get("/api/v1/datasets", query_string={"q": query})
+            assert set(names(response)) == {"retornados-sv", "permisos-gt"}, query
+
+    def test_enye_folds(self, client):
+        assert names(client.get("/api/v1/datasets?q=albanil")) == ["albaniles-gt"]
+
+    def test_english_words_and_prefixes(self, client):
+        assert names(client.get("/api/v1/datasets?q=return")) == ["retornados-sv"]
+        assert names(client.get("/api/v1/datasets?q=permit")) == ["permisos-gt"]
+
+    def test_terms_combine_with_and_and_stopwords_are_ignored(self, client):
+        assert names(client.get("/api/v1/datasets?q=migración de retorno")) == ["retornados-sv"]
+        assert names(client.get("/api/v1/datasets?q=permisos construcción")) == []
+
+    def test_title_matches_rank_above_description_matches(self, client):
+        response = client.get("/api/v1/datasets?q=migracion")
+        assert names(response) == ["retornados-sv", "permisos-gt"]
+
+    def test_phrases(self, client):
+        assert names(client.get('/api/v1/datasets?q="migracion de retorno"')) == ["retornados-sv"]
+        assert names(client.get('/api/v1/datasets?q="datos de migracion"')) == ["permisos-gt"]
+        assert names(client.get('/api/v1/datasets?q="retorno migracion"')) == []
+
+    def test_drafts_only_for_their_organization(self, client, make_user):
+        _, token = make_user("ana", steward="mintrab-gt")
+        assert "borrador-gt" not in names(client.get("/api/v1/datasets?q=migracion"))
+        assert "borrador-gt" in names(
+            client.get("/api/v1/datasets?q=migracion", headers=bearer(token))
+        )
+
+    def test_hostile_query_syntax_is_harmless(self, client):
+        for query in (
+            '"',
+            "*",
+            "AND OR NOT",
+            "NEAR(",
+            "title:x",
+            "'; DROP TABLE dataset; --",
+            "%",
+            "😀",
+        ):
+            response = client.get("/api/v1/datasets", query_string={"q": query})
+            assert response.status_code == 200, query
+
+    def test_facets_count_all_matches(self, client):
+        facets = client.get("/api/v1/datasets?q=migracion").json["facets"]
+        counts = {name: {f["value"]: f["count"] for f in values} for name, values in facets.items()}
+        assert counts["publisher"] == {"dgme-sv": 1, "mintrab-gt": 1}
+        assert counts["country"] == {"GTM": 1, "SLV": 1}
+        assert counts["theme"] == {"labour-migration": 2, "return-reintegration": 1}
+        assert counts["access_rights"] == {"PUBLIC": 1, "RESTRICTED": 1}
+        assert counts["personal_data"] == {"none": 1, "sensitive": 1}
+        assert counts["status"] == {"published": 2}
+        labels = {f["value"]: f.get("label") for f in facets["publisher"]}
+        assert labels["dgme-sv"] == {"es": "Institución dgme-sv", "en": "Institution dgme-sv"}
+
+
+@pytest.mark.usefixtures("catalog")
+class TestFilters:
+    @pytest.mark.parametrize("q", [None, "migracion"])
+    def test_filters_with_and_without_text(self, client, q):
+        base = {"q": q} if q else {}
+        assert names(client.get("/api/v1/datasets", query_string={**base, "country": "SLV"})) == [
+            "retornados-sv"
+        ]
+        assert set(
+            names(
+                client.get("/api/v1/datasets", query_string={**base, "theme": "labour-migration"})
+            )
+        ) == {"retornados-sv", "permisos-gt"}
+        assert names(
+            client.get("/api/v1/datasets", query_string={**base, "access_rights": "RESTRICTED"})
+        ) == ["retornados-sv"]
+        assert names(
+            client.get("/api/v1/datasets", query_string={**base, "personal_data": "sensitive"})
+        ) == ["retornados-sv"]
+        both = client.get(
+            "/api/v1/datasets", query_string={**base, "publisher": "dgme-sv,mintrab-gt"}
+        )
+        assert len(names(both)) == (2 if q else 3)
+        none = client.get(
+            "/api/v1/datasets", query_string={**base, "publisher": "dgme-sv", "country": "GTM"}
+        )
+        assert names(none) == []
+
+    def test_browse_facets(self, client):
+        facets = client.get("/api/v1/datasets").json["facets"]
+        themes = {f["value"]: f["count"] for f in facets["theme"]}
+        assert themes == {"labour-migration": 2, "return-reintegration": 1, "employment": 1}
+
+    def test_sort_by_title_and_name(self, client):
+        assert names(client.get("/api/v1/datasets?sort=name")) == [
+            "albaniles-gt",
+            "permisos-gt",
+            "retornados-sv",
+        ]
+        assert names(client.get("/api/v1/datasets?sort=title")) == [
+            "albaniles-gt",
+            "retornados-sv",
+            "permisos-gt",
+        ]
+        assert names(client.get("/api/v1/datasets?q=migracion&sort=name")) == [
+            "permisos-gt",
+            "retornados-sv",
+        ]
+        assert client.get("/api/v1/datasets?sort=random").status_code == 400
+
+    def test_paging_and_links(self, client):
+        first = client.get("/api/v1/datasets?sort=name&page_size=2")
+        assert first.json["total"] == 3
+        assert names(first) == ["albaniles-gt", "permisos-gt"]
+        assert "next" in first.json["links"]
+        assert "prev" not in first.json["links"]
+        assert 'rel="next"' in first.headers["Link"]
+        second = client.get(first.json["links"]["next"])
+        assert names(second) == ["retornados-sv"]
+        assert "next" not in second.json["links"]
+        beyond = client.get("/api/v1/datasets?page=9")
+        assert beyond.status_code == 200
+        assert beyond.json["items"] == []
+
+    @pytest.mark.parametrize("query", ["page=0", "page=x", "page_size=0", "page_size=1000"])
+    def test_bad_paging_is_400(self, client, query):
+        response = client.get(f"/api/v1/datasets?{query}")
+        assert response.status_code == 400
+        assert response.mimetype == "application/problem+json"

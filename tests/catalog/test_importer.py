@@ -1,0 +1,82 @@
+"""Bulk import: all or nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from catalog import audit, datasets
+from catalog.errors import InvalidMetadata
+from catalog.importer import import_datasets
+from catalog.models import AuditEvent, Dataset, DatasetRevision
+from tests.conftest import SYSTEM, dataset_document
+
+
+@pytest.fixture(autouse=True)
+def _orgs(make_org):
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+
+
+def count(session, model):
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_valid_import_writes_everything_searchable_and_audited(session):
+    records = [
+        dataset_document(f"ds-{i}", title={"es": f"Migración {i}", "en": f"Migration {i}"})
+        for i in range(30)
+    ]
+    records[0]["status"] = "published"
+    report = import_datasets(session, actor=SYSTEM, records=records)
+    assert (report.created, report.published) == (30, 1)
+    assert count(session, Dataset) == 30
+    assert count(session, DatasetRevision) == 30
+    page = datasets.search_datasets(session, actor=SYSTEM, text="migracion", limit=100)
+    assert page.total == 30
+    assert audit.verify_chain(session).ok
+    assert count(session, AuditEvent) >= 31
+
+
+def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
+    before = count(session, AuditEvent)
+    records = [dataset_document(f"ok-{i}") for i in range(5)]
+    records.insert(2, {**dataset_document("bad"), "access_rights": "MAYBE"})
+    records.append(dataset_document("ok-1"))  # a repeated name
+    records.append(dataset_document("no-pub", "nadie"))
+    records.append("not an object")
+    records.append({**dataset_document("s"), "status": "archived"})
+    with pytest.raises(InvalidMetadata) as caught:
+        import_datasets(session, actor=SYSTEM, records=records)
+    pointers = [error.pointer for error in caught.value.errors]
+    assert pointers == ["/2/access_rights", "/6/name", "/7/publisher", "/8", "/9/status"]
+    assert "5 of 10 records" in caught.value.detail
+    assert count(session, Dataset) == 0
+    assert count(session, AuditEvent) == before
+
+
+def test_names_already_in_the_catalog_are_refused(session, make_dataset):
+    make_dataset("ds-1")
+    with pytest.raises(InvalidMetadata) as caught:
+        import_datasets(
+            session, actor=SYSTEM, records=[dataset_document("ds-0"), dataset_document("ds-1")]
+        )
+    assert [e.pointer for e in caught.value.errors] == ["/1/name"]
+    assert count(session, Dataset) == 1
+
+
+def test_input_must_be_a_list(session):
+    with pytest.raises(InvalidMetadata, match="JSON list"):
+        import_datasets(session, actor=SYSTEM, records={"name": "x"})
+
+
+def test_a_steward_imports_only_for_their_organization(session, make_user):
+    from catalog import accounts
+
+    user, _ = make_user("ana", steward="mintrab-gt")
+    actor = accounts.user_principal(session, user)
+    with pytest.raises(InvalidMetadata) as caught:
+        import_datasets(
+            session, actor=actor, records=[dataset_document("a"), dataset_document("b", "stps-mx")]
+        )
+    assert [e.pointer for e in caught.value.errors] == ["/1/publisher"]

@@ -1,0 +1,158 @@
+"""The ``simel`` command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlmodel import select
+
+from api.cli import main
+from catalog import audit
+from catalog.db import Database
+from catalog.models import Dataset, DatasetStatus, Organization
+from tests.conftest import bearer, dataset_document
+
+
+@pytest.fixture
+def run(database_url, tmp_path):
+    runner = CliRunner()
+    env = {
+        "SIMEL_APP__INSTANCE_PATH": str(tmp_path / "instance"),
+        "SIMEL_STORAGE__PATH": str(tmp_path / "storage"),
+        "SIMEL_CONFIG": None,
+    }
+
+    def invoke(*args, url=database_url, input=None):
+        return runner.invoke(
+            main, ["--database", url, *args], env=env, input=input, catch_exceptions=False
+        )
+
+    return invoke
+
+
+@pytest.fixture
+def orgs(make_org, make_user):
+    make_org("mintrab-gt")
+    make_user("ana", steward="mintrab-gt")
+
+
+def test_help_texts():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "demo", "db", "token", "import-datasets", "audit"):
+        assert command in result.output
+    assert "all of them, or none" in CliRunner().invoke(main, ["import-datasets", "--help"]).output
+
+
+def test_db_upgrade_and_check_on_an_empty_database(run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    check = run("db", "check", url=url)
+    assert check.exit_code == 1
+    assert "simel db upgrade" in check.output
+    assert run("db", "upgrade", url=url).exit_code == 0
+    assert run("db", "check", url=url).exit_code == 0
+
+
+def test_token_create_list_revoke(run, orgs, client):
+    created = run("token", "create", "ana", "--name", "ci")
+    assert created.exit_code == 0, created.output
+    token = created.output.strip().splitlines()[-1]
+    assert token.startswith("simel_pat_")
+    assert client.get("/api/v1/me", headers=bearer(token)).json["name"] == "ana"
+    listed = run("token", "list", "ana")
+    assert "ci" in listed.output
+    assert token not in listed.output
+    token_id = created.output.split()[1]
+    assert run("token", "revoke", token_id).exit_code == 0
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    again = run("token", "revoke", token_id)
+    assert again.exit_code == 1
+    assert "already revoked" in again.output
+
+
+def test_token_for_unknown_user_is_a_readable_error(run):
+    result = run("token", "create", "nobody")
+    assert result.exit_code == 1
+    assert "there is no user named 'nobody'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_import_all_or_nothing(run, orgs, tmp_path, db):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([dataset_document("a"), {**dataset_document("b"), "title": "x"}]))
+    result = run("import-datasets", str(bad))
+    assert result.exit_code == 1
+    assert "/1/title" in result.output
+    assert "nothing was imported" in result.output
+    with db.session() as s:
+        assert s.exec(select(Dataset)).all() == []
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps([dataset_document("a"), dataset_document("b")]))
+    result = run("import-datasets", str(good), "--status", "published")
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 datasets (2 published)" in result.output
+    with db.session() as s:
+        assert {d.status for d in s.exec(select(Dataset)).all()} == {DatasetStatus.PUBLISHED}
+
+
+def test_import_rejects_malformed_json(run, orgs, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{")
+    result = run("import-datasets", str(broken))
+    assert result.exit_code == 1
+    assert "not valid JSON" in result.output
+
+
+def test_audit_verify_names_the_first_broken_link(run, orgs, db):
+    assert "intact" in run("audit", "verify").output
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_event SET object_id = 'someone-else' WHERE seq = 2"))
+    result = run("audit", "verify")
+    assert result.exit_code == 1
+    assert "broken at event 2" in result.output
+
+
+def test_user_create_with_roles(run, orgs, db):
+    result = run("user", "create", "rosa", "--role", "signatory@mintrab-gt")
+    assert result.exit_code == 0, result.output
+    bad = run("user", "create", "x", "--role", "boss@mintrab-gt")
+    assert bad.exit_code == 2
+    assert "ROLE@ORGANIZATION" in bad.output
+
+
+def test_demo_loads_a_clean_catalog(run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = run("demo", "--no-serve", url=url)
+    assert result.exit_code == 0, result.output
+    assert "simel_pat_" in result.output
+    for role in ("admin@", "auditor@", "steward@", "requester@", "signatory@"):
+        assert role in result.output
+    database = Database.from_url(url)
+    with database.session() as session:
+        organizations = session.exec(select(Organization)).all()
+        datasets = session.exec(select(Dataset)).all()
+        assert {o.country for o in organizations} == {"GTM", "SLV", "HND", "MEX", "BLZ"}
+        assert len(datasets) >= 30
+        statuses = {d.status for d in datasets}
+        assert statuses == {"published", "draft", "withdrawn"}
+        assert {d.access_rights for d in datasets} == {"PUBLIC", "RESTRICTED", "NON_PUBLIC"}
+        assert {d.personal_data for d in datasets} >= {
+            "none",
+            "pseudonymised",
+            "personal",
+            "sensitive",
+        }
+        assert all(d.title.get("es") and d.title.get("en") for d in datasets)
+        assert audit.verify_chain(session).ok
+    database.dispose()
+    # A second run replaces the demo without asking...
+    assert run("demo", "--no-serve", url=url).exit_code == 0
+
+
+def test_demo_will_not_overwrite_a_real_catalog(run, orgs, database_url):
+    result = run("demo", "--no-serve")
+    assert result.exit_code == 1
+    assert "--force" in result.output

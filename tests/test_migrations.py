@@ -1,0 +1,84 @@
+"""Migrations from empty, and the refusal to run on an outdated schema."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, inspect
+
+from api.app import create_app
+from catalog.db import alembic_config, check_schema_current, schema_heads, upgrade_schema
+from catalog.errors import ConfigurationError
+from catalog.settings import load_settings
+
+
+@pytest.fixture
+def empty_sqlite(tmp_path):
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def test_upgrade_from_empty_creates_every_table(empty_sqlite):
+    upgrade_schema(empty_sqlite)
+    engine = create_engine(empty_sqlite)
+    tables = set(inspect(engine).get_table_names())
+    check_schema_current(engine)
+    engine.dispose()
+    assert {
+        "organization",
+        "user_account",
+        "membership",
+        "api_token",
+        "dataset",
+        "dataset_revision",
+        "dataset_theme",
+        "distribution",
+        "audit_event",
+        "dataset_fts",
+    } <= tables
+
+
+def test_downgrade_to_base_and_back(empty_sqlite):
+    upgrade_schema(empty_sqlite)
+    command.downgrade(alembic_config(empty_sqlite), "base")
+    engine = create_engine(empty_sqlite)
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    engine.dispose()
+    upgrade_schema(empty_sqlite)
+
+
+def test_postgres_schema_is_current(database_template, backend):
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL run only")
+    engine = create_engine(database_template)
+    check_schema_current(engine)
+    assert "dataset_search" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_app_refuses_an_empty_database(empty_sqlite, tmp_path):
+    settings = load_settings(
+        {"database": {"url": empty_sqlite}, "app": {"instance_path": str(tmp_path / "i")}},
+        environ={},
+    )
+    with pytest.raises(ConfigurationError, match="simel db upgrade"):
+        create_app(settings=settings)
+
+
+def test_app_refuses_an_outdated_schema(empty_sqlite, tmp_path):
+    upgrade_schema(empty_sqlite)
+    engine = create_engine(empty_sqlite)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'older'")
+    settings = load_settings(
+        {"database": {"url": empty_sqlite}, "app": {"instance_path": str(tmp_path / "i")}},
+        environ={},
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        create_app(settings=settings)
+    assert "older" in caught.value.detail
+    assert "simel db upgrade" in caught.value.detail
+    engine.dispose()
+
+
+def test_single_head():
+    assert len(schema_heads("sqlite://")) == 1
