@@ -181,6 +181,11 @@ class Concept:
     def __hash__(self) -> int:
         return hash((self.scheme, self.code))
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # The read-only mappings (MappingProxyType) cannot be pickled or deep-copied
+        # as they are; go through the JSON form. The copy is detached from its scheme.
+        return (Concept.from_json, (self.to_json(),))
+
     def label(self, lang: str = "es", fallback: Sequence[str] = DEFAULT_LANGUAGES) -> str:
         """Return the preferred label in ``lang``, else in the first ``fallback`` language.
 

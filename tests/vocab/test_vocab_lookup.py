@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import threading
 from dataclasses import FrozenInstanceError
 
@@ -174,6 +176,12 @@ def test_concepts_are_frozen(countries: ConceptScheme) -> None:
     with pytest.raises(TypeError):
         concept.labels["es"] = "x"  # type: ignore[index]
     assert hash(concept) == hash(countries["GTM"])
+
+
+def test_concepts_pickle_and_copy(countries: ConceptScheme) -> None:
+    concept = countries["GTM"]
+    assert pickle.loads(pickle.dumps(concept)) == concept  # noqa: S301  (our own bytes)
+    assert copy.deepcopy(concept) == concept
 
 
 def test_json_of_a_concept(countries: ConceptScheme) -> None:
