@@ -303,8 +303,12 @@ class Concept:
             level=int(data.get("level", 0)),
         )
 
-    def to_graph(self) -> Graph:
+    def to_graph(self, *, with_scheme: bool = False) -> Graph:
         """Return this concept's SKOS description as an rdflib Graph.
+
+        Args:
+            with_scheme: also describe the scheme minimally (type and titles), as DCAT-AP
+                wants for the vocabulary values a catalogue record uses.
 
         Returns:
             A graph with the concept's triples (labels, hierarchy as IRIs, mappings,
@@ -316,7 +320,7 @@ class Concept:
         # Imported here: rdflib costs ~0.3 s to import and lookups never need it.
         from vocab.rdf import concept_to_graph
 
-        return concept_to_graph(self, self.scheme_object)
+        return concept_to_graph(self, self.scheme_object, with_scheme=with_scheme)
 
 
 def _notation_key(notation: Notation) -> tuple[str, str]:

@@ -144,12 +144,16 @@ def _notation_literal(notation: Notation) -> Literal:
     return Literal(notation.value)
 
 
-def concept_to_graph(concept: Concept, scheme: ConceptScheme) -> Graph:
+def concept_to_graph(
+    concept: Concept, scheme: ConceptScheme, *, with_scheme: bool = False
+) -> Graph:
     """Return the SKOS description of one concept.
 
     Args:
         concept: the concept.
         scheme: the scheme it belongs to (to turn broader/narrower codes into IRIs).
+        with_scheme: also type the scheme as ``skos:ConceptScheme`` with its
+            ``dct:title``s, which DCAT-AP requires of a scheme a graph mentions.
 
     Returns:
         A new graph with the concept's triples, prefixes bound.
@@ -159,6 +163,11 @@ def concept_to_graph(concept: Concept, scheme: ConceptScheme) -> Graph:
     for prop, objects in _concept_statements(concept, scheme):
         for obj in objects:
             graph.add((subject, prop, obj))
+    if with_scheme:
+        scheme_iri = URIRef(scheme.iri)
+        graph.add((scheme_iri, RDF.type, SKOS.ConceptScheme))
+        for title in _texts(scheme.titles):
+            graph.add((scheme_iri, DCTERMS.title, title))
     return graph
 
 

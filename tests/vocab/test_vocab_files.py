@@ -51,6 +51,34 @@ def test_concept_graph(registry: Registry, graphs: dict[str, Graph]) -> None:
     assert jsonld[0]["@id"] == "http://data.europa.eu/esco/isco/C2512"
 
 
+SHAPES = Path(os.environ.get("SIMEL_STANDARDS_DIR", DEFAULT_STANDARDS)) / "shapes"
+
+
+@pytest.mark.skipif(not SHAPES.is_dir(), reason="DCAT-AP shapes not available")
+def test_concept_graphs_satisfy_dcat_ap_vocabulary_shapes(registry: Registry) -> None:
+    from pyshacl import validate
+
+    fixture = SHAPES / "fixtures" / "valid-minimal-catalog.ttl"
+    shapes = Graph().parse(
+        SHAPES / "dcat-ap-3.0.1" / "html" / "shacl" / "mdr-vocabularies.shape.ttl"
+    )
+    data = Graph().parse(fixture)
+    conforms, _, _ = validate(data, shacl_graph=shapes, allow_warnings=True)
+    assert not conforms  # the fixture alone lacks the vocabulary background knowledge
+    used = {
+        str(o)
+        for o in data.objects()
+        if str(o).startswith("http://publications.europa.eu/resource/authority/")
+    }
+    assert used
+    for iri in sorted(used):
+        concept = registry.resolve(iri)
+        assert concept is not None, iri
+        data += concept.to_graph(with_scheme=True)
+    conforms, _, report = validate(data, shacl_graph=shapes, allow_warnings=True)
+    assert conforms, report
+
+
 def test_manifest_matches_the_files(registry: Registry) -> None:
     for name in registry.names:
         info = registry.info(name)
