@@ -19,7 +19,7 @@ def catalog(make_org, make_dataset):
             "es": "Registro administrativo de la DGME.",
             "en": "Return migration register.",
         },
-        themes=["return-reintegration", "labour-migration"],
+        themes=["return-and-reintegration", "labour-migration"],
         access_rights="RESTRICTED",
         personal_data="sensitive",
         keywords={"es": ["retornados"], "en": ["returnees"]},
@@ -105,7 +105,7 @@ class TestFullText:
         counts = {name: {f["value"]: f["count"] for f in values} for name, values in facets.items()}
         assert counts["publisher"] == {"dgme-sv": 1, "mintrab-gt": 1}
         assert counts["country"] == {"GTM": 1, "SLV": 1}
-        assert counts["theme"] == {"labour-migration": 2, "return-reintegration": 1}
+        assert counts["theme"] == {"labour-migration": 2, "return-and-reintegration": 1}
         assert counts["access_rights"] == {"PUBLIC": 1, "RESTRICTED": 1}
         assert counts["personal_data"] == {"none": 1, "sensitive": 1}
         assert counts["status"] == {"published": 2}
@@ -144,7 +144,7 @@ class TestFilters:
     def test_browse_facets(self, client):
         facets = client.get("/api/v1/datasets").json["facets"]
         themes = {f["value"]: f["count"] for f in facets["theme"]}
-        assert themes == {"labour-migration": 2, "return-reintegration": 1, "employment": 1}
+        assert themes == {"labour-migration": 2, "return-and-reintegration": 1, "employment": 1}
 
     def test_sort_by_title_and_name(self, client):
         assert names(client.get("/api/v1/datasets?sort=name")) == [
