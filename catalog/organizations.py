@@ -13,6 +13,7 @@ from catalog import audit
 from catalog.errors import Conflict, FieldError, InvalidMetadata, NotFound
 from catalog.models import Dataset, DatasetStatus, Organization, OrganizationKind
 from catalog.principals import Principal
+from catalog.vocabularies import ORGANIZATION_FIELDS, code_errors
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
@@ -71,6 +72,8 @@ def _validate(data: Mapping[str, Any]) -> list[FieldError]:
     for name in ("homepage", "email"):
         if data.get(name) is not None and not isinstance(data[name], str):
             errors.append(FieldError(f"/{name}", "a string"))
+    if not errors:
+        errors.extend(code_errors(data, ORGANIZATION_FIELDS))
     unknown = set(data) - {"name", "acronym", "title", "country", "kind", "homepage", "email"}
     errors.extend(FieldError(f"/{name}", "not a recognised member") for name in sorted(unknown))
     return errors

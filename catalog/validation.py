@@ -13,6 +13,7 @@ from typing import Any
 
 import metadata_schemas
 from catalog.errors import FieldError, InvalidMetadata
+from catalog.vocabularies import DATASET_FIELDS, DISTRIBUTION_FIELDS, code_errors
 
 
 def schema_errors(schema_id: str, document: Any, *, prefix: str = "") -> list[FieldError]:
@@ -36,13 +37,26 @@ def require_object(document: Any, what: str) -> Mapping[str, Any]:
     return document
 
 
+def _merged(schema: list[FieldError], codes: list[FieldError]) -> list[FieldError]:
+    # A code error says more than the schema's pattern or enum failure on the same
+    # value (it names the vocabulary and suggests codes), so it replaces it.
+    coded = {error.pointer for error in codes}
+    return [error for error in schema if error.pointer not in coded] + codes
+
+
 def dataset_document_errors(document: Mapping[str, Any], *, prefix: str = "") -> list[FieldError]:
     """Every problem with a dataset document that can be found without the database."""
-    return schema_errors(metadata_schemas.DATASET_SCHEMA, document, prefix=prefix)
+    return _merged(
+        schema_errors(metadata_schemas.DATASET_SCHEMA, document, prefix=prefix),
+        code_errors(document, DATASET_FIELDS, prefix=prefix),
+    )
 
 
 def distribution_document_errors(
     document: Mapping[str, Any], *, prefix: str = ""
 ) -> list[FieldError]:
     """Every problem with a distribution document that can be found without the database."""
-    return schema_errors(metadata_schemas.DISTRIBUTION_SCHEMA, document, prefix=prefix)
+    return _merged(
+        schema_errors(metadata_schemas.DISTRIBUTION_SCHEMA, document, prefix=prefix),
+        code_errors(document, DISTRIBUTION_FIELDS, prefix=prefix),
+    )

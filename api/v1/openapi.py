@@ -270,6 +270,93 @@ def _components() -> dict[str, Any]:
             "required": ["name", "acronym", "title", "country", "kind"],
             "additionalProperties": False,
         },
+        "VocabularyList": {
+            "type": "object",
+            "properties": {
+                "total": {"type": "integer"},
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "iri": {"type": "string", "format": "uri"},
+                            "titles": _LANG,
+                            "concept_count": {"type": "integer", "minimum": 0},
+                            "links": _ref("Links"),
+                        },
+                        "required": ["name", "iri", "titles", "concept_count", "links"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["total", "items"],
+            "additionalProperties": False,
+        },
+        "Concept": {
+            "type": "object",
+            "description": "A SKOS concept (codes are the canonical codes the catalog stores).",
+            "properties": {
+                "code": {"type": "string"},
+                "iri": {"type": "string", "format": "uri"},
+                "scheme": {"type": "string"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "alt_labels": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                "definitions": {"type": "object", "additionalProperties": {"type": "string"}},
+                "notations": {"type": "array", "items": {"type": "object"}},
+                "broader": {"type": "array", "items": {"type": "string"}},
+                "narrower": {"type": "array", "items": {"type": "string"}},
+                "exact_matches": {"type": "array", "items": {"type": "string"}},
+                "close_matches": {"type": "array", "items": {"type": "string"}},
+                "broad_matches": {"type": "array", "items": {"type": "string"}},
+                "narrow_matches": {"type": "array", "items": {"type": "string"}},
+                "notes": {"type": "array", "items": {"type": "object"}},
+                "level": {"type": "integer"},
+                "links": _ref("Links"),
+            },
+            "required": ["code", "iri", "scheme", "labels"],
+        },
+        "ConceptScheme": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "iri": {"type": "string", "format": "uri"},
+                "titles": {"type": "object", "additionalProperties": {"type": "string"}},
+                "concept_count": {"type": "integer"},
+                "top_concepts": {"type": "array", "items": {"type": "string"}},
+                "concepts": {"type": "array", "items": _ref("Concept")},
+            },
+            "required": ["name", "iri", "titles", "concepts"],
+        },
+        "VocabularySearch": {
+            "type": "object",
+            "properties": {
+                "scheme": {"type": "string"},
+                "query": {"type": "string"},
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "code": {"type": "string"},
+                            "iri": {"type": "string", "format": "uri"},
+                            "label": {"type": "string"},
+                            "labels": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string"},
+                            },
+                        },
+                        "required": ["code", "iri", "label", "labels"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["scheme", "query", "items"],
+            "additionalProperties": False,
+        },
         "AuditEvent": {
             "type": "object",
             "properties": {
@@ -360,6 +447,23 @@ DIST_ID = _param(
     required=True,
 )
 IF_MATCH = _param("If-Match", "header", "ETag of the revision being edited.", {"type": "string"})
+SCHEME = _param("scheme", "path", "Vocabulary name.", {"type": "string"}, required=True)
+FORMAT = _param(
+    "format", "query", "Representation, instead of Accept.", {"enum": ["json", "ttl", "jsonld"]}
+)
+
+
+def _rdf_or_json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": "The resource, in the negotiated representation.",
+        "content": {
+            JSON: {"schema": schema},
+            "text/turtle": {"schema": {"type": "string"}},
+            "application/ld+json": {"schema": {"type": ["object", "array"]}},
+        },
+    }
+
+
 PAGE = _param("page", "query", "Page number, from 1.", {"type": "integer", "minimum": 1})
 PAGE_SIZE = _param("page_size", "query", "Items per page.", {"type": "integer", "minimum": 1})
 
@@ -373,6 +477,7 @@ _ERRORS = {
     "413": _problem("Body too large."),
     "415": _problem("Body is not JSON."),
     "422": _problem("Invalid document; `errors` lists each failing field by JSON Pointer."),
+    "406": _problem("None of the accepted media types can be produced."),
     "428": _problem("If-Match is required."),
     "500": _problem("Unexpected error."),
 }
@@ -665,6 +770,49 @@ def _paths() -> dict[str, Any]:
                     "204": {"description": "Deleted."},
                     **_errors("401", "403", "404", "412"),
                 },
+            },
+        },
+        "/api/v1/vocab": {
+            "get": {
+                "operationId": "api_v1.list_vocabularies",
+                "summary": "The controlled vocabularies (SKOS concept schemes).",
+                "responses": {"200": _ok(_ref("VocabularyList")), **_errors()},
+            }
+        },
+        "/api/v1/vocab/{scheme}": {
+            "parameters": [SCHEME],
+            "get": {
+                "operationId": "api_v1.get_vocabulary",
+                "summary": "A concept scheme as JSON, or SKOS as Turtle or JSON-LD.",
+                "parameters": [FORMAT],
+                "responses": {"200": _rdf_or_json(_ref("ConceptScheme")), **_errors("404", "406")},
+            },
+        },
+        "/api/v1/vocab/{scheme}/search": {
+            "parameters": [SCHEME],
+            "get": {
+                "operationId": "api_v1.search_vocabulary",
+                "summary": "Autocomplete over labels and codes (prefix, accent-insensitive).",
+                "parameters": [
+                    _param(
+                        "q", "query", "Start of a label or code.", {"type": "string"}, required=True
+                    ),
+                    _param("lang", "query", "Label language (es, en).", {"type": "string"}),
+                    _param("limit", "query", "At most this many (1-50).", {"type": "integer"}),
+                ],
+                "responses": {"200": _ok(_ref("VocabularySearch")), **_errors("400", "404")},
+            },
+        },
+        "/api/v1/vocab/{scheme}/{code}": {
+            "parameters": [
+                SCHEME,
+                _param("code", "path", "Concept code.", {"type": "string"}, required=True),
+            ],
+            "get": {
+                "operationId": "api_v1.get_concept",
+                "summary": "One concept as JSON, or SKOS as Turtle or JSON-LD.",
+                "parameters": [FORMAT],
+                "responses": {"200": _rdf_or_json(_ref("Concept")), **_errors("404", "406")},
             },
         },
         "/api/v1/audit/events": {

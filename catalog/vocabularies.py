@@ -1,0 +1,107 @@
+"""Which document fields take codes from which controlled vocabulary, and the checks.
+
+Codes must be the canonical code of a concept (``GTM``, not ``gt`` or ``320``): the
+catalog stores one spelling so that facets, filters and exchange stay consistent. An
+unknown or non-canonical code is reported with the field's pointer, the code, the
+scheme and close suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.errors import FieldError
+from vocab import ConceptScheme, get_registry
+
+
+@dataclass(frozen=True)
+class CodedField:
+    """A document member whose values are codes of one or more schemes.
+
+    Attributes:
+        path: Member names from the document root; ``*`` stands for every list item.
+        schemes: Schemes whose codes are accepted (the first one is named in errors).
+    """
+
+    path: tuple[str, ...]
+    schemes: tuple[str, ...]
+
+
+DATASET_FIELDS: tuple[CodedField, ...] = (
+    CodedField(("themes", "*"), ("simel-themes", "data-themes")),
+    CodedField(("spatial", "*"), ("countries",)),
+    CodedField(("accrual_periodicity",), ("frequency",)),
+    CodedField(("languages", "*"), ("languages",)),
+    CodedField(("access_rights",), ("access-rights",)),
+    CodedField(("personal_data",), ("personal-data-classes",)),
+    CodedField(("labour_migration", "statistical_population", "*"), ("migration-concepts",)),
+    CodedField(("labour_migration", "geographic_breakdown", "*"), ("geographic-levels",)),
+    CodedField(("labour_migration", "collection_method"), ("collection-methods",)),
+    CodedField(("labour_migration", "occupations", "*"), ("occupations",)),
+    CodedField(("labour_migration", "economic_activities", "*"), ("activities",)),
+    CodedField(("labour_migration", "migration_corridors", "*", "origin"), ("countries",)),
+    CodedField(("labour_migration", "migration_corridors", "*", "destination"), ("countries",)),
+)
+
+DISTRIBUTION_FIELDS: tuple[CodedField, ...] = (
+    CodedField(("format",), ("file-types",)),
+    CodedField(("languages", "*"), ("languages",)),
+)
+
+ORGANIZATION_FIELDS: tuple[CodedField, ...] = (CodedField(("country",), ("countries",)),)
+
+
+def _values(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str, Any]]:
+    if not path:
+        yield pointer, node
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _values(item, rest, f"{pointer}/{index}")
+    elif isinstance(node, Mapping) and head in node:
+        yield from _values(node[head], rest, f"{pointer}/{head}")
+
+
+def _canonical(schemes: list[ConceptScheme], value: str) -> str | None:
+    for scheme in schemes:
+        concept = scheme.by_code(value)
+        if concept is not None:
+            return concept.code
+    return None
+
+
+def code_errors(
+    document: Any, fields: tuple[CodedField, ...], *, prefix: str = ""
+) -> list[FieldError]:
+    """Codes in ``document`` that are not canonical codes of their schemes."""
+    registry = get_registry()
+    errors = []
+    for field in fields:
+        schemes = [registry.scheme(name) for name in field.schemes]
+        for pointer, value in _values(document, field.path, prefix):
+            if not isinstance(value, str):
+                continue  # the JSON Schema reports wrong types
+            canonical = _canonical(schemes, value)
+            if canonical == value:
+                continue
+            main = schemes[0]
+            if canonical is not None:
+                detail = f"'{value}' is written '{canonical}' in {main.title('en')}"
+                suggestions = [canonical]
+            else:
+                suggestions = main.suggest_codes(value, n=5)
+                detail = f"'{value}' is not a code of {main.title('en')} ({main.name})"
+                if suggestions:
+                    detail += f"; did you mean {', '.join(repr(s) for s in suggestions)}?"
+            errors.append(
+                FieldError(
+                    pointer,
+                    detail,
+                    {"code": value, "scheme": main.name, "suggestions": suggestions},
+                )
+            )
+    return errors
