@@ -27,6 +27,7 @@ from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.models import Dataset, Organization, Role
 from catalog.organizations import organizations_by_id
 from catalog.search import FACET_FIELDS, SortKey
+from vocab import get_registry
 
 STEWARD_NOTE = "the caller must be a steward of the publisher, or an administrator"
 
@@ -103,9 +104,22 @@ def list_datasets() -> Response:
     return paged_response(body, links)
 
 
+_FACET_SCHEMES = {
+    "theme": ("simel-themes", "data-themes"),
+    "country": ("countries",),
+    "access_rights": ("access-rights",),
+    "personal_data": ("personal-data-classes",),
+}
+
+
 def _facet_label(name: str, value: str, organizations: dict[str, Organization]) -> dict[str, Any]:
     if name == "publisher" and value in organizations:
         return {"label": organizations[value].title}
+    registry = get_registry()
+    for scheme in _FACET_SCHEMES.get(name, ()):
+        concept = registry.scheme(scheme).by_code(value)
+        if concept is not None:
+            return {"label": {lang: concept.label(lang) for lang in ("es", "en")}}
     return {}
 
 

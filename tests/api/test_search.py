@@ -111,6 +111,10 @@ class TestFullText:
         assert counts["status"] == {"published": 2}
         labels = {f["value"]: f.get("label") for f in facets["publisher"]}
         assert labels["dgme-sv"] == {"es": "Institución dgme-sv", "en": "Institution dgme-sv"}
+        themes = {f["value"]: f.get("label") for f in facets["theme"]}
+        assert themes["labour-migration"]["es"] == "Migración laboral"
+        countries = {f["value"]: f.get("label") for f in facets["country"]}
+        assert countries["SLV"] == {"es": "El Salvador", "en": "El Salvador"}
 
 
 @pytest.mark.usefixtures("catalog")
