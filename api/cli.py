@@ -457,3 +457,7 @@ def org_create(
     with _session(_settings(ctx)) as session:
         organizations.create_organization(session, actor=_cli_actor(), data=data)
     console.print(f"Created organization {name}.")
+
+
+if __name__ == "__main__":
+    main()

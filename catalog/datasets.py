@@ -269,13 +269,23 @@ def _browse(
 
 def index_entry(dataset: Dataset, publisher: Organization) -> IndexEntry:
     """What the search index keeps of ``dataset``."""
-    document = dataset.document
+    return entry_for(dataset.id, dataset.name, dataset.document, dataset.status, publisher)
+
+
+def entry_for(
+    dataset_id: uuid.UUID,
+    name: str,
+    document: Mapping[str, Any],
+    status: str,
+    publisher: Organization,
+) -> IndexEntry:
+    """The index entry of a dataset given its parts (bulk paths have no model object)."""
     keywords = " ".join(word for words in document.get("keywords", {}).values() for word in words)
     profile = document.get("labour_migration", {})
     other = " ".join(
         str(part)
         for part in (
-            dataset.name,
+            name,
             document.get("identifier", ""),
             publisher.acronym,
             *publisher.title.values(),
@@ -285,16 +295,16 @@ def index_entry(dataset: Dataset, publisher: Organization) -> IndexEntry:
         if part
     )
     return IndexEntry(
-        dataset_id=dataset.id,
-        title=" ".join(dataset.title.values()),
+        dataset_id=dataset_id,
+        title=" ".join(document["title"].values()),
         keywords=keywords,
-        description=" ".join(dataset.description.values()),
+        description=" ".join(document["description"].values()),
         other=other,
         publisher=publisher.name,
-        country=dataset.country,
-        access_rights=dataset.access_rights,
-        personal_data=dataset.personal_data,
-        status=dataset.status,
+        country=publisher.country,
+        access_rights=document["access_rights"],
+        personal_data=document["personal_data"],
+        status=status,
         themes=tuple(document.get("themes", ())),
     )
 

@@ -12,14 +12,14 @@ set is far cheaper than one query per facet.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import threading
 import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -129,8 +129,10 @@ class SearchResult:
 class SearchBackend(Protocol):
     """The operations every search backend provides."""
 
-    def index(self, session: Session, entries: Sequence[IndexEntry]) -> None:
-        """Insert or replace the entries' rows."""
+    def index(
+        self, session: Session, entries: Sequence[IndexEntry], *, replace: bool = True
+    ) -> None:
+        """Insert or replace the entries' rows (``replace=False``: all are new)."""
 
     def remove(self, session: Session, dataset_ids: Iterable[uuid.UUID]) -> None:
         """Remove datasets from the index."""
@@ -163,130 +165,251 @@ def facet_counts(rows: Iterable[Sequence[Any]]) -> tuple[int, dict[str, dict[str
     return total, facets
 
 
-def _filter_token(field_name: str, value: str) -> str:
-    # Opaque tokens: field values may hold hyphens or other characters the tokenizer
-    # would split, and a hash cannot be confused with a word of the text.
-    return (
-        "f" + hashlib.sha1(f"{field_name}={value}".encode(), usedforsecurity=False).hexdigest()[:20]
-    )
+_COMBO_SHIFT = 40
+_SEQ_MASK = (1 << _COMBO_SHIFT) - 1
 
 
-_FILTER_FIELD_OF = {
-    "publisher": "publisher",
-    "country": "country",
-    "theme": "theme",
-    "access_rights": "access_rights",
-    "personal_data": "personal_data",
-    "status": "status",
-}
+@dataclass(frozen=True)
+class FacetCombination:
+    """One distinct combination of facet values (SQLite index)."""
 
+    id: int
+    publisher: str
+    country: str
+    access_rights: str
+    personal_data: str
+    status: str
+    themes: tuple[str, ...]
 
-def _rowid(dataset_id: uuid.UUID) -> int:
-    # A stable 63-bit integer per dataset: FTS5 rows are keyed by integers and a
-    # mapping table would cost a lookup on every update.
-    return dataset_id.int >> 65
+    def value_of(self, field_name: str) -> tuple[str, ...]:
+        """The combination's values for a facet (themes are several)."""
+        if field_name == "theme":
+            return self.themes
+        value: str = getattr(self, field_name)
+        return (value,)
 
 
 class SqliteFtsBackend:
-    """SQLite FTS5, ``unicode61`` tokenizer, BM25 ranking with per-column weights."""
+    """SQLite FTS5, ``unicode61`` tokenizer, BM25 ranking with per-column weights.
 
-    def index(self, session: Session, entries: Sequence[IndexEntry]) -> None:
-        """Insert or replace the entries' rows."""
-        if not entries:
-            return
-        self.remove(session, [entry.dataset_id for entry in entries])
-        session.execute(
-            text(
-                "INSERT INTO dataset_fts (rowid, title, keywords, description, other, filters,"
-                " dataset_id, publisher, country, access_rights, personal_data, status, themes)"
-                " VALUES (:rowid, :title, :keywords, :description, :other, :filters,"
-                " :dataset_id, :publisher, :country, :access_rights, :personal_data, :status,"
-                " :themes)"
-            ),
-            [self._row(entry) for entry in entries],
+    Each dataset's facet values (publisher, country, access rights, personal-data
+    class, status, themes) form a *combination*, numbered in ``search_facet``; a row's
+    FTS rowid is ``combination << 40 | sequence``. Facet counts are then a GROUP BY over
+    matching rowids and filters a test on them: FTS5 yields rowids from its doclists,
+    so neither touches the content table, and a filter (or the visibility rule) costs
+    a shift and a set test per match instead of another posting list to intersect.
+    """
+
+    # Combinations are only ever added, never changed, so a copy per database stays
+    # valid until the highest id moves.
+    _cache: ClassVar[dict[str, tuple[int, dict[int, FacetCombination]]]] = {}
+    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def _combinations(self, session: Session) -> dict[int, FacetCombination]:
+        key = str(session.get_bind().engine.url)
+        newest = int(
+            session.execute(text("SELECT coalesce(max(id), 0) FROM search_facet")).scalar_one()
         )
+        if session.connection().get_execution_options().get("simel_write"):
+            # A writing transaction may add combinations and then roll back, after which
+            # SQLite can hand the same id to another combination: never cache from it.
+            return self._load_combinations(session)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == newest:
+            return cached[1]
+        combinations = self._load_combinations(session)
+        with self._cache_lock:
+            self._cache[key] = (newest, combinations)
+        return combinations
 
     @staticmethod
-    def _row(entry: IndexEntry) -> dict[str, Any]:
-        tokens = [
-            _filter_token("publisher", entry.publisher),
-            _filter_token("country", entry.country),
-            _filter_token("access_rights", entry.access_rights),
-            _filter_token("personal_data", entry.personal_data),
-            _filter_token("status", entry.status),
-            *(_filter_token("theme", theme) for theme in entry.themes),
-        ]
-        return {
-            "rowid": _rowid(entry.dataset_id),
-            "title": fold(entry.title),
-            "keywords": fold(entry.keywords),
-            "description": fold(entry.description),
-            "other": fold(entry.other),
-            "filters": " ".join(tokens),
-            "dataset_id": entry.dataset_id.hex,
+    def _load_combinations(session: Session) -> dict[int, FacetCombination]:
+        rows = session.execute(
+            text(
+                "SELECT id, publisher, country, access_rights, personal_data, status, themes"
+                " FROM search_facet"
+            )
+        ).all()
+        return {row[0]: FacetCombination(row[0], *row[1:6], tuple(row[6].split())) for row in rows}
+
+    def _combination_id(self, session: Session, entry: IndexEntry) -> int:
+        values = {
             "publisher": entry.publisher,
             "country": entry.country,
             "access_rights": entry.access_rights,
             "personal_data": entry.personal_data,
             "status": entry.status,
-            "themes": " ".join(sorted(entry.themes)),
+            "themes": " ".join(sorted(set(entry.themes))),
         }
+        found = session.execute(
+            text(
+                "SELECT id FROM search_facet WHERE publisher = :publisher AND country = :country"
+                " AND access_rights = :access_rights AND personal_data = :personal_data"
+                " AND status = :status AND themes = :themes"
+            ),
+            values,
+        ).scalar()
+        if found is not None:
+            return int(found)
+        inserted = session.execute(
+            text(
+                "INSERT INTO search_facet (publisher, country, access_rights, personal_data,"
+                " status, themes) VALUES (:publisher, :country, :access_rights, :personal_data,"
+                " :status, :themes) RETURNING id"
+            ),
+            values,
+        ).scalar_one()
+        return int(inserted)
+
+    def index(
+        self, session: Session, entries: Sequence[IndexEntry], *, replace: bool = True
+    ) -> None:
+        """Insert or replace the entries' rows (``replace=False`` for new datasets only)."""
+        if not entries:
+            return
+        if replace:
+            self.remove(session, [entry.dataset_id for entry in entries])
+        combination_ids: dict[tuple[Any, ...], int] = {}
+        rows = []
+        keys = []
+        for entry in entries:
+            signature = (
+                entry.publisher,
+                entry.country,
+                entry.access_rights,
+                entry.personal_data,
+                entry.status,
+                tuple(sorted(set(entry.themes))),
+            )
+            if signature not in combination_ids:
+                combination_ids[signature] = self._combination_id(session, entry)
+            keys.append({"dataset_id": entry.dataset_id.hex, "combo": combination_ids[signature]})
+        session.execute(
+            text("INSERT INTO dataset_search_key (dataset_id, fts_rowid) VALUES (:dataset_id, 0)"),
+            keys,
+        )
+        sequences = self._sequences(session, [key["dataset_id"] for key in keys])
+        for entry, key in zip(entries, keys, strict=True):
+            rowid = (key["combo"] << _COMBO_SHIFT) | sequences[key["dataset_id"]]
+            key["rowid"] = rowid
+            rows.append(
+                {
+                    "rowid": rowid,
+                    "title": fold(entry.title),
+                    "keywords": fold(entry.keywords),
+                    "description": fold(entry.description),
+                    "other": fold(entry.other),
+                    "dataset_id": entry.dataset_id.hex,
+                }
+            )
+        session.execute(
+            text("UPDATE dataset_search_key SET fts_rowid = :rowid WHERE dataset_id = :dataset_id"),
+            keys,
+        )
+        session.execute(
+            text(
+                "INSERT INTO dataset_fts (rowid, title, keywords, description, other, dataset_id)"
+                " VALUES (:rowid, :title, :keywords, :description, :other, :dataset_id)"
+            ),
+            rows,
+        )
+
+    @staticmethod
+    def _sequences(session: Session, dataset_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(dataset_ids), 900):
+            chunk = dataset_ids[start : start + 900]
+            placeholders = ", ".join(f":d{i}" for i in range(len(chunk)))
+            rows = session.execute(
+                text(
+                    "SELECT dataset_id, seq FROM dataset_search_key"  # noqa: S608 # placeholders
+                    f" WHERE dataset_id IN ({placeholders})"
+                ),
+                {f"d{i}": value for i, value in enumerate(chunk)},
+            ).all()
+            found.update({row[0]: int(row[1]) for row in rows})
+        return found
 
     def remove(self, session: Session, dataset_ids: Iterable[uuid.UUID]) -> None:
         """Remove datasets from the index."""
-        rowids = [{"rowid": _rowid(dataset_id)} for dataset_id in dataset_ids]
-        if rowids:
-            session.execute(text("DELETE FROM dataset_fts WHERE rowid = :rowid"), rowids)
+        for dataset_id in dataset_ids:
+            rowid = session.execute(
+                text("SELECT fts_rowid FROM dataset_search_key WHERE dataset_id = :d"),
+                {"d": dataset_id.hex},
+            ).scalar()
+            if rowid is None:
+                continue
+            session.execute(text("DELETE FROM dataset_fts WHERE rowid = :r"), {"r": rowid})
+            session.execute(
+                text("DELETE FROM dataset_search_key WHERE dataset_id = :d"), {"d": dataset_id.hex}
+            )
 
     @staticmethod
     def _text_expression(parsed: ParsedQuery) -> str:
         parts = [f'"{term}"*' for term in parsed.terms]
         parts += ['"' + " ".join(words) + '"' for words in parsed.phrases]
-        return "{title keywords description other} : (" + " AND ".join(parts) + ")"
+        return " AND ".join(parts)
 
     @staticmethod
-    def _any_of(field_name: str, values: Iterable[str]) -> str:
-        tokens = [_filter_token(field_name, value) for value in values]
-        return "filters : (" + " OR ".join(tokens) + ")"
-
-    def _match(self, query: SearchQuery) -> str:
-        assert query.text is not None  # noqa: S101 # callers route empty queries elsewhere
-        clauses = [self._text_expression(query.text)]
-        for name, values in query.filters.items():
-            if values:
-                clauses.append(self._any_of(_FILTER_FIELD_OF[name], values))
+    def _allowed(combinations: dict[int, FacetCombination], query: SearchQuery) -> list[int] | None:
+        """Combination ids a match may have; ``None`` when every one is allowed."""
         visibility = query.visibility
-        if not visibility.everything:
-            alternatives = [_filter_token("status", s) for s in visibility.public_statuses]
-            alternatives += [_filter_token("publisher", p) for p in visibility.own_publishers]
-            clauses.append("filters : (" + " OR ".join(alternatives) + ")")
-        return " AND ".join(clauses)
+        allowed = []
+        for combination in combinations.values():
+            if not visibility.everything and not (
+                combination.status in visibility.public_statuses
+                or combination.publisher in visibility.own_publishers
+            ):
+                continue
+            if all(
+                set(combination.value_of(name)) & set(values)
+                for name, values in query.filters.items()
+                if values
+            ):
+                allowed.append(combination.id)
+        return None if len(allowed) == len(combinations) else allowed
 
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
         """Run a free-text query (``query.text`` is not empty)."""
-        match = self._match(query)
+        assert query.text is not None  # noqa: S101 # callers route empty queries elsewhere
+        combinations = self._combinations(session)
+        allowed = self._allowed(combinations, query)
+        if allowed == []:
+            return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
+        # Combination ids are integers from our own table: safe to inline.
+        condition = (
+            ""
+            if allowed is None
+            else f" AND (f.rowid >> {_COMBO_SHIFT}) IN ({', '.join(map(str, allowed))})"
+        )
+        match = self._text_expression(query.text)
         grouped = session.execute(
             text(
-                "SELECT publisher, country, access_rights, personal_data, status, themes,"
-                " count(*) FROM dataset_fts WHERE dataset_fts MATCH :match"
-                " GROUP BY publisher, country, access_rights, personal_data, status, themes"
+                f"SELECT f.rowid >> {_COMBO_SHIFT}, count(*) FROM dataset_fts f"  # noqa: S608
+                f" WHERE dataset_fts MATCH :match{condition} GROUP BY 1"
             ),
             {"match": match},
         ).all()
-        total, facets = facet_counts(grouped)
+        total, facets = facet_counts(
+            (
+                (c.publisher, c.country, c.access_rights, c.personal_data, c.status, c.themes, n)
+                for c, n in ((combinations[combo], count) for combo, count in grouped)
+            )
+        )
         if total == 0 or query.offset >= total:
             return SearchResult(total=total, ids=[], facets=facets)
         order = {
             "relevance": "f.rank, f.rowid",
             "modified": "d.modified DESC, d.name",
-            "title": "d.name",
+            "title": "d.sort_title, d.name",
             "name": "d.name",
         }[query.sort]
         join = "" if query.sort == "relevance" else " JOIN dataset d ON d.id = f.dataset_id"
         rows = session.execute(
             text(
                 f"SELECT f.dataset_id FROM dataset_fts f{join}"  # noqa: S608 # fixed fragments
-                f" WHERE dataset_fts MATCH :match ORDER BY {order} LIMIT :limit OFFSET :offset"
+                f" WHERE dataset_fts MATCH :match{condition} ORDER BY {order}"
+                " LIMIT :limit OFFSET :offset"
             ),
             {"match": match, "limit": query.limit, "offset": query.offset},
         ).all()
@@ -307,8 +430,10 @@ class SqliteFtsBackend:
 class PostgresFtsBackend:
     """PostgreSQL ``tsvector`` with the ``simple`` configuration over folded text."""
 
-    def index(self, session: Session, entries: Sequence[IndexEntry]) -> None:
-        """Insert or replace the entries' rows."""
+    def index(
+        self, session: Session, entries: Sequence[IndexEntry], *, replace: bool = True
+    ) -> None:
+        """Insert or replace the entries' rows (an upsert, so ``replace`` is implied)."""
         if not entries:
             return
         session.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from catalog.errors import FieldError
@@ -74,14 +75,19 @@ def _canonical(schemes: list[ConceptScheme], value: str) -> str | None:
     return None
 
 
+@cache
+def _schemes_of(field: CodedField) -> list[ConceptScheme]:
+    registry = get_registry()
+    return [registry.scheme(name) for name in field.schemes]
+
+
 def code_errors(
     document: Any, fields: tuple[CodedField, ...], *, prefix: str = ""
 ) -> list[FieldError]:
     """Codes in ``document`` that are not canonical codes of their schemes."""
-    registry = get_registry()
     errors = []
     for field in fields:
-        schemes = [registry.scheme(name) for name in field.schemes]
+        schemes = _schemes_of(field)
         for pointer, value in _values(document, field.path, prefix):
             if not isinstance(value, str):
                 continue  # the JSON Schema reports wrong types

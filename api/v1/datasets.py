@@ -25,7 +25,6 @@ from api.v1.serializers import dataset_json, distribution_json, revision_json
 from catalog import datasets, distributions
 from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.models import Dataset, Organization, Role
-from catalog.organizations import organizations_by_id
 from catalog.search import FACET_FIELDS, SortKey
 from vocab import get_registry
 
@@ -79,8 +78,9 @@ def list_datasets() -> Response:
         offset=(page - 1) * size,
         limit=size,
     )
-    publishers = organizations_by_id(session, [d.publisher_id for d in result.datasets])
-    by_name = {org.name: org for org in session.exec(select(Organization)).all()}
+    every = session.exec(select(Organization)).all()
+    publishers = {org.id: org for org in every}
+    by_name = {org.name: org for org in every}
     dists = distributions.distributions_of(session, [d.id for d in result.datasets])
     base_uri = state().settings.catalog.base_uri
     body: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 
 from catalog.models import (
     AuditEvent,
@@ -45,6 +45,15 @@ def organization_json(
     return body
 
 
+def api_url(path: str) -> str:
+    """An absolute URL under ``/api/v1`` for a path made of safe segments (slugs, UUIDs).
+
+    Building these by hand rather than with ``url_for`` matters in listings, which link
+    every item several times.
+    """
+    return f"{request.url_root}api/v1/{path}"
+
+
 def dataset_iri(base_uri: str, name: str) -> str:
     """The IRI minted for a dataset."""
     return f"{base_uri}dataset/{name}"
@@ -56,15 +65,7 @@ def distribution_json(
     """A distribution; files the catalog holds are reached through its data endpoint."""
     body = dict(distribution.document)
     if distribution.storage_key:
-        data_url = (
-            url_for(
-                "api_v1.get_distribution",
-                name=dataset.name,
-                distribution_id=distribution.id,
-                _external=True,
-            )
-            + "/data"
-        )
+        data_url = api_url(f"datasets/{dataset.name}/distributions/{distribution.id}/data")
         body["access_url"] = data_url
         body["data_url"] = data_url
         if not distribution.restricted:
@@ -106,10 +107,8 @@ def dataset_json(
             },
             "distributions": [distribution_json(dataset, d, principal) for d in distributions],
             "links": {
-                "self": url_for("api_v1.get_dataset", name=dataset.name, _external=True),
-                "revisions": url_for(
-                    "api_v1.list_dataset_revisions", name=dataset.name, _external=True
-                ),
+                "self": api_url(f"datasets/{dataset.name}"),
+                "revisions": api_url(f"datasets/{dataset.name}/revisions"),
             },
         }
     )

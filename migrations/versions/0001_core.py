@@ -227,18 +227,30 @@ def _create_search_index() -> None:
     # Accents are folded by the application before indexing, on both backends, so
     # neither needs an extension (PostgreSQL's unaccent is not always installable).
     if op.get_bind().dialect.name == "sqlite":
+        # A row's FTS rowid is (facet combination << 40) | sequence: facet counts and
+        # facet filters then need only the matching rowids, never the content table.
         op.execute(
             "CREATE VIRTUAL TABLE dataset_fts USING fts5("
-            " title, keywords, description, other, filters,"
-            " dataset_id UNINDEXED, publisher UNINDEXED, country UNINDEXED,"
-            " access_rights UNINDEXED, personal_data UNINDEXED, status UNINDEXED,"
-            " themes UNINDEXED,"
+            " title, keywords, description, other, dataset_id UNINDEXED,"
             " tokenize = 'unicode61 remove_diacritics 2', prefix = '3')"
         )
-        # Title weighs most, then keywords, description, other text; filter tokens 0.
+        # Title weighs most, then keywords, description, other text.
         op.execute(
             "INSERT INTO dataset_fts (dataset_fts, rank)"
-            " VALUES ('rank', 'bm25(10.0, 5.0, 2.0, 1.0, 0.0)')"
+            " VALUES ('rank', 'bm25(10.0, 5.0, 2.0, 1.0)')"
+        )
+        op.execute(
+            "CREATE TABLE search_facet ("
+            " id INTEGER PRIMARY KEY, publisher TEXT NOT NULL, country TEXT NOT NULL,"
+            " access_rights TEXT NOT NULL, personal_data TEXT NOT NULL, status TEXT NOT NULL,"
+            " themes TEXT NOT NULL,"
+            " UNIQUE (publisher, country, access_rights, personal_data, status, themes))"
+        )
+        op.execute(
+            "CREATE TABLE dataset_search_key ("
+            " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " dataset_id CHAR(32) NOT NULL UNIQUE REFERENCES dataset (id) ON DELETE CASCADE,"
+            " fts_rowid INTEGER NOT NULL)"
         )
         return
     op.create_table(
@@ -264,6 +276,8 @@ def _create_search_index() -> None:
 
 def _drop_search_index() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE dataset_search_key")
+        op.execute("DROP TABLE search_facet")
         op.execute("DROP TABLE dataset_fts")
     else:
         op.drop_table("dataset_search")
