@@ -29,7 +29,7 @@ Semantics, in the order the engine applies them:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -62,6 +62,7 @@ __all__ = [
     "ConstraintResult",
     "Decision",
     "DutyResult",
+    "Issue",
     "LogicalResult",
     "Outcome",
     "Reason",
@@ -448,7 +449,6 @@ _MISSING: Final = object()
 class _Kind:
     """How to evaluate one left operand: where its value comes from and what it supports."""
 
-    name: str
     operators: frozenset[str]
     resolve: Callable[[_Env], Any]
     missing: str
@@ -597,7 +597,6 @@ def _count(env: _Env) -> Any:
 
 _KINDS: Final[Mapping[str, _Kind]] = {
     terms.PURPOSE: _Kind(
-        "purpose",
         _EQUALITY | _SETS | {terms.IS_A},
         _purpose,
         "the request declares no purpose",
@@ -605,7 +604,6 @@ _KINDS: Final[Mapping[str, _Kind]] = {
         relation=lambda env: env.hierarchy.purposes,
     ),
     terms.RECIPIENT: _Kind(
-        "recipient",
         _EQUALITY | _SETS | {terms.IS_PART_OF},
         _recipient,
         "the request names no recipient or assignee",
@@ -613,7 +611,6 @@ _KINDS: Final[Mapping[str, _Kind]] = {
         relation=lambda env: env.hierarchy.parties,
     ),
     terms.SPATIAL: _Kind(
-        "spatial",
         _EQUALITY | _SETS | {terms.IS_PART_OF, terms.HAS_PART},
         _spatial,
         "the request gives no country for the assignee",
@@ -621,7 +618,6 @@ _KINDS: Final[Mapping[str, _Kind]] = {
         relation=lambda env: env.hierarchy.places,
     ),
     terms.DATE_TIME: _Kind(
-        "dateTime",
         _EQUALITY | _ORDER,
         lambda env: env.request.time,
         "",
@@ -629,7 +625,6 @@ _KINDS: Final[Mapping[str, _Kind]] = {
         position=lambda moment, span, env: _span_position(moment, span),
     ),
     terms.ELAPSED_TIME: _Kind(
-        "elapsedTime",
         _EQUALITY | _ORDER,
         _elapsed,
         "the request gives no start for the elapsed time",
@@ -637,7 +632,6 @@ _KINDS: Final[Mapping[str, _Kind]] = {
         position=_elapsed_position,
     ),
     terms.COUNT: _Kind(
-        "count",
         _EQUALITY | _ORDER | _SETS,
         _count,
         "the request gives no use count",
@@ -646,7 +640,6 @@ _KINDS: Final[Mapping[str, _Kind]] = {
         equal=_equal,
     ),
     terms.MIN_CELL_SIZE: _Kind(
-        "minCellSize",
         _EQUALITY | _ORDER | _SETS,
         # Record-level output: every cell holds exactly one record.
         lambda env: env.request.min_cell_size or 1,
@@ -663,7 +656,6 @@ def _generic_kind(left_operand: str) -> _Kind:
         return env.request.operands.get(left_operand, _MISSING)
 
     return _Kind(
-        terms.display(left_operand),
         _EQUALITY | _ORDER | _SETS,
         resolve,
         f"the engine has no value for {terms.display(left_operand)}: "
@@ -714,33 +706,43 @@ def _test(kind: _Kind, operator: str) -> Callable[[Any, tuple[Any, ...], _Env], 
 _Check: TypeAlias = Callable[[_Env], AnyResult]
 
 
-def _compile_constraint(constraint: Constraint, pointer: str) -> Callable[[_Env], ConstraintResult]:
+def _diagnose(constraint: Constraint) -> tuple[_Kind, tuple[Any, ...], str | None]:
+    """Find the constraint's left-operand kind, prepare its right operand, or say why not."""
     kind = _KINDS.get(constraint.left_operand) or _generic_kind(constraint.left_operand)
-    resolve, missing = kind.resolve, kind.missing
-
-    def fixed(reason: str) -> Callable[[_Env], ConstraintResult]:
-        def run(env: _Env) -> ConstraintResult:
-            actual = resolve(env)
-            shown = None if actual is _MISSING else actual
-            return ConstraintResult(constraint, pointer, shown, False, reason)
-
-        return run
-
     operator = constraint.operator
     if operator not in terms.OPERATORS:
-        return fixed(f"the engine does not know the operator {terms.display(operator)}")
+        return kind, (), f"the engine does not know the operator {terms.display(operator)}"
     if operator not in kind.operators:
-        return fixed(
-            f"the operator {terms.display(operator)} is not defined for the left operand "
-            f"{terms.display(constraint.left_operand)}"
+        return (
+            kind,
+            (),
+            (
+                f"the operator {terms.display(operator)} is not defined for the left operand "
+                f"{terms.display(constraint.left_operand)}"
+            ),
         )
     if operator not in _SETS and len(constraint.right_operand) != 1:
-        return fixed(f"the operator {terms.display(operator)} takes exactly one value")
+        return kind, (), f"the operator {terms.display(operator)} takes exactly one value"
     try:
         values = tuple(kind.prepare(v, constraint) for v in constraint.right_operand)
     except (ValueError, ArithmeticError) as exc:
-        return fixed(f"invalid right operand: {exc}")
-    test = _test(kind, operator)
+        return kind, (), f"invalid right operand: {exc}"
+    return kind, values, None
+
+
+def _compile_constraint(constraint: Constraint, pointer: str) -> Callable[[_Env], ConstraintResult]:
+    kind, values, problem = _diagnose(constraint)
+    resolve, missing = kind.resolve, kind.missing
+    if problem is not None:
+
+        def unevaluable(env: _Env) -> ConstraintResult:
+            actual = resolve(env)
+            shown = None if actual is _MISSING else actual
+            return ConstraintResult(constraint, pointer, shown, False, problem)
+
+        return unevaluable
+
+    test = _test(kind, constraint.operator)
 
     def run(env: _Env) -> ConstraintResult:
         actual = resolve(env)
@@ -876,13 +878,77 @@ def _compile_rule(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A constraint the engine cannot evaluate as written (it will never be satisfied).
+
+    For a prohibition that means the prohibition never holds, so the catalog should show
+    these to the steward when a policy is saved rather than discover them in a decision.
+    """
+
+    pointer: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the issue as plain JSON values."""
+        return {"pointer": self.pointer, "message": self.message}
+
+
+def _constraint_sites(policy: Policy) -> Iterator[tuple[str, Constraint]]:
+    """Every constraint of the policy with its JSON pointer, as the engine compiles them."""
+
+    def walk(constraints: tuple[AnyConstraint, ...], base: str) -> Iterator[tuple[str, Constraint]]:
+        for i, c in enumerate(constraints):
+            if isinstance(c, LogicalConstraint):
+                for j, member in enumerate(c.constraints):
+                    yield f"{base}/{i}/{c.operator.value}/@list/{j}", member
+            elif not is_before_use(c):
+                yield f"{base}/{i}", c
+
+    def duty(d: Duty, base: str) -> Iterator[tuple[str, Constraint]]:
+        yield from walk(d.constraints, base + "/constraint")
+        for i, consequence in enumerate(d.consequences):
+            yield from duty(consequence, f"{base}/consequence/{i}")
+
+    rules: list[tuple[str, Permission | Prohibition]] = [
+        *((json_pointer(("permission", i)), r) for i, r in enumerate(policy.permissions)),
+        *((json_pointer(("prohibition", i)), r) for i, r in enumerate(policy.prohibitions)),
+    ]
+    for base, rule in rules:
+        yield from walk(rule.constraints, base + "/constraint")
+        yield from walk(rule.action.refinements, base + "/action/0/refinement")
+        if isinstance(rule, Permission):
+            for i, d in enumerate(rule.duties):
+                yield from duty(d, f"{base}/duty/{i}")
+    for i, d in enumerate(policy.obligations):
+        yield from duty(d, json_pointer(("obligation", i)))
+
+
+def _issues(policy: Policy) -> tuple[Issue, ...]:
+    found = []
+    for pointer, constraint in _constraint_sites(policy):
+        _, _, problem = _diagnose(constraint)
+        if problem is None and constraint.left_operand not in _KINDS:
+            problem = (
+                f"the engine has no value of its own for {terms.display(constraint.left_operand)}: "
+                "the constraint holds only when the caller supplies one in RequestContext.operands"
+            )
+        if problem is not None:
+            found.append(Issue(pointer, problem))
+    return tuple(found)
+
+
 class CompiledPolicy:
     """A policy prepared for repeated decisions: right operands parsed, rules indexed.
 
     Immutable once built; one instance can serve any number of threads.
+
+    Attributes:
+        policy: The policy this was compiled from.
+        issues: Constraints the engine cannot evaluate on its own, with their pointers.
     """
 
-    __slots__ = ("_obligations", "_rules", "policy")
+    __slots__ = ("_obligations", "_rules", "issues", "policy")
 
     def __init__(self, policy: Policy) -> None:
         self.policy: Final = policy
@@ -895,6 +961,7 @@ class CompiledPolicy:
             _compile_duty(d, json_pointer(("obligation", i)), policy.assignees)
             for i, d in enumerate(policy.obligations)
         )
+        self.issues: Final = _issues(policy)
 
     def evaluate(
         self, request: RequestContext, *, hierarchy: Hierarchy = EMPTY_HIERARCHY
@@ -1109,7 +1176,7 @@ def _summary(
     who = request.assignee or "an unnamed party"
     who_es = request.assignee or "una parte sin nombre"
     what = f"{action} of {target} by {who}"
-    what_es = f"{action} sobre {target_es} por {who_es}"
+    what_es = f"la acción {action} sobre {target_es} por parte de {who_es}"
     if reason in ("permitted", "conflict_perm"):
         en_rule, es_rule = _labels(granting[0])
         en = f"Permitted: {en_rule} allows {what}."

@@ -31,6 +31,7 @@ from policies import (
     atomize,
     compile_policy,
     evaluate,
+    from_jsonld,
     terms,
     to_jsonld,
 )
@@ -48,6 +49,7 @@ from tests.policies.conftest import (
     STPS_SV,
     THIRD_PARTY,
     all_templates,
+    load_fixture,
     request,
 )
 
@@ -819,7 +821,8 @@ def test_summaries_name_the_rule_in_both_languages() -> None:
         f"Permitted: permission #0 allows read of {DATASET} by {STPS_MX}. Duties: attribute."
     )
     assert permit["es"] == (
-        f"Permitido: el permiso #0 autoriza read sobre {DATASET} por {STPS_MX}. Deberes: attribute."
+        f"Permitido: el permiso #0 autoriza la acción read sobre {DATASET} por parte de {STPS_MX}. "
+        "Deberes: attribute."
     )
     missing = evaluate(policy, request(purpose=None)).summary
     assert missing["en"].endswith(
@@ -830,8 +833,8 @@ def test_summaries_name_the_rule_in_both_languages() -> None:
     none = evaluate(policy, request(action="transfer")).summary
     assert none == {
         "en": f"Not applicable: no rule of the policy covers transfer of {DATASET} by {STPS_MX}.",
-        "es": "No aplicable: ninguna regla de la política cubre transfer sobre "
-        f"{DATASET} por {STPS_MX}.",
+        "es": "No aplicable: ninguna regla de la política cubre la acción transfer sobre "
+        f"{DATASET} por parte de {STPS_MX}.",
     }
 
 
@@ -918,3 +921,35 @@ def test_decimal_and_datetime_values_render_as_text() -> None:
     assert decision.to_dict()["rules"][0]["constraints"][0]["actual"] == "2.5"
     assert decision.to_dict()["request"]["operands"] == {when: "2.5"}
     assert isinstance(decision, Decision)
+
+
+def test_compiled_policies_list_what_they_cannot_evaluate() -> None:
+    offer = from_jsonld(load_fixture("every-feature-offer.json"))
+    issues = compile_policy(offer).issues
+    unknown = [
+        (5, "industry"),
+        (6, "payAmount"),
+        (7, "https://example.org/vocab/certified"),
+        (8, "https://example.org/vocab/weight"),
+        (9, "https://example.org/vocab/level"),
+    ]
+    assert [i.pointer for i in issues] == [f"/permission/0/constraint/{n}" for n, _ in unknown]
+    for issue, (_, name) in zip(issues, unknown, strict=True):
+        assert issue.message == (
+            f"the engine has no value of its own for {name}: the constraint holds only when "
+            "the caller supplies one in RequestContext.operands"
+        )
+    assert issues[0].to_dict() == {"pointer": issues[0].pointer, "message": issues[0].message}
+    broken = one_rule(
+        Constraint(terms.PURPOSE, terms.LT, (Ref(STATS),)),
+        LogicalConstraint(LogicalOperator.OR, (Constraint(terms.COUNT, terms.EQ, ("x",)),)),
+    )
+    assert [(i.pointer, i.message) for i in compile_policy(broken).issues] == [
+        (
+            "/permission/0/constraint/0",
+            "the operator lt is not defined for the left operand purpose",
+        ),
+        ("/permission/0/constraint/1/or/@list/0", "invalid right operand: x is not a number"),
+    ]
+    for policy in all_templates():
+        assert compile_policy(policy).issues == ()
