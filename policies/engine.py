@@ -25,6 +25,22 @@ Semantics, in the order the engine applies them:
    strategy (``perm`` permits, ``prohibit`` denies, ``invalid`` voids the policy and
    denies); neither, but a permission applied -> ``deny`` (its conditions are not met);
    nothing applied -> ``not_applicable``.
+
+How values compare:
+
+* ``purpose`` (DPV IRIs) supports eq, neq, the set operators and ``isA`` (the request's
+  purpose is the right operand or lies under it in ``hierarchy.purposes``); ``recipient``
+  (default: the assignee) supports ``isPartOf`` through ``hierarchy.parties``; ``spatial``
+  (the assignee's country, ISO alpha-3 or EU authority IRI) supports ``isPartOf`` and
+  ``hasPart`` through ``hierarchy.places``. Set operators compare exactly: a request has
+  one value, so it "is all of" a set only if the set holds just that value.
+* ``dateTime`` compares the request time with an ``xsd:dateTime`` instant or with an
+  ``xsd:date`` taken as the whole day; values without a time zone are UTC. ``elapsedTime``
+  adds the ``xsd:duration`` to ``elapsed_start`` (calendar months and years included) and
+  compares the request time with the result.
+* ``count`` and ``simel:minCellSize`` are numbers; a record-level output has cells of 1.
+* Any other left operand takes its value from ``RequestContext.operands`` and compares
+  as plain values (numbers, strings, dates, booleans); see :attr:`CompiledPolicy.issues`.
 """
 
 from __future__ import annotations
@@ -950,18 +966,32 @@ class CompiledPolicy:
 
     __slots__ = ("_obligations", "_rules", "issues", "policy")
 
+    policy: Policy
+    issues: tuple[Issue, ...]
+    _rules: tuple[_CompiledRule, ...]
+    _obligations: tuple[_CompiledDuty, ...]
+
     def __init__(self, policy: Policy) -> None:
-        self.policy: Final = policy
-        self._rules: Final = tuple(
+        set_ = object.__setattr__  # the class refuses ordinary assignment
+        set_(self, "policy", policy)
+        rules = tuple(
             _compile_rule("permission", i, r, policy) for i, r in enumerate(policy.permissions)
         ) + tuple(
             _compile_rule("prohibition", i, r, policy) for i, r in enumerate(policy.prohibitions)
         )
-        self._obligations: Final = tuple(
+        set_(self, "_rules", rules)
+        obligations = tuple(
             _compile_duty(d, json_pointer(("obligation", i)), policy.assignees)
             for i, d in enumerate(policy.obligations)
         )
-        self.issues: Final = _issues(policy)
+        set_(self, "_obligations", obligations)
+        set_(self, "issues", _issues(policy))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CompiledPolicy is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CompiledPolicy is immutable (cannot delete {name!r})")
 
     def evaluate(
         self, request: RequestContext, *, hierarchy: Hierarchy = EMPTY_HIERARCHY

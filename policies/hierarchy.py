@@ -95,6 +95,11 @@ class Hierarchy:
 
     __slots__ = ("assets", "parties", "places", "purposes")
 
+    purposes: Relation
+    places: Relation
+    parties: Relation
+    assets: Relation
+
     def __init__(
         self,
         *,
@@ -103,10 +108,17 @@ class Hierarchy:
         parties: Broader | Mapping[str, Iterable[str]] = no_broader,
         assets: Broader | Mapping[str, Iterable[str]] = no_broader,
     ) -> None:
-        self.purposes = Relation(purposes)
-        self.places = Relation(places, normalize=country_code)
-        self.parties = Relation(parties)
-        self.assets = Relation(assets)
+        set_ = object.__setattr__  # the class refuses ordinary assignment
+        set_(self, "purposes", Relation(purposes))
+        set_(self, "places", Relation(places, normalize=country_code))
+        set_(self, "parties", Relation(parties))
+        set_(self, "assets", Relation(assets))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Hierarchy is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Hierarchy is immutable (cannot delete {name!r})")
 
 
 def country_code(value: str) -> str:

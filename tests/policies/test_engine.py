@@ -877,7 +877,12 @@ def test_results_are_immutable() -> None:
         decision.summary["en"] = "x"  # type: ignore[index]
     with pytest.raises(TypeError):
         decision.request.operands["x"] = 1  # type: ignore[index]
-    assert isinstance(compile_policy(conflict_policy(None)), CompiledPolicy)
+    compiled = compile_policy(conflict_policy(None))
+    assert isinstance(compiled, CompiledPolicy)
+    with pytest.raises(AttributeError, match="immutable"):
+        compiled.policy = conflict_policy(ConflictStrategy.PERM)  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="immutable"):
+        SMALL_HIERARCHY.purposes = SMALL_HIERARCHY.places  # type: ignore[misc]
 
 
 # --------------------------------------------------------------------------- the request
