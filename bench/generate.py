@@ -337,7 +337,7 @@ def documents(count: int, *, seed: int = 2026) -> Iterator[dict[str, Any]]:
                 "en": f"{title_en} in {place} ({org['title']['en']}), {year}. {DETAIL_EN[detail]}",
             },
             "keywords": {
-                "es": [w for w in _slug(title_es).split("-") if len(w) > 4][:4] + [_slug(place)],
+                "es": [*[w for w in _slug(title_es).split("-") if len(w) > 4][:4], _slug(place)],
                 "en": [w for w in _slug(title_en).split("-") if len(w) > 4][:4],
             },
             "themes": themes,

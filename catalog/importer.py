@@ -242,10 +242,10 @@ def _write(
                     {"revision": 1, "status": status, "via": "import"},
                 )
             )
-        session.execute(insert(Dataset.__table__), datasets)  # type: ignore[arg-type]
-        session.execute(insert(DatasetRevision.__table__), revisions)  # type: ignore[arg-type]
+        session.execute(insert(Dataset.__table__), datasets)  # type: ignore[attr-defined]
+        session.execute(insert(DatasetRevision.__table__), revisions)  # type: ignore[attr-defined]
         if themes:
-            session.execute(insert(DatasetTheme.__table__), themes)  # type: ignore[arg-type]
+            session.execute(insert(DatasetTheme.__table__), themes)  # type: ignore[attr-defined]
         backend.index(session, entries, replace=False)
     events.append(
         audit.EventSpec(

@@ -19,6 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar, Literal, Protocol
 
 from sqlalchemy import text
@@ -189,6 +190,15 @@ class FacetCombination:
         return (value,)
 
 
+class _Combinations(dict[int, FacetCombination]):
+    """The combinations of one database at one moment; hashed by identity for caching."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
 class SqliteFtsBackend:
     """SQLite FTS5, ``unicode61`` tokenizer, BM25 ranking with per-column weights.
 
@@ -202,10 +212,10 @@ class SqliteFtsBackend:
 
     # Combinations are only ever added, never changed, so a copy per database stays
     # valid until the highest id moves.
-    _cache: ClassVar[dict[str, tuple[int, dict[int, FacetCombination]]]] = {}
+    _cache: ClassVar[dict[str, tuple[int, _Combinations]]] = {}
     _cache_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def _combinations(self, session: Session) -> dict[int, FacetCombination]:
+    def _combinations(self, session: Session) -> _Combinations:
         key = str(session.get_bind().engine.url)
         newest = int(
             session.execute(text("SELECT coalesce(max(id), 0) FROM search_facet")).scalar_one()
@@ -223,14 +233,28 @@ class SqliteFtsBackend:
         return combinations
 
     @staticmethod
-    def _load_combinations(session: Session) -> dict[int, FacetCombination]:
+    def _load_combinations(session: Session) -> _Combinations:
         rows = session.execute(
             text(
                 "SELECT id, publisher, country, access_rights, personal_data, status, themes"
                 " FROM search_facet"
             )
         ).all()
-        return {row[0]: FacetCombination(row[0], *row[1:6], tuple(row[6].split())) for row in rows}
+        return _Combinations(
+            (
+                row[0],
+                FacetCombination(
+                    id=row[0],
+                    publisher=row[1],
+                    country=row[2],
+                    access_rights=row[3],
+                    personal_data=row[4],
+                    status=row[5],
+                    themes=tuple(row[6].split()),
+                ),
+            )
+            for row in rows
+        )
 
     def _combination_id(self, session: Session, entry: IndexEntry) -> int:
         values = {
@@ -271,7 +295,7 @@ class SqliteFtsBackend:
             self.remove(session, [entry.dataset_id for entry in entries])
         combination_ids: dict[tuple[Any, ...], int] = {}
         rows = []
-        keys = []
+        keys: list[dict[str, Any]] = []
         for entry in entries:
             signature = (
                 entry.publisher,
@@ -351,9 +375,12 @@ class SqliteFtsBackend:
         return " AND ".join(parts)
 
     @staticmethod
-    def _allowed(combinations: dict[int, FacetCombination], query: SearchQuery) -> list[int] | None:
-        """Combination ids a match may have; ``None`` when every one is allowed."""
-        visibility = query.visibility
+    @lru_cache(maxsize=256)
+    def _allowed_for(
+        combinations: _Combinations,
+        filters: tuple[tuple[str, frozenset[str]], ...],
+        visibility: Visibility,
+    ) -> tuple[int, ...] | None:
         allowed = []
         for combination in combinations.values():
             if not visibility.everything and not (
@@ -361,20 +388,23 @@ class SqliteFtsBackend:
                 or combination.publisher in visibility.own_publishers
             ):
                 continue
-            if all(
-                set(combination.value_of(name)) & set(values)
-                for name, values in query.filters.items()
-                if values
-            ):
+            if all(not values.isdisjoint(combination.value_of(name)) for name, values in filters):
                 allowed.append(combination.id)
-        return None if len(allowed) == len(combinations) else allowed
+        return None if len(allowed) == len(combinations) else tuple(allowed)
+
+    def _allowed(self, combinations: _Combinations, query: SearchQuery) -> tuple[int, ...] | None:
+        """Combination ids a match may have; ``None`` when every one is allowed."""
+        filters = tuple(
+            sorted((name, frozenset(values)) for name, values in query.filters.items() if values)
+        )
+        return self._allowed_for(combinations, filters, query.visibility)
 
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
         """Run a free-text query (``query.text`` is not empty)."""
         assert query.text is not None  # noqa: S101 # callers route empty queries elsewhere
         combinations = self._combinations(session)
         allowed = self._allowed(combinations, query)
-        if allowed == []:
+        if allowed == ():
             return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
         # Combination ids are integers from our own table: safe to inline.
         condition = (
@@ -504,34 +534,41 @@ class PostgresFtsBackend:
         return " AND ".join(clauses), params
 
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
-        """Run a free-text query (``query.text`` is not empty)."""
+        """Run a free-text query (``query.text`` is not empty).
+
+        One statement: the matches are read once (with their rank) into a materialised
+        CTE, from which both the requested page and the facet counts are taken, so the
+        heap is visited once rather than once for ranking and again for facets.
+        """
         where, params = self._where(query)
-        grouped = session.execute(
-            text(
-                "SELECT publisher, country, access_rights, personal_data, status, themes,"  # noqa: S608
-                f" count(*) FROM dataset_search s WHERE {where}"  # fixed fragments
-                " GROUP BY publisher, country, access_rights, personal_data, status, themes"
-            ),
-            params,
-        ).all()
-        total, facets = facet_counts(grouped)
-        if total == 0 or query.offset >= total:
-            return SearchResult(total=total, ids=[], facets=facets)
         order = {
-            "relevance": "ts_rank(s.document, to_tsquery('simple', :tsquery)) DESC, s.dataset_id",
+            "relevance": "m.r DESC, m.dataset_id",
             "modified": "d.modified DESC, d.name",
-            "title": "d.name",
+            "title": "d.sort_title, d.name",
             "name": "d.name",
         }[query.sort]
-        join = "" if query.sort == "relevance" else " JOIN dataset d ON d.id = s.dataset_id"
+        join = "" if query.sort == "relevance" else " JOIN dataset d ON d.id = m.dataset_id"
         rows = session.execute(
             text(
-                f"SELECT s.dataset_id FROM dataset_search s{join} WHERE {where}"  # noqa: S608
-                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+                "WITH m AS MATERIALIZED ("  # noqa: S608 # fixed fragments, bound values
+                " SELECT s.dataset_id, s.publisher, s.country, s.access_rights,"
+                " s.personal_data, s.status, s.themes,"
+                " ts_rank(s.document, to_tsquery('simple', :tsquery)) AS r"
+                f" FROM dataset_search s WHERE {where})"
+                " (SELECT 0 AS kind, m.dataset_id, NULL AS publisher, NULL AS country,"
+                " NULL AS access_rights, NULL AS personal_data, NULL AS status,"
+                " NULL::text[] AS themes, 0 AS n"
+                f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
+                " UNION ALL"
+                " (SELECT 1, NULL, publisher, country, access_rights, personal_data, status,"
+                " themes, count(*) FROM m"
+                " GROUP BY publisher, country, access_rights, personal_data, status, themes)"
             ),
             {**params, "limit": query.limit, "offset": query.offset},
         ).all()
-        return SearchResult(total=total, ids=[row[0] for row in rows], facets=facets)
+        page = [row[1] for row in rows if row[0] == 0]
+        total, facets = facet_counts(tuple(row[2:]) for row in rows if row[0] == 1)
+        return SearchResult(total=total, ids=page, facets=facets)
 
     def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
         """The bare ranked full-text query, without filters or facets (benchmarks)."""
