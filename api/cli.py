@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,7 +94,7 @@ def main(ctx: click.Context, database: str | None) -> None:
     """
     overrides = {"database": {"url": database}} if database else {}
     try:
-        ctx.obj = {"settings": load_settings(overrides)}
+        ctx.obj = {"settings": load_settings(overrides), "overrides": overrides}
     except ConfigurationError as error:
         _report(error)
         sys.exit(2)
@@ -140,7 +141,11 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
     """
     from catalog.demo import load_demo
 
-    settings = _settings(ctx)
+    # The demo runs over plain HTTP on this machine: its IRIs and cookies must fit that.
+    demo_overrides: dict[str, Any] = {"security": {"session_cookie_secure": False}}
+    if "SIMEL_CATALOG__BASE_URI" not in os.environ:
+        demo_overrides["catalog"] = {"base_uri": f"http://{host}:{port}/"}
+    settings = load_settings({**ctx.obj["overrides"], **demo_overrides})
     database = Database.from_url(settings.database_url)
     try:
         _reset_for_demo(database, force=force)
