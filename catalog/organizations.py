@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+import metadata_schemas
 from catalog import audit
-from catalog.errors import Conflict, FieldError, InvalidMetadata, NotFound
-from catalog.models import Dataset, DatasetStatus, Organization, OrganizationKind
+from catalog.errors import Conflict, InvalidMetadata, NotFound
+from catalog.models import Dataset, DatasetStatus, Organization
 from catalog.principals import Principal
+from catalog.validation import require_object, schema_errors
 from catalog.vocabularies import ORGANIZATION_FIELDS, code_errors
-
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
-_COUNTRY = re.compile(r"^[A-Z]{3}$")
 
 
 def get_organization(session: Session, name: str) -> Organization:
@@ -51,34 +49,6 @@ def list_organizations(
     return [(org, int(n)) for org, n in session.exec(statement).all()]
 
 
-def _validate(data: Mapping[str, Any]) -> list[FieldError]:
-    errors = []
-    if not isinstance(data.get("name"), str) or not _SLUG.match(data["name"]):
-        errors.append(FieldError("/name", "a lower-case slug (letters, digits, hyphens)"))
-    if not isinstance(data.get("acronym"), str) or not 1 <= len(data["acronym"]) <= 40:
-        errors.append(FieldError("/acronym", "an acronym of 1 to 40 characters is required"))
-    title = data.get("title")
-    if not (
-        isinstance(title, dict)
-        and title
-        and all(isinstance(k, str) and isinstance(v, str) and v for k, v in title.items())
-    ):
-        errors.append(FieldError("/title", 'a title per language, e.g. {"es": ..., "en": ...}'))
-    if not isinstance(data.get("country"), str) or not _COUNTRY.match(data["country"]):
-        errors.append(FieldError("/country", "an ISO 3166-1 alpha-3 code, e.g. GTM"))
-    kinds = [kind.value for kind in OrganizationKind]
-    if data.get("kind") not in kinds:
-        errors.append(FieldError("/kind", f"one of {', '.join(kinds)}"))
-    for name in ("homepage", "email"):
-        if data.get(name) is not None and not isinstance(data[name], str):
-            errors.append(FieldError(f"/{name}", "a string"))
-    if not errors:
-        errors.extend(code_errors(data, ORGANIZATION_FIELDS))
-    unknown = set(data) - {"name", "acronym", "title", "country", "kind", "homepage", "email"}
-    errors.extend(FieldError(f"/{name}", "not a recognised member") for name in sorted(unknown))
-    return errors
-
-
 def create_organization(
     session: Session, *, actor: Principal, data: Mapping[str, Any]
 ) -> Organization:
@@ -91,7 +61,13 @@ def create_organization(
         Conflict: the name is taken.
     """
     actor.require_admin()
-    errors = _validate(data)
+    data = require_object(data, "organization")
+    errors = schema_errors(metadata_schemas.ORGANIZATION_SCHEMA, data)
+    errors += [
+        e
+        for e in code_errors(data, ORGANIZATION_FIELDS)
+        if e.pointer not in {x.pointer for x in errors}
+    ]
     if errors:
         raise InvalidMetadata("the organization is not valid", errors)
     if session.exec(select(Organization.id).where(Organization.name == data["name"])).first():

@@ -22,6 +22,7 @@ SCHEMA_DIR = Path(__file__).resolve().parent
 DATASET_SCHEMA = "urn:simel:schema:dataset:1.0"
 DISTRIBUTION_SCHEMA = "urn:simel:schema:distribution:1.0"
 LABOUR_MIGRATION_SCHEMA = "urn:simel:schema:labour-migration:1.0"
+ORGANIZATION_SCHEMA = "urn:simel:schema:organization:1.0"
 
 
 @cache

@@ -14,6 +14,7 @@ from catalog.datasets import ANY_REVISION
 from catalog.errors import BadRequest, UnsupportedMediaType
 
 MERGE_PATCH = "application/merge-patch+json"
+MAX_PAGE = 100_000
 _ETAG = re.compile(r'^\s*"(\d+)"\s*$')
 
 
@@ -80,6 +81,9 @@ def paging() -> tuple[int, int]:
         raise BadRequest("page and page_size must be integers") from exc
     if page < 1 or size < 1:
         raise BadRequest("page and page_size must be at least 1")
+    if page > MAX_PAGE:
+        # Offsets must fit the databases' 64-bit integers; nobody pages this deep.
+        raise BadRequest(f"page may be at most {MAX_PAGE}; narrow the search instead")
     if size > api.max_page_size:
         raise BadRequest(f"page_size may be at most {api.max_page_size}")
     return page, size

@@ -138,6 +138,13 @@ def _distribution_schemas() -> dict[str, Any]:
     return {"DistributionDocument": document, "Distribution": distribution}
 
 
+def _organization_input() -> dict[str, Any]:
+    schema = _rewrite_refs(metadata_schemas.schema(metadata_schemas.ORGANIZATION_SCHEMA))
+    schema.pop("title", None)
+    result: dict[str, Any] = schema
+    return result
+
+
 def _components() -> dict[str, Any]:
     common = _rewrite_refs(metadata_schemas.schema("urn:simel:schema:common:1.0"))["$defs"]
     labour = _rewrite_refs(metadata_schemas.schema(metadata_schemas.LABOUR_MIGRATION_SCHEMA))
@@ -247,29 +254,7 @@ def _components() -> dict[str, Any]:
             "required": ["name", "acronym", "title", "country", "kind", "created", "links"],
             "additionalProperties": False,
         },
-        "OrganizationInput": {
-            "type": "object",
-            "properties": {
-                "name": {"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$"},
-                "acronym": {"type": "string", "minLength": 1, "maxLength": 40},
-                "title": _LANG,
-                "country": _ref("countryCode"),
-                "kind": {
-                    "enum": [
-                        "labour-ministry",
-                        "migration-authority",
-                        "statistics-office",
-                        "foreign-affairs",
-                        "regional-body",
-                        "other",
-                    ]
-                },
-                "homepage": {"type": "string"},
-                "email": {"type": "string"},
-            },
-            "required": ["name", "acronym", "title", "country", "kind"],
-            "additionalProperties": False,
-        },
+        "OrganizationInput": _organization_input(),
         "VocabularyList": {
             "type": "object",
             "properties": {

@@ -147,3 +147,13 @@ def test_stale_if_match_on_distribution_is_412(client, steward):
         headers={**bearer(steward), "If-Match": '"7"'},
     )
     assert response.status_code == 412
+
+
+def test_byte_size_beyond_64_bits_is_422(client, steward):
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={**LINK, "byte_size": 2**64},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == "/byte_size"

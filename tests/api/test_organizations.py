@@ -62,3 +62,10 @@ def test_only_admins_create(client, make_user, admin):
     assert (
         client.post("/api/v1/organizations", json=NEW, headers=bearer(steward)).status_code == 403
     )
+
+
+@pytest.mark.parametrize("body", [[], [NEW], "x", 3])
+def test_non_object_bodies_are_422(client, admin, body):
+    response = client.post("/api/v1/organizations", json=body, headers=bearer(admin))
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == ""

@@ -186,3 +186,9 @@ class TestFilters:
         response = client.get(f"/api/v1/datasets?{query}")
         assert response.status_code == 400
         assert response.mimetype == "application/problem+json"
+
+
+def test_absurd_page_numbers_are_400_not_500(client):
+    response = client.get("/api/v1/datasets?page=1838026182919964416")
+    assert response.status_code == 400
+    assert client.get("/api/v1/datasets?q=x&page=100001").status_code == 400
