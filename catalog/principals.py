@@ -29,6 +29,29 @@ SCOPES: tuple[str, ...] = (
     "admin",
 )
 
+# What each role can make use of. A credential's effective rights are the intersection
+# of its scopes and its subject's roles (in the credential's organization): the methods
+# of Principal below check both, on every request. The authorization server also uses
+# this table to issue no scope that the subject's roles could never use.
+ROLE_SCOPES: Mapping[Role, frozenset[str]] = MappingProxyType(
+    {
+        Role.STEWARD: frozenset({"catalog:read", "catalog:write", "governance:write"}),
+        Role.REQUESTER: frozenset({"catalog:read", "requests:write", "data:read"}),
+        Role.SIGNATORY: frozenset({"catalog:read", "agreements:sign"}),
+        # Auditors read everything and write nothing, whatever scope a token carries.
+        Role.AUDITOR: frozenset({"catalog:read", "audit:read"}),
+        Role.ADMIN: frozenset(SCOPES),
+    }
+)
+
+
+def usable_scopes(roles: Iterable[Role]) -> frozenset[str]:
+    """The scopes that holders of ``roles`` can make use of."""
+    usable: frozenset[str] = frozenset()
+    for role in roles:
+        usable |= ROLE_SCOPES[role]
+    return usable
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -99,6 +122,17 @@ class Principal:
     def organization_ids(self) -> frozenset[int]:
         """Organizations in which the caller holds any role."""
         return frozenset(org for org, held in self.roles.items() if held)
+
+    @property
+    def readable_organization_ids(self) -> frozenset[int]:
+        """Organizations whose unpublished records (drafts) the caller may read.
+
+        Its own organizations, if the credential grants ``catalog:read`` (or
+        ``catalog:write``: who may edit a draft may see it).
+        """
+        if self.has_scope("catalog:read") or self.has_scope("catalog:write"):
+            return self.organization_ids
+        return frozenset()
 
     def can_steward(self, organization_id: int) -> bool:
         """Whether the caller may write metadata on behalf of ``organization_id``."""
