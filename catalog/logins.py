@@ -65,7 +65,10 @@ def log_in(
         TooManyRequests: the account is locked after repeated failures.
     """
     now = utcnow()
-    user = session.exec(select(User).where(User.username == username)).first()
+    # populate_existing: the counters are updated in SQL, so never trust a cached row.
+    user = session.exec(
+        select(User).where(User.username == username).execution_options(populate_existing=True)
+    ).first()
     if user is None or not user.is_active or not user.password_hash:
         accounts.verify_password(_dummy_hash(), password)  # same work as a real check
         log.warning("failed login for unknown or disabled user %r", username[:100])

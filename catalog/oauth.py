@@ -23,11 +23,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
 from catalog import accounts, audit, organizations
@@ -296,6 +297,15 @@ def get_client(
     return row[0], row[1]
 
 
+_Select = TypeVar("_Select", bound=Executable)
+
+
+def _fresh(statement: _Select) -> _Select:
+    # Token state changes through conditional UPDATEs (race-free), which bypass the
+    # session's identity map: lookups must never answer from a cached row.
+    return statement.execution_options(populate_existing=True)
+
+
 def _revoke_where(session: Session, *conditions: Any) -> int:
     now = utcnow()
     access: CursorResult[Any] = session.execute(  # type: ignore[assignment]
@@ -534,7 +544,7 @@ def find_authorization_code(
     revoked (RFC 6749 section 4.1.2): someone other than its client may hold it.
     """
     row = session.exec(
-        select(AuthorizationCode).where(AuthorizationCode.code_hash == secret_digest(code))
+        _fresh(select(AuthorizationCode).where(AuthorizationCode.code_hash == secret_digest(code)))
     ).first()
     if row is None or row.oauth_client_id != client.id:
         return None
@@ -603,7 +613,9 @@ def find_refresh_token(
     legitimate client only ever holds the newest one (RFC 9700 section 4.14.2).
     """
     row = session.exec(
-        select(OAuthToken).where(OAuthToken.refresh_token_hash == secret_digest(refresh_token))
+        _fresh(
+            select(OAuthToken).where(OAuthToken.refresh_token_hash == secret_digest(refresh_token))
+        )
     ).first()
     if row is None or row.oauth_client_id != client.id:
         return None
@@ -700,7 +712,7 @@ def find_token(
             if kind == "access_token"
             else OAuthToken.refresh_token_hash
         )
-        row = session.exec(select(OAuthToken).where(column == digest)).first()
+        row = session.exec(_fresh(select(OAuthToken).where(column == digest))).first()
         if row is not None:
             return row, kind
     return None
@@ -709,7 +721,7 @@ def find_token(
 def find_access_token(session: Session, token: str) -> OAuthToken | None:
     """The row of an access token string (whatever its state)."""
     return session.exec(
-        select(OAuthToken).where(OAuthToken.access_token_hash == secret_digest(token))
+        _fresh(select(OAuthToken).where(OAuthToken.access_token_hash == secret_digest(token)))
     ).first()
 
 
