@@ -464,10 +464,11 @@ def authorize() -> Response:
     choices = _choices(user, requested)
     usable = [choice for choice in choices if choice.granted]
     if request.method == "POST":
-        chosen = next(
-            (c for c in usable if c.organization.name == request.form.get("organization")),
-            None,
+        # With a single possible organization the choice is implied.
+        wanted = request.form.get("organization") or (
+            usable[0].organization.name if len(usable) == 1 else None
         )
+        chosen = next((c for c in usable if c.organization.name == wanted), None)
         if request.form.get("decision") != "allow" or chosen is None:
             response: Response = authorization_server.create_authorization_response(
                 grant_user=None, grant=grant
