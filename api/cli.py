@@ -424,7 +424,10 @@ def client_list(ctx: click.Context, organization: str | None) -> None:
     """List clients (ids, grants, scopes; never secrets)."""
     with _session(_settings(ctx), write=False) as session:
         rows = oauth.list_clients(session, actor=_cli_actor(), organization=organization)
-    table = Table("client_id", "organization", "name", "grants", "scopes", "roles", "revoked")
+    table = Table()
+    table.add_column("client_id", no_wrap=True)  # copied whole into configurations
+    for heading in ("organization", "name", "grants", "scopes", "roles", "revoked"):
+        table.add_column(heading)
     for row, org in rows:
         table.add_row(
             row.client_id,
