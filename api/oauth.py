@@ -41,7 +41,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint as _RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint as _IntrospectionEndpoint
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, json, jsonify, request
 from werkzeug.wrappers import Response
 
 from api.auth import access
@@ -322,6 +322,13 @@ class CatalogAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         """Unused: each grant stores its tokens together with its other changes."""
         raise NotImplementedError  # pragma: no cover
+
+    def handle_response(self, status_code: int, payload: Any, headers: Any) -> Response:
+        """Authlib's response, with a final newline as Flask's own JSON has (for curl)."""
+        if isinstance(payload, dict):
+            payload = json.dumps(payload) + "\n"
+        response: Response = super().handle_response(status_code, payload, headers)
+        return response
 
 
 def init_app(app: Flask) -> None:
