@@ -1,9 +1,15 @@
 """Who is calling: the principal every service receives.
 
-A principal is built by the HTTP layer from a credential (a personal API token today,
-an OAuth 2 access token later) and carries the caller's roles per organization and, for
-scoped credentials, the granted scopes. Its effective rights are the intersection of
-the two. Services ask it questions; they never look at credentials themselves.
+A principal is built by the HTTP layer from a credential (a personal API token, or an
+OAuth 2 access token: see catalog/oauth.py) and carries the caller's roles per
+organization and, for scoped credentials, the granted scopes. Its effective rights are
+the intersection of the two. Services ask it questions; they never look at credentials
+themselves.
+
+An OAuth token's principal is bound to one organization (``organization_id``) and holds
+roles there only: a person's roles in the organization chosen at consent, or, for a
+client acting for itself (``kind="client"``), the roles an administrator gave the client
+when registering it.
 """
 
 from __future__ import annotations
