@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from api import auth, context, problems
+from api import auth, context, oauth, problems
 from catalog.db import Database, check_schema_current
 from catalog.settings import Settings, instance_secret, load_settings
 
@@ -34,9 +35,11 @@ def create_app(
     app.config.update(
         SECRET_KEY=instance_secret(settings),
         MAX_CONTENT_LENGTH=settings.api.max_request_bytes,
+        SESSION_COOKIE_NAME="simel_session",
         SESSION_COOKIE_SECURE=settings.security.session_cookie_secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=settings.auth.session_lifetime),
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -48,12 +51,16 @@ def create_app(
         check_schema_current(database.engine)
     state = context.AppState(settings=settings, database=database)
     state.token_resolvers.append(auth._api_token_resolver)
+    state.token_resolvers.append(auth._oauth_token_resolver)
     app.extensions["simel"] = state
 
     context.register(app)
     problems.register(app)
 
     from api.v1 import blueprint as api_v1
+    from api.web import blueprint as web
 
     app.register_blueprint(api_v1)
+    app.register_blueprint(web)
+    oauth.init_app(app)
     return app

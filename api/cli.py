@@ -19,11 +19,11 @@ from rich.table import Table
 from sqlalchemy import inspect
 from sqlmodel import Session
 
-from catalog import accounts, audit, organizations
+from catalog import accounts, audit, oauth, organizations
 from catalog.db import Database, check_schema_current, upgrade_schema
 from catalog.errors import CatalogError, ConfigurationError, InvalidMetadata
 from catalog.models import Role
-from catalog.principals import Principal
+from catalog.principals import SCOPES, Principal
 from catalog.settings import Settings, load_settings
 
 console = Console(highlight=False)
@@ -163,6 +163,10 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
     for user in result.users:
         roles = ", ".join(f"{r}@{o}" for o, r in user.roles)
         click.echo(f"  {user.username:<{width}}  {user.token}  {roles}")
+    console.print("\n[bold]Demo OAuth clients[/] (docs/oauth.md has the curl recipes)")
+    for client in result.clients:
+        secret = client.secret or "(public: no secret, use PKCE)"
+        click.echo(f"  {client.client_id}  {secret}  {client.description}")
     console.print(f"Try: curl -H 'Authorization: Bearer <token>' http://{host}:{port}/api/v1/me")
     if not no_serve:
         _serve(settings, host, port, 8)
@@ -346,6 +350,111 @@ def token_list(ctx: click.Context, username: str) -> None:
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "-",
         )
     console.print(table)
+
+
+# ---------------------------------------------------------------------- OAuth clients
+
+
+@main.group("client")
+def client_group() -> None:
+    """OAuth 2 clients (docs/oauth.md)."""
+
+
+@client_group.command("create")
+@click.option("--organization", required=True, help="The organization the client belongs to.")
+@click.option("--name", required=True, help="What the client is, e.g. 'IGM data pipeline'.")
+@click.option(
+    "--grant",
+    "grants",
+    multiple=True,
+    required=True,
+    type=click.Choice(["client_credentials", "authorization_code", "refresh_token"]),
+    help="An allowed grant (repeatable).",
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(list(SCOPES)),
+    help="An allowed scope (repeatable).",
+)
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="For authorization_code.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(sorted(r.value for r in oauth.CLIENT_ROLES)),
+    help="A role the client holds in its organization (client_credentials; repeatable).",
+)
+@click.option("--public", is_flag=True, help="A browser or command-line app: no secret, PKCE.")
+@click.option("--can-introspect", is_flag=True, help="A resource server: may introspect any token.")
+@click.pass_context
+@handles_errors
+def client_create(
+    ctx: click.Context,
+    organization: str,
+    name: str,
+    grants: tuple[str, ...],
+    scopes: tuple[str, ...],
+    redirect_uris: tuple[str, ...],
+    roles: tuple[str, ...],
+    public: bool,
+    can_introspect: bool,
+) -> None:
+    """Register a client and print its id and secret (the secret is shown only once)."""
+    with _session(_settings(ctx)) as session:
+        created, secret = oauth.create_client(
+            session,
+            actor=_cli_actor(),
+            organization=organization,
+            name=name,
+            grant_types=grants,
+            scopes=scopes,
+            redirect_uris=redirect_uris,
+            roles=roles,
+            public=public,
+            can_introspect=can_introspect,
+        )
+    console.print(f"Client for {organization} (store the secret now, it is not shown again):")
+    click.echo(f"client_id: {created.client_id}")
+    click.echo(f"client_secret: {secret if secret else '(none: public client, use PKCE)'}")
+
+
+@client_group.command("list")
+@click.option("--organization", default=None, help="Only this organization's clients.")
+@click.pass_context
+@handles_errors
+def client_list(ctx: click.Context, organization: str | None) -> None:
+    """List clients (ids, grants, scopes; never secrets)."""
+    with _session(_settings(ctx), write=False) as session:
+        rows = oauth.list_clients(session, actor=_cli_actor(), organization=organization)
+    table = Table()
+    table.add_column("client_id", no_wrap=True)  # copied whole into configurations
+    for heading in ("organization", "name", "grants", "scopes", "roles", "revoked"):
+        table.add_column(heading)
+    for row, org in rows:
+        table.add_row(
+            row.client_id,
+            org.name,
+            row.name,
+            " ".join(row.grant_types),
+            " ".join(row.scopes),
+            " ".join(row.roles) or "-",
+            f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "-",
+        )
+    console.print(table)
+
+
+@client_group.command("revoke")
+@click.argument("client_id")
+@click.pass_context
+@handles_errors
+def client_revoke(ctx: click.Context, client_id: str) -> None:
+    """Revoke CLIENT_ID and every token issued to it; effective at once."""
+    with _session(_settings(ctx)) as session:
+        oauth.revoke_client(session, actor=_cli_actor(), client_id=client_id)
+    console.print(f"Client {client_id} revoked, with all its tokens.")
 
 
 # ------------------------------------------------------------------ import and audit

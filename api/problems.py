@@ -62,10 +62,12 @@ def catalog_error(error: CatalogError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(error, InvalidMetadata):
         extensions["errors"] = [item.to_dict() for item in error.errors]
+    # RFC 6750 section 3: 401 always names the scheme; a 403 for a missing scope says so.
+    challenge = extensions.pop("www_authenticate", None)
     if isinstance(error, Unauthenticated):
-        headers["WWW-Authenticate"] = extensions.pop(
-            "www_authenticate", 'Bearer realm="simel", error="invalid_token"'
-        )
+        challenge = challenge or 'Bearer realm="simel", error="invalid_token"'
+    if challenge:
+        headers["WWW-Authenticate"] = challenge
     if isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after)
     base = current_app.extensions["simel"].settings.app.problem_base_uri

@@ -93,11 +93,10 @@ def visibility_for(session: Session, actor: Principal) -> Visibility:
     if actor.is_auditor or actor.is_admin:
         return Visibility(everything=True)
     own: tuple[str, ...] = ()
-    if actor.organization_ids:
+    readable = actor.readable_organization_ids
+    if readable:
         own = tuple(
-            session.exec(
-                select(Organization.name).where(col(Organization.id).in_(actor.organization_ids))
-            ).all()
+            session.exec(select(Organization.name).where(col(Organization.id).in_(readable))).all()
         )
     return Visibility(own_publishers=own)
 
@@ -106,7 +105,11 @@ def can_view(actor: Principal, dataset: Dataset) -> bool:
     """Whether ``actor`` may see ``dataset``'s metadata."""
     if dataset.status != DatasetStatus.DRAFT:
         return True
-    return actor.is_auditor or actor.is_admin or dataset.publisher_id in actor.organization_ids
+    return (
+        actor.is_auditor
+        or actor.is_admin
+        or dataset.publisher_id in actor.readable_organization_ids
+    )
 
 
 def get_dataset(session: Session, *, actor: Principal, name: str) -> Dataset:

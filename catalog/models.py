@@ -8,6 +8,8 @@ enumerations below, so that adding a code never needs a database type migration.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from enum import StrEnum
 from typing import Any
@@ -100,6 +102,10 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    # Login throttling (catalog/logins.py): consecutive failures, and the lock they set.
+    failed_login_count: int = 0
+    locked_until: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    last_login_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
 
 
 class Membership(SQLModel, table=True):
@@ -128,6 +134,223 @@ class ApiToken(SQLModel, table=True):
     expires_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     revoked_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     last_used_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+def secret_digest(secret: str) -> str:
+    """SHA-256 hex digest under which tokens, codes and client secrets are stored.
+
+    A fast hash is right for these: they are 256-bit random strings, so there is nothing
+    to brute-force, and the digest lets a secret be found by one indexed lookup.
+    """
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _scope_list(scope: str | None) -> list[str]:
+    return scope.split() if scope else []
+
+
+class GrantType(StrEnum):
+    """OAuth 2 grants the authorization server offers."""
+
+    CLIENT_CREDENTIALS = "client_credentials"
+    AUTHORIZATION_CODE = "authorization_code"
+    REFRESH_TOKEN = "refresh_token"  # noqa: S105 # a grant name, not a secret
+
+
+class OAuthClient(SQLModel, table=True):
+    """A registered OAuth 2 client, bound to one organization.
+
+    Implements Authlib's ``ClientMixin`` protocol (duck-typed, so that the domain does
+    not import the HTTP layer's library). Confidential clients hold a secret, of which
+    only the SHA-256 is kept; public clients (browser and command-line apps) have none
+    and must use PKCE. ``roles`` are the roles a client holds in its organization when
+    it acts on its own behalf (client credentials grant).
+    """
+
+    __tablename__ = "oauth_client"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=100, unique=True, index=True)
+    client_secret_hash: str | None = Field(default=None, max_length=64)
+    name: str = Field(max_length=200)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    grant_types: list[str] = Field(sa_column=_json_column())
+    redirect_uris: list[str] = Field(sa_column=_json_column())
+    scopes: list[str] = Field(sa_column=_json_column())
+    roles: list[str] = Field(sa_column=_json_column())
+    token_endpoint_auth_method: str = Field(max_length=40)
+    can_introspect: bool = False
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    created_by: str = Field(max_length=200)
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+    @property
+    def is_public(self) -> bool:
+        """Public clients cannot keep a secret (RFC 6749 section 2.1)."""
+        return self.token_endpoint_auth_method == "none"  # noqa: S105 # a method name
+
+    def get_client_id(self) -> str:
+        """The public identifier."""
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        """The redirect URI to use when a request names none: only if just one is registered."""
+        return self.redirect_uris[0] if len(self.redirect_uris) == 1 else None
+
+    def get_allowed_scope(self, scope: str | None) -> str | None:
+        """The scope to grant: all registered scopes if none is requested.
+
+        Returns ``None`` (Authlib's "invalid_scope") when a requested scope is not
+        registered for this client, rather than silently granting less.
+        """
+        requested = _scope_list(scope)
+        if not requested:
+            return " ".join(self.scopes)
+        if not set(requested) <= set(self.scopes):
+            return None
+        return " ".join(sorted(set(requested)))
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        """Exact string match against a registered redirect URI (no prefixes, no patterns)."""
+        return redirect_uri in self.redirect_uris
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        """Compare the secret's digest in constant time."""
+        if self.client_secret_hash is None:
+            return False
+        return hmac.compare_digest(self.client_secret_hash, secret_digest(client_secret))
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        """Public clients authenticate with ``none``; confidential ones with their secret."""
+        if self.is_public:
+            return method == "none"
+        return method in {"client_secret_basic", "client_secret_post"}
+
+    def check_response_type(self, response_type: str) -> bool:
+        """Only ``code``, for clients registered for the authorization code grant."""
+        return response_type == "code" and GrantType.AUTHORIZATION_CODE in self.grant_types
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        """Whether the client was registered for ``grant_type``."""
+        return grant_type in self.grant_types
+
+
+class OAuthToken(SQLModel, table=True):
+    """An issued access token (and its refresh token), stored as SHA-256 digests only.
+
+    Implements Authlib's ``TokenMixin`` protocol for the access token. Tokens of one
+    grant share a ``family_id``: a refresh token is rotated on every use, and
+    presenting a rotated one again revokes the whole family (RFC 9700 section 4.14).
+    """
+
+    __tablename__ = "oauth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    oauth_client_id: int = Field(foreign_key="oauth_client.id", index=True)
+    user_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="CASCADE"
+    )
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    grant_type: str = Field(max_length=40)
+    scope: str = Field(max_length=1000)
+    audience: str = Field(max_length=500)
+    access_token_hash: str = Field(max_length=64, unique=True)
+    refresh_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    family_id: str = Field(max_length=32, index=True)
+    issued_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    expires_at: dt.datetime = Field(sa_column=_time_column())
+    refresh_expires_at: dt.datetime | None = Field(
+        default=None, sa_column=_time_column(nullable=True)
+    )
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    refresh_revoked_at: dt.datetime | None = Field(
+        default=None, sa_column=_time_column(nullable=True)
+    )
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        """The granted scopes."""
+        return frozenset(_scope_list(self.scope))
+
+    def check_client(self, client: OAuthClient) -> bool:
+        """Whether the token was issued to ``client``."""
+        return self.oauth_client_id == client.id
+
+    def get_scope(self) -> str:
+        """The granted scopes, space-separated."""
+        return self.scope
+
+    def get_expires_in(self) -> int:
+        """The access token's lifetime in seconds."""
+        return int((self.expires_at - self.issued_at).total_seconds())
+
+    def is_expired(self) -> bool:
+        """Whether the access token has expired."""
+        return self.expires_at <= utcnow()
+
+    def is_revoked(self) -> bool:
+        """Whether the access token was revoked."""
+        return self.revoked_at is not None
+
+    def refresh_is_usable(self) -> bool:
+        """Whether the refresh token may still be exchanged."""
+        return (
+            self.refresh_token_hash is not None
+            and self.refresh_revoked_at is None
+            and (self.refresh_expires_at is None or self.refresh_expires_at > utcnow())
+        )
+
+
+class AuthorizationCode(SQLModel, table=True):
+    """A single-use authorization code, stored as a SHA-256 digest.
+
+    Implements Authlib's ``AuthorizationCodeMixin`` protocol and carries the PKCE
+    challenge. A used code is kept (``used_at``) so that its replay can be detected.
+    """
+
+    __tablename__ = "oauth_authorization_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    oauth_client_id: int = Field(foreign_key="oauth_client.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id")
+    redirect_uri: str | None = Field(default=None, max_length=2000)
+    scope: str = Field(max_length=1000)
+    code_challenge: str = Field(max_length=128)
+    code_challenge_method: str = Field(max_length=10)
+    family_id: str = Field(max_length=32)
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    expires_at: dt.datetime = Field(sa_column=_time_column())
+    used_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+    def get_redirect_uri(self) -> str | None:
+        """The redirect URI named in the authorization request, if any."""
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        """The consented scopes, space-separated."""
+        return self.scope
+
+    def is_expired(self) -> bool:
+        """Whether the code is past its (short) lifetime."""
+        return self.expires_at <= utcnow()
+
+
+class UserSession(SQLModel, table=True):
+    """A web login session, ended on the server by logging out.
+
+    The cookie carries a random id; only its SHA-256 is kept here.
+    """
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sid_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    expires_at: dt.datetime = Field(sa_column=_time_column())
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
 
 
 class Dataset(SQLModel, table=True):

@@ -1,9 +1,15 @@
 """Who is calling: the principal every service receives.
 
-A principal is built by the HTTP layer from a credential (a personal API token today,
-an OAuth 2 access token later) and carries the caller's roles per organization and, for
-scoped credentials, the granted scopes. Its effective rights are the intersection of
-the two. Services ask it questions; they never look at credentials themselves.
+A principal is built by the HTTP layer from a credential (a personal API token, or an
+OAuth 2 access token: see catalog/oauth.py) and carries the caller's roles per
+organization and, for scoped credentials, the granted scopes. Its effective rights are
+the intersection of the two. Services ask it questions; they never look at credentials
+themselves.
+
+An OAuth token's principal is bound to one organization (``organization_id``) and holds
+roles there only: a person's roles in the organization chosen at consent, or, for a
+client acting for itself (``kind="client"``), the roles an administrator gave the client
+when registering it.
 """
 
 from __future__ import annotations
@@ -28,6 +34,29 @@ SCOPES: tuple[str, ...] = (
     "data:read",
     "admin",
 )
+
+# What each role can make use of. A credential's effective rights are the intersection
+# of its scopes and its subject's roles (in the credential's organization): the methods
+# of Principal below check both, on every request. The authorization server also uses
+# this table to issue no scope that the subject's roles could never use.
+ROLE_SCOPES: Mapping[Role, frozenset[str]] = MappingProxyType(
+    {
+        Role.STEWARD: frozenset({"catalog:read", "catalog:write", "governance:write"}),
+        Role.REQUESTER: frozenset({"catalog:read", "requests:write", "data:read"}),
+        Role.SIGNATORY: frozenset({"catalog:read", "agreements:sign"}),
+        # Auditors read everything and write nothing, whatever scope a token carries.
+        Role.AUDITOR: frozenset({"catalog:read", "audit:read"}),
+        Role.ADMIN: frozenset(SCOPES),
+    }
+)
+
+
+def usable_scopes(roles: Iterable[Role]) -> frozenset[str]:
+    """The scopes that holders of ``roles`` can make use of."""
+    usable: frozenset[str] = frozenset()
+    for role in roles:
+        usable |= ROLE_SCOPES[role]
+    return usable
 
 
 @dataclass(frozen=True)
@@ -99,6 +128,17 @@ class Principal:
     def organization_ids(self) -> frozenset[int]:
         """Organizations in which the caller holds any role."""
         return frozenset(org for org, held in self.roles.items() if held)
+
+    @property
+    def readable_organization_ids(self) -> frozenset[int]:
+        """Organizations whose unpublished records (drafts) the caller may read.
+
+        Its own organizations, if the credential grants ``catalog:read`` (or
+        ``catalog:write``: who may edit a draft may see it).
+        """
+        if self.has_scope("catalog:read") or self.has_scope("catalog:write"):
+            return self.organization_ids
+        return frozenset()
 
     def can_steward(self, organization_id: int) -> bool:
         """Whether the caller may write metadata on behalf of ``organization_id``."""

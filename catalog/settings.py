@@ -116,6 +116,32 @@ class ApiSettings(_Section):
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
 
+class AuthSettings(_Section):
+    """The OAuth 2 authorization server, login sessions and login throttling.
+
+    Lifetimes are in seconds. Access tokens are short-lived so that a role taken away
+    from a person or a client stops mattering quickly even for callers that cache
+    introspection results; the catalog itself checks every token on every request.
+    """
+
+    issuer: str | None = None
+    access_token_lifetime: int = Field(default=600, ge=30, le=86400)
+    refresh_token_lifetime: int = Field(default=604800, ge=60, le=90 * 86400)
+    authorization_code_lifetime: int = Field(default=120, ge=10, le=600)
+    session_lifetime: int = Field(default=28800, ge=60, le=7 * 86400)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_seconds: int = Field(default=900, ge=1, le=86400)
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+            raise ValueError("issuer must be an http(s) URL without query or fragment")
+        return value.rstrip("/")
+
+
 class Settings(_Section):
     """All settings, validated and frozen."""
 
@@ -126,6 +152,7 @@ class Settings(_Section):
     i18n: I18nSettings = I18nSettings()
     storage: StorageSettings = StorageSettings()
     api: ApiSettings = ApiSettings()
+    auth: AuthSettings = AuthSettings()
 
     config_dir: str = str(REPO_ROOT)
 
@@ -143,6 +170,16 @@ class Settings(_Section):
     def storage_path(self) -> Path:
         """The gateway's storage folder."""
         return self.resolve_path(self.storage.path)
+
+    @property
+    def issuer(self) -> str:
+        """The OAuth issuer identifier (RFC 8414): configured, else the catalog's base URI."""
+        return self.auth.issuer or self.catalog.base_uri.rstrip("/")
+
+    @property
+    def token_audience(self) -> str:
+        """The resource access tokens are issued for: this catalog (its base URI)."""
+        return self.catalog.base_uri
 
     @property
     def database_url(self) -> str:

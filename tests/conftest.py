@@ -9,7 +9,9 @@ a copy of the migrated file; PostgreSQL: every table truncated).
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,10 +27,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from api.app import create_app
-from catalog import accounts, datasets, organizations
+from catalog import accounts, datasets, oauth, organizations
 from catalog.db import Database, upgrade_schema
-from catalog.models import Dataset, Organization, Role, User
-from catalog.principals import Principal
+from catalog.models import Dataset, OAuthClient, Organization, Role, User
+from catalog.principals import SCOPES, Principal
 from catalog.settings import Settings, load_settings
 from tests.openapi_contract import ContractClient
 
@@ -261,3 +263,98 @@ def make_dataset(session: Session) -> Callable[..., Dataset]:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for ``token``."""
     return {"Authorization": f"Bearer {token}"}
+
+
+# ------------------------------------------------------------------------------ OAuth
+
+MACHINE_SCOPES = ("catalog:read", "data:read", "requests:write")
+APP_REDIRECT = "http://127.0.0.1:8765/callback"
+
+
+@pytest.fixture
+def make_client(session: Session) -> Callable[..., tuple[OAuthClient, str | None]]:
+    """Register OAuth clients through the service; returns ``(client, secret)``.
+
+    ``make_client("igm-gt")`` is a confidential client_credentials client acting as a
+    requester; ``make_client("sisca", app=True)`` a public PKCE app for people.
+    """
+
+    def make(
+        organization: str = "mintrab-gt", *, app: bool = False, **overrides: Any
+    ) -> tuple[OAuthClient, str | None]:
+        fields: dict[str, Any] = (
+            {
+                "name": "app",
+                "grant_types": ["authorization_code", "refresh_token"],
+                "scopes": [s for s in SCOPES if s != "admin"],
+                "redirect_uris": [APP_REDIRECT],
+                "public": True,
+            }
+            if app
+            else {
+                "name": "machine",
+                "grant_types": ["client_credentials"],
+                "scopes": list(MACHINE_SCOPES),
+                "roles": ["requester"],
+            }
+        )
+        fields.update(overrides)
+        return oauth.create_client(session, actor=SYSTEM, organization=organization, **fields)
+
+    return make
+
+
+@pytest.fixture
+def user_token(
+    session: Session, make_client: Callable[..., tuple[OAuthClient, str | None]]
+) -> Callable[..., dict[str, Any]]:
+    """Mint a person's OAuth tokens as the code flow records them, bypassing the pages.
+
+    ``user_token(user, "mintrab-gt", "catalog:read catalog:write")`` returns the token
+    response (``access_token``, ``refresh_token``...). The scope is taken as given (not
+    narrowed to the roles) so that tests can check the intersection at request time.
+    """
+    apps: dict[str, OAuthClient] = {}
+
+    def mint(user: User, organization: str, scope: str = "catalog:read") -> dict[str, Any]:
+        org = organizations.get_organization(session, organization)
+        assert org.id is not None
+        if organization not in apps:
+            apps[organization] = make_client(organization, app=True, scopes=list(SCOPES))[0]
+        client = apps[organization]
+        code = oauth.create_authorization_code(
+            session,
+            client=client,
+            user=user,
+            organization_id=org.id,
+            code=secrets.token_urlsafe(32),
+            redirect_uri=APP_REDIRECT,
+            scope=scope.split(),
+            code_challenge="x" * 43,
+            code_challenge_method="S256",
+            lifetime=60,
+        )
+        token = {
+            "token_type": "Bearer",
+            "access_token": oauth.new_access_token(),
+            "refresh_token": oauth.new_refresh_token(),
+            "expires_in": 600,
+            "scope": oauth.format_scope(scope.split()),
+        }
+        oauth.exchange_authorization_code(
+            session,
+            code=code,
+            client=client,
+            user=user,
+            token=token,
+            policy=oauth.TokenPolicy(audience=BASE_URI, refresh_token_lifetime=3600),
+        )
+        return token
+
+    return mint
+
+
+def basic(client_id: str, secret: str | None) -> dict[str, str]:
+    """HTTP Basic client authentication (client_secret_basic)."""
+    raw = f"{client_id}:{secret or ''}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}

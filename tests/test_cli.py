@@ -12,7 +12,7 @@ from sqlmodel import select
 from api.cli import main
 from catalog import audit
 from catalog.db import Database
-from catalog.models import Dataset, DatasetStatus, Organization
+from catalog.models import Dataset, DatasetStatus, OAuthClient, Organization
 from tests.conftest import bearer, dataset_document
 
 
@@ -42,7 +42,7 @@ def orgs(make_org, make_user):
 def test_help_texts():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "demo", "db", "token", "import-datasets", "audit"):
+    for command in ("serve", "demo", "db", "token", "client", "import-datasets", "audit"):
         assert command in result.output
     assert "all of them, or none" in CliRunner().invoke(main, ["import-datasets", "--help"]).output
 
@@ -128,6 +128,8 @@ def test_demo_loads_a_clean_catalog(run, tmp_path):
     result = run("demo", "--no-serve", url=url)
     assert result.exit_code == 0, result.output
     assert "simel_pat_" in result.output
+    assert "simel_cs_" in result.output  # machine clients' secrets
+    assert "http://127.0.0.1:8765/callback" in result.output  # the public PKCE app
     for role in ("admin@", "auditor@", "steward@", "requester@", "signatory@"):
         assert role in result.output
     database = Database.from_url(url)
@@ -147,6 +149,18 @@ def test_demo_loads_a_clean_catalog(run, tmp_path):
         }
         assert all(d.title.get("es") and d.title.get("en") for d in datasets)
         assert audit.verify_chain(session).ok
+        clients = session.exec(select(OAuthClient)).all()
+        machines = [c for c in clients if "client_credentials" in c.grant_types]
+        assert {session.get(Organization, c.organization_id).kind for c in machines} == {
+            "labour-ministry",
+            "migration-authority",
+        }
+        assert all(
+            {"data:read", "catalog:read", "requests:write"} <= set(c.scopes) for c in machines
+        )
+        assert all(c.roles == ["requester"] for c in machines)
+        (app,) = [c for c in clients if c.is_public]
+        assert app.redirect_uris == ["http://127.0.0.1:8765/callback"]
     database.dispose()
     # A second run replaces the demo without asking...
     assert run("demo", "--no-serve", url=url).exit_code == 0

@@ -65,10 +65,8 @@ def index() -> Response:
 def me() -> Response:
     """Who the token belongs to, and its roles per organization."""
     principal = current_principal()
-    names = {
-        org_id: org.name
-        for org_id, org in organizations_by_id(db_session(), list(principal.roles)).items()
-    }
+    wanted = [*principal.roles, *([principal.organization_id] if principal.organization_id else [])]
+    names = {org_id: org.name for org_id, org in organizations_by_id(db_session(), wanted).items()}
     return jsonify(
         {
             "kind": principal.kind,
@@ -78,6 +76,9 @@ def me() -> Response:
                 names.get(org, str(org)): sorted(role.value for role in held)
                 for org, held in principal.roles.items()
             },
+            "organization": (
+                names.get(principal.organization_id) if principal.organization_id else None
+            ),
             "is_admin": principal.is_admin,
             "is_auditor": principal.is_auditor,
         }

@@ -145,7 +145,79 @@ def _organization_input() -> dict[str, Any]:
     return result
 
 
-def _components() -> dict[str, Any]:
+SCOPE_DESCRIPTIONS = {
+    "catalog:read": "See the catalog, including the own organization's drafts.",
+    "catalog:write": "Create and change the organization's metadata (stewards).",
+    "governance:write": "Record legal bases, consents and policies (stewards).",
+    "requests:write": "File and withdraw data access requests (requesters).",
+    "agreements:sign": "Sign data-sharing agreements (signatories, people only).",
+    "audit:read": "Read the audit log and everyone's records (auditors).",
+    "data:read": "Download restricted data covered by an active agreement (requesters).",
+    "admin": "Administer the catalog (administrators).",
+}
+_GRANTS = ["client_credentials", "authorization_code", "refresh_token"]
+_CLIENT_ROLES = ["auditor", "requester", "steward"]
+
+
+def _client_schemas() -> dict[str, Any]:
+    scopes = {"type": "array", "items": {"enum": list(SCOPE_DESCRIPTIONS)}, "uniqueItems": True}
+    properties: dict[str, Any] = {
+        "client_id": {"type": "string"},
+        "name": {"type": "string"},
+        "organization": {"type": "string"},
+        "grant_types": {"type": "array", "items": {"enum": _GRANTS}},
+        "scopes": scopes,
+        "roles": {"type": "array", "items": {"enum": _CLIENT_ROLES}},
+        "redirect_uris": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "public": {"type": "boolean"},
+        "token_endpoint_auth_method": {"enum": ["client_secret_basic", "none"]},
+        "can_introspect": {"type": "boolean"},
+        "created": _TIME,
+        "created_by": {"type": "string"},
+        "revoked_at": _nullable(_TIME),
+        "links": _ref("Links"),
+    }
+    client = {
+        "type": "object",
+        "description": "A registered OAuth client. Secrets are never shown again.",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    created = {
+        "type": "object",
+        "description": "The new client, with its secret (null for public clients): store "
+        "it now, it is kept only as a hash.",
+        "properties": {**properties, "client_secret": _nullable({"type": "string"})},
+        "required": [*properties, "client_secret"],
+        "additionalProperties": False,
+    }
+    registration = {
+        "type": "object",
+        "description": "A client registration. Confidential clients using client_credentials "
+        "act with `roles` in their organization; public clients (browser or command-line "
+        "apps) use authorization_code with PKCE.",
+        "properties": {
+            "organization": {"type": "string", "description": "The owning organization."},
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "grant_types": {"type": "array", "items": {"enum": _GRANTS}, "minItems": 1},
+            "scopes": {**scopes, "minItems": 1},
+            "redirect_uris": {"type": "array", "items": {"type": "string"}},
+            "roles": {"type": "array", "items": {"enum": _CLIENT_ROLES}},
+            "public": {"type": "boolean", "default": False},
+            "can_introspect": {
+                "type": "boolean",
+                "default": False,
+                "description": "A resource server that may introspect any token.",
+            },
+        },
+        "required": ["organization", "name", "grant_types", "scopes"],
+        "additionalProperties": False,
+    }
+    return {"OAuthClient": client, "OAuthClientCreated": created, "OAuthClientInput": registration}
+
+
+def _components(server_url: str) -> dict[str, Any]:
     common = _rewrite_refs(metadata_schemas.schema("urn:simel:schema:common:1.0"))["$defs"]
     labour = _rewrite_refs(metadata_schemas.schema(metadata_schemas.LABOUR_MIGRATION_SCHEMA))
     labour.pop("title", None)
@@ -384,14 +456,35 @@ def _components() -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+    schemas.update(_client_schemas())
     return {
         "schemas": schemas,
         "securitySchemes": {
             "bearer": {
                 "type": "http",
                 "scheme": "bearer",
-                "description": "A personal API token (`simel token create USER`).",
-            }
+                "description": "A personal API token (`simel token create USER`) or an "
+                "OAuth 2 access token.",
+            },
+            "oauth2": {
+                "type": "oauth2",
+                "description": "OAuth 2 access tokens (docs/oauth.md). A token's rights are "
+                "the intersection of its scopes and its subject's roles in the token's "
+                "organization.",
+                "flows": {
+                    "clientCredentials": {
+                        "tokenUrl": f"{server_url}/oauth/token",
+                        "refreshUrl": f"{server_url}/oauth/token",
+                        "scopes": SCOPE_DESCRIPTIONS,
+                    },
+                    "authorizationCode": {
+                        "authorizationUrl": f"{server_url}/oauth/authorize",
+                        "tokenUrl": f"{server_url}/oauth/token",
+                        "refreshUrl": f"{server_url}/oauth/token",
+                        "scopes": SCOPE_DESCRIPTIONS,
+                    },
+                },
+            },
         },
     }
 
@@ -800,6 +893,56 @@ def _paths() -> dict[str, Any]:
                 "responses": {"200": _rdf_or_json(_ref("Concept")), **_errors("404", "406")},
             },
         },
+        "/api/v1/clients": {
+            "get": {
+                "operationId": "api_v1.list_clients",
+                "summary": "Registered OAuth clients.",
+                "parameters": [
+                    _param("organization", "query", "Organization name.", {"type": "string"})
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "total": {"type": "integer", "minimum": 0},
+                                "items": {"type": "array", "items": _ref("OAuthClient")},
+                            },
+                            "required": ["total", "items"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                    **_errors("401", "403", "404"),
+                },
+            },
+            "post": {
+                "operationId": "api_v1.create_client",
+                "summary": "Register an OAuth client (its secret is shown once).",
+                "requestBody": _json_body(_ref("OAuthClientInput")),
+                "responses": {
+                    "201": _ok(_ref("OAuthClientCreated"), "Created.", Location="The client."),
+                    **_errors("400", "401", "403", "413", "415", "422"),
+                },
+            },
+        },
+        "/api/v1/clients/{client_id}": {
+            "parameters": [
+                _param("client_id", "path", "The client id.", {"type": "string"}, required=True)
+            ],
+            "get": {
+                "operationId": "api_v1.get_client",
+                "summary": "One OAuth client.",
+                "responses": {"200": _ok(_ref("OAuthClient")), **_errors("401", "403", "404")},
+            },
+            "delete": {
+                "operationId": "api_v1.revoke_client",
+                "summary": "Revoke a client and every token issued to it.",
+                "responses": {
+                    "204": {"description": "Revoked."},
+                    **_errors("401", "403", "404", "409"),
+                },
+            },
+        },
         "/api/v1/audit/events": {
             "get": {
                 "operationId": "api_v1.list_audit_events",
@@ -874,7 +1017,9 @@ def build_document(app: Flask, *, server_url: str) -> dict[str, Any]:
                 continue
             operation["x-simel-access"] = rule.describe()
             operation["description"] = f"Who may call: {rule.describe()}."
-            operation["security"] = [] if rule.public else [{"bearer": []}]
+            operation["security"] = (
+                [] if rule.public else [{"bearer": []}, {"oauth2": list(rule.scopes)}]
+            )
             if rule.public:
                 # Public operations still honour a token (drafts of one's organization).
                 operation["security"] = [{}, {"bearer": []}]
@@ -890,5 +1035,5 @@ def build_document(app: Flask, *, server_url: str) -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "paths": paths,
-        "components": _components(),
+        "components": _components(server_url),
     }

@@ -13,6 +13,7 @@ from catalog.models import (
     DatasetRevision,
     DatasetStatus,
     Distribution,
+    OAuthClient,
     Organization,
 )
 from catalog.principals import Principal
@@ -147,4 +148,24 @@ def audit_event_json(
         "details": event.details,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
+    }
+
+
+def client_json(client: OAuthClient, organization: Organization) -> dict[str, Any]:
+    """An OAuth client as administrators and auditors see it (never a secret)."""
+    return {
+        "client_id": client.client_id,
+        "name": client.name,
+        "organization": organization.name,
+        "grant_types": client.grant_types,
+        "scopes": client.scopes,
+        "roles": client.roles,
+        "redirect_uris": client.redirect_uris,
+        "public": client.is_public,
+        "token_endpoint_auth_method": client.token_endpoint_auth_method,
+        "can_introspect": client.can_introspect,
+        "created": iso(client.created),
+        "created_by": client.created_by,
+        "revoked_at": iso(client.revoked_at),
+        "links": {"self": url_for("api_v1.get_client", client_id=client.client_id, _external=True)},
     }

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from catalog import accounts, datasets, distributions, organizations
+from catalog import accounts, datasets, distributions, oauth, organizations
 from catalog.demo.institutions import ORGANIZATIONS, USERS
 from catalog.demo.records import DATASETS
 from catalog.models import Role
@@ -27,6 +27,18 @@ from catalog.principals import Principal
 
 LICENCE_CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 DEMO_ACTOR = "demo-loader"
+DEMO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+MACHINE_SCOPES = ("catalog:read", "data:read", "requests:write")
+# The browser/CLI app is for people of every organization; not for administration.
+APP_SCOPES = (
+    "catalog:read",
+    "catalog:write",
+    "governance:write",
+    "requests:write",
+    "agreements:sign",
+    "audit:read",
+    "data:read",
+)
 
 
 @dataclass
@@ -39,11 +51,22 @@ class DemoCredentials:
 
 
 @dataclass
+class DemoClient:
+    """A demo OAuth client; ``secret`` is ``None`` for the public app."""
+
+    client_id: str
+    secret: str | None
+    organization: str
+    description: str
+
+
+@dataclass
 class DemoResult:
     """What the demo loader created."""
 
     password: str
     users: list[DemoCredentials] = field(default_factory=list)
+    clients: list[DemoClient] = field(default_factory=list)
     organizations: int = 0
     datasets: int = 0
 
@@ -234,6 +257,8 @@ def load_demo(
         _, token = accounts.create_api_token(session, actor=actor, user=user, name="demo")
         result.users.append(DemoCredentials(username, roles, token))
     say(f"{len(result.users)} users with API tokens")
+    result.clients = _demo_clients(session, actor)
+    say(f"{len(result.clients)} OAuth clients")
     publishers = {data["name"]: data for data in ORGANIZATIONS}
     for spec in DATASETS:
         publisher = publishers[spec["publisher"]]
@@ -261,3 +286,43 @@ def load_demo(
     result.datasets = len(DATASETS)
     say(f"{len(DATASETS)} datasets")
     return result
+
+
+def _demo_clients(session: Session, actor: Principal) -> list[DemoClient]:
+    """A machine client per ministry with requesters, and one public app for people."""
+    clients = []
+    requester_orgs = sorted(
+        {org for _, _, roles in USERS for org, role in roles if role == Role.REQUESTER}
+    )
+    for org_name in requester_orgs:
+        client, secret = oauth.create_client(
+            session,
+            actor=actor,
+            organization=org_name,
+            name=f"Sistema de información de {org_name}",
+            grant_types=["client_credentials"],
+            scopes=MACHINE_SCOPES,
+            roles=[Role.REQUESTER],
+        )
+        clients.append(
+            DemoClient(
+                client.client_id,
+                secret,
+                org_name,
+                f"client_credentials, role requester, scopes {' '.join(MACHINE_SCOPES)}",
+            )
+        )
+    app, _ = oauth.create_client(
+        session,
+        actor=actor,
+        organization="sisca",
+        name="Aplicación SIMEL (navegador y línea de comandos)",
+        grant_types=["authorization_code", "refresh_token"],
+        scopes=APP_SCOPES,
+        redirect_uris=[DEMO_REDIRECT_URI],
+        public=True,
+    )
+    clients.append(
+        DemoClient(app.client_id, None, "sisca", f"public, PKCE, redirect {DEMO_REDIRECT_URI}")
+    )
+    return clients

@@ -51,7 +51,7 @@ def test_documented_access_matches_the_routes(client, app):
     document = client.get("/api/v1/openapi.json").json
     create = document["paths"]["/api/v1/datasets"]["post"]
     assert "catalog:write" in create["x-simel-access"]
-    assert create["security"] == [{"bearer": []}]
+    assert create["security"] == [{"bearer": []}, {"oauth2": ["catalog:write"]}]
     assert document["paths"]["/api/v1/datasets"]["get"]["x-simel-access"].startswith("public")
 
 

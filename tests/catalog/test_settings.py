@@ -90,3 +90,28 @@ def test_secret_is_generated_once_owner_only(tmp_path, config_file):
         {"security": {"secret_key": "k" * 40}}, config_path=config_file, environ={}
     )
     assert instance_secret(env_settings) == "k" * 40
+
+
+def test_auth_section_defaults_and_limits(config_file):
+    settings = load_settings(config_path=config_file, environ={})
+    assert settings.auth.access_token_lifetime == 600
+    assert settings.auth.login_max_failures == 5
+    assert settings.issuer == "http://localhost:5000"
+    env = {"SIMEL_AUTH__ACCESS_TOKEN_LIFETIME": "120", "SIMEL_AUTH__ISSUER": "https://a.example/"}
+    custom = load_settings(config_path=config_file, environ=env)
+    assert custom.auth.access_token_lifetime == 120
+    assert custom.issuer == "https://a.example"
+    for bad in (
+        {"auth": {"access_token_lifetime": 5}},
+        {"auth": {"authorization_code_lifetime": 3600}},
+        {"auth": {"issuer": "https://a.example/?x=1"}},
+        {"auth": {"lifetime": 1}},
+    ):
+        with pytest.raises(ConfigurationError):
+            load_settings(bad, config_path=config_file, environ={})
+
+
+def test_repository_config_has_the_auth_section():
+    settings = load_settings(environ={})
+    assert settings.auth.refresh_token_lifetime == 604800
+    assert settings.auth.login_lockout_seconds == 900
