@@ -22,7 +22,7 @@ from api.app import create_app
 from bench.common import fresh_database, load_organizations, percentile, workdir
 from bench.generate import documents
 from catalog.db import Database
-from catalog.search import backend_for, parse_query
+from catalog.search import parse_query, search_index
 from catalog.settings import load_settings
 
 QUERIES: list[tuple[str, dict[str, str]]] = [
@@ -77,7 +77,7 @@ def _measure(url: str, folder: Path, repeat: int) -> dict[str, Any]:
     raw_times: list[float] = []
     per_query = []
     with database.session() as session:
-        backend = backend_for(session)
+        backend = search_index(session)
         for _ in range(2):  # warm caches
             for q, filters in QUERIES:
                 client.get("/api/v1/datasets", query_string={"q": q, **filters})

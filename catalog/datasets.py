@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlalchemy import select as sa_select
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 import metadata_schemas
@@ -43,10 +42,9 @@ from catalog.search import (
     SearchQuery,
     SortKey,
     Visibility,
-    backend_for,
-    facet_counts,
     fold,
     parse_query,
+    search_index,
 )
 from catalog.validation import dataset_document_errors, require_object
 
@@ -168,20 +166,18 @@ def search_datasets(
     clean = {name: values for name, values in clean.items() if values and name in FACET_FIELDS}
     if "status" not in clean:
         clean["status"] = (DatasetStatus.PUBLISHED.value, DatasetStatus.DRAFT.value)
-    visibility = visibility_for(session, actor)
     parsed = parse_query(text) if text else None
-    if parsed is not None and not parsed.is_empty:
-        query = SearchQuery(
-            text=parsed,
-            filters=clean,
-            visibility=visibility,
-            sort=sort or "relevance",
-            offset=offset,
-            limit=limit,
-        )
-        result = backend_for(session).search(session, query)
-        return Page(_load(session, result.ids), result.total, result.facets, offset, limit)
-    return _browse(session, clean, visibility, sort or "modified", offset, limit)
+    has_text = parsed is not None and not parsed.is_empty
+    query = SearchQuery(
+        text=parsed if has_text else None,
+        filters=clean,
+        visibility=visibility_for(session, actor),
+        sort=sort or ("relevance" if has_text else "modified"),
+        offset=offset,
+        limit=limit,
+    )
+    result = search_index(session).search(session, query)
+    return Page(_load(session, result.ids), result.total, result.facets, offset, limit)
 
 
 def _load(session: Session, ids: Sequence[uuid.UUID]) -> list[Dataset]:
@@ -190,81 +186,6 @@ def _load(session: Session, ids: Sequence[uuid.UUID]) -> list[Dataset]:
     rows = session.exec(select(Dataset).where(col(Dataset.id).in_(ids))).all()
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
-
-
-def _browse(
-    session: Session,
-    filters: Mapping[str, tuple[str, ...]],
-    visibility: Visibility,
-    sort: SortKey,
-    offset: int,
-    limit: int,
-) -> Page:
-    organizations = {org.name: org.id for org in session.exec(select(Organization)).all()}
-    names_by_id = {org_id: name for name, org_id in organizations.items()}
-    conditions: list[Any] = []
-    for name, values in filters.items():
-        if name == "publisher":
-            ids = [organizations[v] for v in values if v in organizations]
-            conditions.append(col(Dataset.publisher_id).in_(ids))
-        elif name == "theme":
-            conditions.append(
-                col(Dataset.id).in_(
-                    select(DatasetTheme.dataset_id).where(col(DatasetTheme.theme).in_(values))
-                )
-            )
-        else:
-            conditions.append(getattr(Dataset, name).in_(values))
-    if not visibility.everything:
-        own_ids = [organizations[n] for n in visibility.own_publishers if n in organizations]
-        conditions.append(
-            col(Dataset.status).in_(visibility.public_statuses)
-            | col(Dataset.publisher_id).in_(own_ids)
-        )
-    grouped = session.execute(
-        sa_select(
-            col(Dataset.publisher_id),
-            col(Dataset.country),
-            col(Dataset.access_rights),
-            col(Dataset.personal_data),
-            col(Dataset.status),
-            func.count(),
-        )
-        .where(*conditions)
-        .group_by(
-            col(Dataset.publisher_id),
-            col(Dataset.country),
-            col(Dataset.access_rights),
-            col(Dataset.personal_data),
-            col(Dataset.status),
-        )
-    ).all()
-    total, facets = facet_counts(
-        (names_by_id.get(pub, str(pub)), country, access, personal, status, (), n)
-        for pub, country, access, personal, status, n in grouped
-    )
-    theme_rows = session.exec(
-        select(DatasetTheme.theme, func.count())
-        .join(Dataset, col(Dataset.id) == DatasetTheme.dataset_id)
-        .where(*conditions)
-        .group_by(col(DatasetTheme.theme))
-    ).all()
-    facets["theme"] = dict(
-        sorted(((t, int(n)) for t, n in theme_rows), key=lambda kv: (-kv[1], kv[0]))
-    )
-    orders: dict[str, list[Any]] = {
-        "modified": [col(Dataset.modified).desc(), col(Dataset.name)],
-        "relevance": [col(Dataset.modified).desc(), col(Dataset.name)],
-        "title": [col(Dataset.sort_title), col(Dataset.name)],
-        "name": [col(Dataset.name)],
-    }
-    order = orders[sort]
-    datasets = list(
-        session.exec(
-            select(Dataset).where(*conditions).order_by(*order).offset(offset).limit(limit)
-        ).all()
-    )
-    return Page(datasets, total, facets, offset, limit)
 
 
 # ------------------------------------------------------------------------------ writing
@@ -320,9 +241,12 @@ def reindex(session: Session, datasets: Sequence[Dataset]) -> None:
             select(Organization).where(col(Organization.id).in_({d.publisher_id for d in datasets}))
         ).all()
     }
-    backend_for(session).index(
+    combinations = search_index(session).index(
         session, [index_entry(dataset, publishers[dataset.publisher_id]) for dataset in datasets]
     )
+    for dataset, combination in zip(datasets, combinations, strict=True):
+        dataset.facet_combo = combination
+        session.add(dataset)
 
 
 def _sort_title(title: Mapping[str, str]) -> str:
@@ -678,7 +602,7 @@ def delete_draft(
     check_if_match(dataset, if_match, required=False)
     if dataset.status != DatasetStatus.DRAFT or dataset.issued is not None:
         raise Conflict(f"'{name}' has been published, so it is kept on record: withdraw it instead")
-    backend_for(session).remove(session, [dataset.id])
+    search_index(session).remove(session, [dataset.id])
     audit.record(
         session,
         actor=actor,

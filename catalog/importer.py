@@ -25,7 +25,7 @@ from catalog.db import utcnow
 from catalog.errors import FieldError, InvalidMetadata
 from catalog.models import Dataset, DatasetRevision, DatasetStatus, DatasetTheme, Organization
 from catalog.principals import Principal
-from catalog.search import backend_for
+from catalog.search import search_index
 from catalog.validation import dataset_document_errors
 
 _STATUSES = (DatasetStatus.DRAFT.value, DatasetStatus.PUBLISHED.value)
@@ -191,7 +191,7 @@ def _write(
     session: Session, actor: Principal, valid: list[tuple[dict[str, Any], str, Organization]]
 ) -> ImportReport:
     now = utcnow()
-    backend = backend_for(session)
+    index = search_index(session)
     published = 0
     events: list[audit.EventSpec] = []
     for start in range(0, len(valid), _CHUNK):
@@ -199,8 +199,14 @@ def _write(
         revisions: list[dict[str, Any]] = []
         themes: list[dict[str, Any]] = []
         entries = []
-        for document, status, publisher in valid[start : start + _CHUNK]:
-            dataset_id = uuid.uuid4()
+        chunk = valid[start : start + _CHUNK]
+        for document, status, publisher in chunk:
+            entries.append(entry_for(uuid.uuid4(), document["name"], document, status, publisher))
+        combinations = index.combination_ids(session, entries)
+        for (document, status, publisher), entry, combination in zip(
+            chunk, entries, combinations, strict=True
+        ):
+            dataset_id = entry.dataset_id
             is_published = status == DatasetStatus.PUBLISHED
             published += is_published
             datasets.append(
@@ -212,6 +218,7 @@ def _write(
                     "issued": now if is_published else None,
                     "status": status,
                     "revision": 1,
+                    "facet_combo": combination,
                     **document_columns(document, publisher),
                 }
             )
@@ -232,7 +239,6 @@ def _write(
                     "status": status,
                 }
             )
-            entries.append(entry_for(dataset_id, document["name"], document, status, publisher))
             events.append(
                 audit.EventSpec(
                     "dataset.create",
@@ -246,7 +252,7 @@ def _write(
         session.execute(insert(DatasetRevision.__table__), revisions)  # type: ignore[attr-defined]
         if themes:
             session.execute(insert(DatasetTheme.__table__), themes)  # type: ignore[attr-defined]
-        backend.index(session, entries, replace=False)
+        index.index(session, entries, replace=False, combinations=combinations)
     events.append(
         audit.EventSpec(
             "dataset.import",

@@ -5,22 +5,28 @@ combining marks dropped, case folded), so "migracion" finds "Migración" and "al
 finds "Albañil" on both backends. Query terms match word prefixes ("trabajador" finds
 "trabajadores") and are combined with AND; quoted phrases match as phrases.
 
-Facets are counted with one grouped query over the combination of facet columns, then
-summed per facet here: the number of combinations is small, so one pass over the match
-set is far cheaper than one query per facet.
+Facets: each dataset's facet values (publisher, country, access rights, personal-data
+class, status, themes) form a *combination*, numbered in the ``search_facet`` table with
+a maintained count of datasets. A dataset records its combination (``facet_combo``), so
+
+* browsing (no text) counts facets from the combination counts alone, and filters the
+  page with an indexed integer set, whatever the size of the catalog;
+* a text search groups its matches by combination (one pass, no per-facet queries),
+  and filters them with the same integer set.
+
+On SQLite the combination is also folded into the FTS5 rowid, so match-time facets and
+filters never read FTS5's content table.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -92,6 +98,18 @@ class IndexEntry:
     status: str
     themes: tuple[str, ...]
 
+    @property
+    def signature(self) -> tuple[str, str, str, str, str, str]:
+        """The entry's facet combination, as stored in ``search_facet``."""
+        return (
+            self.publisher,
+            self.country,
+            self.access_rights,
+            self.personal_data,
+            self.status,
+            " ".join(sorted(set(self.themes))),
+        )
+
 
 @dataclass(frozen=True)
 class Visibility:
@@ -127,26 +145,8 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
 
 
-class SearchBackend(Protocol):
-    """The operations every search backend provides."""
-
-    def index(
-        self, session: Session, entries: Sequence[IndexEntry], *, replace: bool = True
-    ) -> None:
-        """Insert or replace the entries' rows (``replace=False``: all are new)."""
-
-    def remove(self, session: Session, dataset_ids: Iterable[uuid.UUID]) -> None:
-        """Remove datasets from the index."""
-
-    def search(self, session: Session, query: SearchQuery) -> SearchResult:
-        """Run a free-text query (``query.text`` is not empty)."""
-
-    def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
-        """The bare ranked full-text query, without filters or facets (benchmarks)."""
-
-
 def facet_counts(rows: Iterable[Sequence[Any]]) -> tuple[int, dict[str, dict[str, int]]]:
-    """Sum grouped rows ``(publisher, country, access, personal, status, themes, n)``."""
+    """Sum rows ``(publisher, country, access, personal, status, themes, n)`` per facet."""
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
     total = 0
     for publisher, country, access, personal, status, themes, count in rows:
@@ -156,8 +156,7 @@ def facet_counts(rows: Iterable[Sequence[Any]]) -> tuple[int, dict[str, dict[str
         counters["access_rights"][access] += count
         counters["personal_data"][personal] += count
         counters["status"][status] += count
-        theme_list = themes.split() if isinstance(themes, str) else (themes or [])
-        for theme in theme_list:
+        for theme in themes:
             counters["theme"][theme] += count
     facets = {
         name: dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -166,13 +165,12 @@ def facet_counts(rows: Iterable[Sequence[Any]]) -> tuple[int, dict[str, dict[str
     return total, facets
 
 
-_COMBO_SHIFT = 40
-_SEQ_MASK = (1 << _COMBO_SHIFT) - 1
+# ----------------------------------------------------------------------- combinations
 
 
 @dataclass(frozen=True)
 class FacetCombination:
-    """One distinct combination of facet values (SQLite index)."""
+    """One distinct combination of facet values, and how many datasets have it."""
 
     id: int
     publisher: str
@@ -181,6 +179,7 @@ class FacetCombination:
     personal_data: str
     status: str
     themes: tuple[str, ...]
+    count: int = 0
 
     def value_of(self, field_name: str) -> tuple[str, ...]:
         """The combination's values for a facet (themes are several)."""
@@ -189,58 +188,91 @@ class FacetCombination:
         value: str = getattr(self, field_name)
         return (value,)
 
-
-class _Combinations(dict[int, FacetCombination]):
-    """The combinations of one database at one moment; hashed by identity for caching."""
-
-    __hash__ = object.__hash__  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-
-class SqliteFtsBackend:
-    """SQLite FTS5, ``unicode61`` tokenizer, BM25 ranking with per-column weights.
-
-    Each dataset's facet values (publisher, country, access rights, personal-data
-    class, status, themes) form a *combination*, numbered in ``search_facet``; a row's
-    FTS rowid is ``combination << 40 | sequence``. Facet counts are then a GROUP BY over
-    matching rowids and filters a test on them: FTS5 yields rowids from its doclists,
-    so neither touches the content table, and a filter (or the visibility rule) costs
-    a shift and a set test per match instead of another posting list to intersect.
-    """
-
-    # Combinations are only ever added, never changed, so a copy per database stays
-    # valid until the highest id moves.
-    _cache: ClassVar[dict[str, tuple[int, _Combinations]]] = {}
-    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def _combinations(self, session: Session) -> _Combinations:
-        key = str(session.get_bind().engine.url)
-        newest = int(
-            session.execute(text("SELECT coalesce(max(id), 0) FROM search_facet")).scalar_one()
+    def row(self, count: int) -> tuple[Any, ...]:
+        """The combination as a :func:`facet_counts` row with ``count`` datasets."""
+        return (
+            self.publisher,
+            self.country,
+            self.access_rights,
+            self.personal_data,
+            self.status,
+            self.themes,
+            count,
         )
-        if session.connection().get_execution_options().get("simel_write"):
-            # A writing transaction may add combinations and then roll back, after which
-            # SQLite can hand the same id to another combination: never cache from it.
-            return self._load_combinations(session)
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] == newest:
-            return cached[1]
-        combinations = self._load_combinations(session)
-        with self._cache_lock:
-            self._cache[key] = (newest, combinations)
-        return combinations
+
+
+class Combinations(dict[int, FacetCombination]):
+    """The combinations of one database, by id."""
+
+
+def allowed_combinations(combinations: Combinations, query: SearchQuery) -> tuple[int, ...] | None:
+    """Combination ids a result may have; ``None`` when every one is allowed."""
+    filters = [(name, frozenset(values)) for name, values in query.filters.items() if values]
+    visibility = query.visibility
+    allowed = []
+    for combination in combinations.values():
+        if not visibility.everything and not (
+            combination.status in visibility.public_statuses
+            or combination.publisher in visibility.own_publishers
+        ):
+            continue
+        if all(not values.isdisjoint(combination.value_of(name)) for name, values in filters):
+            allowed.append(combination.id)
+    return None if len(allowed) == len(combinations) else tuple(allowed)
+
+
+_COMBINATION_COLUMNS = "publisher, country, access_rights, personal_data, status, themes"
+
+
+class FacetIndex:
+    """The ``search_facet`` table: combination ids and their dataset counts."""
+
+    def combination_ids(
+        self, session: Session, signatures: Iterable[tuple[str, ...]]
+    ) -> dict[tuple[str, ...], int]:
+        """The ids of these combinations, numbering the new ones."""
+        result: dict[tuple[str, ...], int] = {}
+        for signature in dict.fromkeys(signatures):
+            values = dict(zip(_COMBINATION_COLUMNS.split(", "), signature, strict=True))
+            found = session.execute(
+                text(
+                    "SELECT id FROM search_facet WHERE publisher = :publisher"
+                    " AND country = :country AND access_rights = :access_rights"
+                    " AND personal_data = :personal_data AND status = :status"
+                    " AND themes = :themes"
+                ),
+                values,
+            ).scalar()
+            if found is None:
+                found = session.execute(
+                    text(
+                        f"INSERT INTO search_facet ({_COMBINATION_COLUMNS}, dataset_count)"  # noqa: S608
+                        " VALUES (:publisher, :country, :access_rights, :personal_data,"
+                        " :status, :themes, 0) RETURNING id"
+                    ),
+                    values,
+                ).scalar_one()
+            result[signature] = int(found)
+        return result
+
+    def adjust(self, session: Session, deltas: Counter[int]) -> None:
+        """Add ``deltas`` (combination id -> change) to the dataset counts."""
+        changes = [{"id": combo, "delta": delta} for combo, delta in deltas.items() if delta]
+        if changes:
+            session.execute(
+                text(
+                    "UPDATE search_facet SET dataset_count = dataset_count + :delta WHERE id = :id"
+                ),
+                changes,
+            )
 
     @staticmethod
-    def _load_combinations(session: Session) -> _Combinations:
+    def combinations(session: Session) -> Combinations:
+        """Every combination with its current count (a few hundred rows, read per search)."""
         rows = session.execute(
-            text(
-                "SELECT id, publisher, country, access_rights, personal_data, status, themes"
-                " FROM search_facet"
-            )
+            text(f"SELECT id, {_COMBINATION_COLUMNS}, dataset_count FROM search_facet")  # noqa: S608
         ).all()
-        return _Combinations(
+        return Combinations(
             (
                 row[0],
                 FacetCombination(
@@ -251,70 +283,81 @@ class SqliteFtsBackend:
                     personal_data=row[4],
                     status=row[5],
                     themes=tuple(row[6].split()),
+                    count=int(row[7]),
                 ),
             )
             for row in rows
         )
 
-    def _combination_id(self, session: Session, entry: IndexEntry) -> int:
-        values = {
-            "publisher": entry.publisher,
-            "country": entry.country,
-            "access_rights": entry.access_rights,
-            "personal_data": entry.personal_data,
-            "status": entry.status,
-            "themes": " ".join(sorted(set(entry.themes))),
-        }
-        found = session.execute(
-            text(
-                "SELECT id FROM search_facet WHERE publisher = :publisher AND country = :country"
-                " AND access_rights = :access_rights AND personal_data = :personal_data"
-                " AND status = :status AND themes = :themes"
-            ),
-            values,
-        ).scalar()
-        if found is not None:
-            return int(found)
-        inserted = session.execute(
-            text(
-                "INSERT INTO search_facet (publisher, country, access_rights, personal_data,"
-                " status, themes) VALUES (:publisher, :country, :access_rights, :personal_data,"
-                " :status, :themes) RETURNING id"
-            ),
-            values,
-        ).scalar_one()
-        return int(inserted)
 
-    def index(
-        self, session: Session, entries: Sequence[IndexEntry], *, replace: bool = True
-    ) -> None:
-        """Insert or replace the entries' rows (``replace=False`` for new datasets only)."""
-        if not entries:
-            return
-        if replace:
-            self.remove(session, [entry.dataset_id for entry in entries])
-        combination_ids: dict[tuple[Any, ...], int] = {}
-        rows = []
-        keys: list[dict[str, Any]] = []
-        for entry in entries:
-            signature = (
-                entry.publisher,
-                entry.country,
-                entry.access_rights,
-                entry.personal_data,
-                entry.status,
-                tuple(sorted(set(entry.themes))),
-            )
-            if signature not in combination_ids:
-                combination_ids[signature] = self._combination_id(session, entry)
-            keys.append({"dataset_id": entry.dataset_id.hex, "combo": combination_ids[signature]})
+# --------------------------------------------------------------------------- backends
+
+
+class TextBackend(Protocol):
+    """What differs between SQLite FTS5 and PostgreSQL full-text search."""
+
+    def insert(self, session: Session, entries: Sequence[tuple[IndexEntry, int]]) -> None:
+        """Add the entries (with their combination ids) to the text index."""
+
+    def delete(self, session: Session, dataset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """Remove datasets from the text index; return the combination each had."""
+
+    def grouped_matches(
+        self, session: Session, parsed: ParsedQuery, allowed: tuple[int, ...] | None
+    ) -> list[tuple[int, int]]:
+        """``(combination id, matches)`` for the allowed combinations."""
+
+    def ranked_page(
+        self,
+        session: Session,
+        parsed: ParsedQuery,
+        allowed: tuple[int, ...] | None,
+        sort: SortKey,
+        offset: int,
+        limit: int,
+    ) -> list[uuid.UUID]:
+        """One page of matching dataset ids in ``sort`` order."""
+
+    def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
+        """The bare ranked full-text query, without filters or facets (benchmarks)."""
+
+
+def _in_list(column: str, allowed: tuple[int, ...] | None) -> str:
+    # Combination ids are integers from our own table, so they are safe to inline, and
+    # an inline list lets both planners see the set.
+    if allowed is None:
+        return ""
+    return f" AND {column} IN ({', '.join(map(str, allowed))})"
+
+
+_ORDER_BY_DATASET = {
+    "modified": "d.modified DESC, d.id DESC",
+    "title": "d.sort_title, d.id",
+    "name": "d.name",
+}
+_COMBO_SHIFT = 40
+_FTS_COMBO = f"(f.rowid >> {_COMBO_SHIFT})"
+
+
+class SqliteText:
+    """SQLite FTS5 (``unicode61``, BM25 with per-column weights).
+
+    A row's FTS rowid is ``combination << 40 | sequence``: FTS5 yields rowids from its
+    doclists, so grouping and filtering matches by combination cost a shift per match
+    and never touch the content table.
+    """
+
+    def insert(self, session: Session, entries: Sequence[tuple[IndexEntry, int]]) -> None:
+        """Add the entries (with their combination ids) to the text index."""
+        keys: list[dict[str, Any]] = [{"dataset_id": e.dataset_id.hex} for e, _ in entries]
         session.execute(
             text("INSERT INTO dataset_search_key (dataset_id, fts_rowid) VALUES (:dataset_id, 0)"),
             keys,
         )
         sequences = self._sequences(session, [key["dataset_id"] for key in keys])
-        for entry, key in zip(entries, keys, strict=True):
-            rowid = (key["combo"] << _COMBO_SHIFT) | sequences[key["dataset_id"]]
+        rows = []
+        for (entry, combo), key in zip(entries, keys, strict=True):
+            rowid = (combo << _COMBO_SHIFT) | sequences[key["dataset_id"]]
             key["rowid"] = rowid
             rows.append(
                 {
@@ -354,8 +397,9 @@ class SqliteFtsBackend:
             found.update({row[0]: int(row[1]) for row in rows})
         return found
 
-    def remove(self, session: Session, dataset_ids: Iterable[uuid.UUID]) -> None:
-        """Remove datasets from the index."""
+    def delete(self, session: Session, dataset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """Remove datasets from the text index; return the combination each had."""
+        removed: dict[uuid.UUID, int] = {}
         for dataset_id in dataset_ids:
             rowid = session.execute(
                 text("SELECT fts_rowid FROM dataset_search_key WHERE dataset_id = :d"),
@@ -367,83 +411,51 @@ class SqliteFtsBackend:
             session.execute(
                 text("DELETE FROM dataset_search_key WHERE dataset_id = :d"), {"d": dataset_id.hex}
             )
+            removed[dataset_id] = int(rowid) >> _COMBO_SHIFT
+        return removed
 
     @staticmethod
-    def _text_expression(parsed: ParsedQuery) -> str:
+    def match_expression(parsed: ParsedQuery) -> str:
+        """The FTS5 MATCH expression: prefix terms and phrases, all required."""
         parts = [f'"{term}"*' for term in parsed.terms]
         parts += ['"' + " ".join(words) + '"' for words in parsed.phrases]
         return " AND ".join(parts)
 
-    @staticmethod
-    @lru_cache(maxsize=256)
-    def _allowed_for(
-        combinations: _Combinations,
-        filters: tuple[tuple[str, frozenset[str]], ...],
-        visibility: Visibility,
-    ) -> tuple[int, ...] | None:
-        allowed = []
-        for combination in combinations.values():
-            if not visibility.everything and not (
-                combination.status in visibility.public_statuses
-                or combination.publisher in visibility.own_publishers
-            ):
-                continue
-            if all(not values.isdisjoint(combination.value_of(name)) for name, values in filters):
-                allowed.append(combination.id)
-        return None if len(allowed) == len(combinations) else tuple(allowed)
-
-    def _allowed(self, combinations: _Combinations, query: SearchQuery) -> tuple[int, ...] | None:
-        """Combination ids a match may have; ``None`` when every one is allowed."""
-        filters = tuple(
-            sorted((name, frozenset(values)) for name, values in query.filters.items() if values)
-        )
-        return self._allowed_for(combinations, filters, query.visibility)
-
-    def search(self, session: Session, query: SearchQuery) -> SearchResult:
-        """Run a free-text query (``query.text`` is not empty)."""
-        assert query.text is not None  # noqa: S101 # callers route empty queries elsewhere
-        combinations = self._combinations(session)
-        allowed = self._allowed(combinations, query)
-        if allowed == ():
-            return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
-        # Combination ids are integers from our own table: safe to inline.
-        condition = (
-            ""
-            if allowed is None
-            else f" AND (f.rowid >> {_COMBO_SHIFT}) IN ({', '.join(map(str, allowed))})"
-        )
-        match = self._text_expression(query.text)
-        grouped = session.execute(
+    def grouped_matches(
+        self, session: Session, parsed: ParsedQuery, allowed: tuple[int, ...] | None
+    ) -> list[tuple[int, int]]:
+        """``(combination id, matches)`` for the allowed combinations."""
+        rows = session.execute(
             text(
                 f"SELECT f.rowid >> {_COMBO_SHIFT}, count(*) FROM dataset_fts f"  # noqa: S608
-                f" WHERE dataset_fts MATCH :match{condition} GROUP BY 1"
+                f" WHERE dataset_fts MATCH :match{_in_list(_FTS_COMBO, allowed)}"
+                " GROUP BY 1"
             ),
-            {"match": match},
+            {"match": self.match_expression(parsed)},
         ).all()
-        total, facets = facet_counts(
-            (
-                (c.publisher, c.country, c.access_rights, c.personal_data, c.status, c.themes, n)
-                for c, n in ((combinations[combo], count) for combo, count in grouped)
-            )
-        )
-        if total == 0 or query.offset >= total:
-            return SearchResult(total=total, ids=[], facets=facets)
-        order = {
-            "relevance": "f.rank, f.rowid",
-            "modified": "d.modified DESC, d.name",
-            "title": "d.sort_title, d.name",
-            "name": "d.name",
-        }[query.sort]
-        join = "" if query.sort == "relevance" else " JOIN dataset d ON d.id = f.dataset_id"
+        return [(int(combo), int(count)) for combo, count in rows]
+
+    def ranked_page(
+        self,
+        session: Session,
+        parsed: ParsedQuery,
+        allowed: tuple[int, ...] | None,
+        sort: SortKey,
+        offset: int,
+        limit: int,
+    ) -> list[uuid.UUID]:
+        """One page of matching dataset ids in ``sort`` order."""
+        order = "f.rank, f.rowid" if sort == "relevance" else _ORDER_BY_DATASET[sort]
+        join = "" if sort == "relevance" else " JOIN dataset d ON d.id = f.dataset_id"
         rows = session.execute(
             text(
                 f"SELECT f.dataset_id FROM dataset_fts f{join}"  # noqa: S608 # fixed fragments
-                f" WHERE dataset_fts MATCH :match{condition} ORDER BY {order}"
-                " LIMIT :limit OFFSET :offset"
+                f" WHERE dataset_fts MATCH :match{_in_list(_FTS_COMBO, allowed)}"
+                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
             ),
-            {"match": match, "limit": query.limit, "offset": query.offset},
-        ).all()
-        return SearchResult(total=total, ids=[uuid.UUID(hex=row[0]) for row in rows], facets=facets)
+            {"match": self.match_expression(parsed), "limit": limit, "offset": offset},
+        ).scalars()
+        return [uuid.UUID(hex=value) for value in rows]
 
     def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
         """The bare ranked full-text query, without filters or facets (benchmarks)."""
@@ -452,123 +464,98 @@ class SqliteFtsBackend:
                 "SELECT dataset_id FROM dataset_fts WHERE dataset_fts MATCH :match"
                 " ORDER BY rank LIMIT :limit"
             ),
-            {"match": self._text_expression(parsed), "limit": limit},
-        ).all()
-        return [row[0] for row in rows]
+            {"match": self.match_expression(parsed), "limit": limit},
+        ).scalars()
+        return list(rows)
 
 
-class PostgresFtsBackend:
-    """PostgreSQL ``tsvector`` with the ``simple`` configuration over folded text."""
+class PostgresText:
+    """PostgreSQL ``tsvector`` (``simple`` configuration over folded text), GIN-indexed."""
 
-    def index(
-        self, session: Session, entries: Sequence[IndexEntry], *, replace: bool = True
-    ) -> None:
-        """Insert or replace the entries' rows (an upsert, so ``replace`` is implied)."""
-        if not entries:
-            return
+    def insert(self, session: Session, entries: Sequence[tuple[IndexEntry, int]]) -> None:
+        """Add the entries (with their combination ids) to the text index."""
         session.execute(
             text(
-                "INSERT INTO dataset_search (dataset_id, document, publisher, country,"
-                " access_rights, personal_data, status, themes) VALUES (:dataset_id,"
+                "INSERT INTO dataset_search (dataset_id, combo, document) VALUES (:dataset_id,"
+                " :combo,"
                 " setweight(to_tsvector('simple', :title), 'A')"
                 " || setweight(to_tsvector('simple', :keywords), 'B')"
                 " || setweight(to_tsvector('simple', :description), 'C')"
-                " || setweight(to_tsvector('simple', :other), 'D'),"
-                " :publisher, :country, :access_rights, :personal_data, :status, :themes)"
-                " ON CONFLICT (dataset_id) DO UPDATE SET document = excluded.document,"
-                " publisher = excluded.publisher, country = excluded.country,"
-                " access_rights = excluded.access_rights,"
-                " personal_data = excluded.personal_data, status = excluded.status,"
-                " themes = excluded.themes"
+                " || setweight(to_tsvector('simple', :other), 'D'))"
             ),
             [
                 {
                     "dataset_id": entry.dataset_id,
+                    "combo": combo,
                     "title": fold(entry.title),
                     "keywords": fold(entry.keywords),
                     "description": fold(entry.description),
                     "other": fold(entry.other),
-                    "publisher": entry.publisher,
-                    "country": entry.country,
-                    "access_rights": entry.access_rights,
-                    "personal_data": entry.personal_data,
-                    "status": entry.status,
-                    "themes": sorted(entry.themes),
                 }
-                for entry in entries
+                for entry, combo in entries
             ],
         )
 
-    def remove(self, session: Session, dataset_ids: Iterable[uuid.UUID]) -> None:
-        """Remove datasets from the index."""
-        ids = list(dataset_ids)
-        if ids:
-            session.execute(
-                text("DELETE FROM dataset_search WHERE dataset_id = ANY(:ids)"), {"ids": ids}
-            )
+    def delete(self, session: Session, dataset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """Remove datasets from the text index; return the combination each had."""
+        if not dataset_ids:
+            return {}
+        rows = session.execute(
+            text(
+                "DELETE FROM dataset_search WHERE dataset_id = ANY(:ids)"
+                " RETURNING dataset_id, combo"
+            ),
+            {"ids": list(dataset_ids)},
+        ).all()
+        return {dataset_id: int(combo) for dataset_id, combo in rows}
 
     @staticmethod
-    def _tsquery(parsed: ParsedQuery) -> str:
+    def tsquery(parsed: ParsedQuery) -> str:
+        """The tsquery text: prefix terms and phrases, all required."""
         # Terms are [0-9a-z]+ after parsing, so they are safe inside tsquery syntax.
         parts = [f"{term}:*" for term in parsed.terms]
         parts += ["(" + " <-> ".join(words) + ")" for words in parsed.phrases]
         return " & ".join(parts)
 
-    def _where(self, query: SearchQuery) -> tuple[str, dict[str, Any]]:
-        assert query.text is not None  # noqa: S101 # callers route empty queries elsewhere
-        clauses = ["s.document @@ to_tsquery('simple', :tsquery)"]
-        params: dict[str, Any] = {"tsquery": self._tsquery(query.text)}
-        for name, values in query.filters.items():
-            if not values:
-                continue
-            if name == "theme":
-                clauses.append("s.themes && CAST(:f_theme AS text[])")
-            else:
-                clauses.append(f"s.{name} = ANY(:f_{name})")
-            params[f"f_{name}"] = list(values)
-        visibility = query.visibility
-        if not visibility.everything:
-            clauses.append("(s.status = ANY(:v_statuses) OR s.publisher = ANY(:v_publishers))")
-            params["v_statuses"] = list(visibility.public_statuses)
-            params["v_publishers"] = list(visibility.own_publishers)
-        return " AND ".join(clauses), params
-
-    def search(self, session: Session, query: SearchQuery) -> SearchResult:
-        """Run a free-text query (``query.text`` is not empty).
-
-        One statement: the matches are read once (with their rank) into a materialised
-        CTE, from which both the requested page and the facet counts are taken, so the
-        heap is visited once rather than once for ranking and again for facets.
-        """
-        where, params = self._where(query)
-        order = {
-            "relevance": "m.r DESC, m.dataset_id",
-            "modified": "d.modified DESC, d.name",
-            "title": "d.sort_title, d.name",
-            "name": "d.name",
-        }[query.sort]
-        join = "" if query.sort == "relevance" else " JOIN dataset d ON d.id = m.dataset_id"
+    def grouped_matches(
+        self, session: Session, parsed: ParsedQuery, allowed: tuple[int, ...] | None
+    ) -> list[tuple[int, int]]:
+        """``(combination id, matches)`` for the allowed combinations."""
         rows = session.execute(
             text(
-                "WITH m AS MATERIALIZED ("  # noqa: S608 # fixed fragments, bound values
-                " SELECT s.dataset_id, s.publisher, s.country, s.access_rights,"
-                " s.personal_data, s.status, s.themes,"
-                " ts_rank(s.document, to_tsquery('simple', :tsquery)) AS r"
-                f" FROM dataset_search s WHERE {where})"
-                " (SELECT 0 AS kind, m.dataset_id, NULL AS publisher, NULL AS country,"
-                " NULL AS access_rights, NULL AS personal_data, NULL AS status,"
-                " NULL::text[] AS themes, 0 AS n"
-                f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
-                " UNION ALL"
-                " (SELECT 1, NULL, publisher, country, access_rights, personal_data, status,"
-                " themes, count(*) FROM m"
-                " GROUP BY publisher, country, access_rights, personal_data, status, themes)"
+                "SELECT combo, count(*) FROM dataset_search"  # noqa: S608 # ints inlined
+                f" WHERE document @@ to_tsquery('simple', :q){_in_list('combo', allowed)}"
+                " GROUP BY combo"
             ),
-            {**params, "limit": query.limit, "offset": query.offset},
+            {"q": self.tsquery(parsed)},
         ).all()
-        page = [row[1] for row in rows if row[0] == 0]
-        total, facets = facet_counts(tuple(row[2:]) for row in rows if row[0] == 1)
-        return SearchResult(total=total, ids=page, facets=facets)
+        return [(int(combo), int(count)) for combo, count in rows]
+
+    def ranked_page(
+        self,
+        session: Session,
+        parsed: ParsedQuery,
+        allowed: tuple[int, ...] | None,
+        sort: SortKey,
+        offset: int,
+        limit: int,
+    ) -> list[uuid.UUID]:
+        """One page of matching dataset ids in ``sort`` order."""
+        if sort == "relevance":
+            order = "ts_rank(s.document, to_tsquery('simple', :q)) DESC, s.dataset_id"
+            join = ""
+        else:
+            order = _ORDER_BY_DATASET[sort]
+            join = " JOIN dataset d ON d.id = s.dataset_id"
+        rows = session.execute(
+            text(
+                f"SELECT s.dataset_id FROM dataset_search s{join}"  # noqa: S608 # fixed fragments
+                f" WHERE s.document @@ to_tsquery('simple', :q){_in_list('s.combo', allowed)}"
+                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+            ),
+            {"q": self.tsquery(parsed), "limit": limit, "offset": offset},
+        ).scalars()
+        return list(rows)
 
     def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
         """The bare ranked full-text query, without filters or facets (benchmarks)."""
@@ -578,12 +565,113 @@ class PostgresFtsBackend:
                 " WHERE document @@ to_tsquery('simple', :q)"
                 " ORDER BY ts_rank(document, to_tsquery('simple', :q)) DESC LIMIT :limit"
             ),
-            {"q": self._tsquery(parsed), "limit": limit},
-        ).all()
-        return [str(row[0]) for row in rows]
+            {"q": self.tsquery(parsed), "limit": limit},
+        ).scalars()
+        return [str(value) for value in rows]
 
 
-def backend_for(session: Session) -> SearchBackend:
-    """The search backend of the session's database."""
-    dialect = session.get_bind().dialect.name
-    return PostgresFtsBackend() if dialect == "postgresql" else SqliteFtsBackend()
+# ------------------------------------------------------------------------- the index
+
+
+class SearchIndex:
+    """Full-text search, facets and filtered browsing over the catalog's datasets."""
+
+    def __init__(self, text_backend: TextBackend) -> None:
+        self.text = text_backend
+        self.facets = FacetIndex()
+
+    def combination_ids(self, session: Session, entries: Sequence[IndexEntry]) -> list[int]:
+        """The combination id of each entry (numbering new combinations)."""
+        ids = self.facets.combination_ids(session, (entry.signature for entry in entries))
+        return [ids[entry.signature] for entry in entries]
+
+    def index(
+        self,
+        session: Session,
+        entries: Sequence[IndexEntry],
+        *,
+        replace: bool = True,
+        combinations: Sequence[int] | None = None,
+    ) -> list[int]:
+        """Index entries (replacing what was indexed of them); return their combinations.
+
+        ``replace=False`` is for datasets never indexed before (bulk imports), and
+        ``combinations`` passes ids already obtained from :meth:`combination_ids`.
+        """
+        if not entries:
+            return []
+        deltas: Counter[int] = Counter()
+        if replace:
+            for combo in self.text.delete(session, [e.dataset_id for e in entries]).values():
+                deltas[combo] -= 1
+        combos = (
+            list(combinations)
+            if combinations is not None
+            else self.combination_ids(session, entries)
+        )
+        self.text.insert(session, list(zip(entries, combos, strict=True)))
+        deltas.update(combos)
+        self.facets.adjust(session, deltas)
+        return combos
+
+    def remove(self, session: Session, dataset_ids: Iterable[uuid.UUID]) -> None:
+        """Remove datasets from the index."""
+        deltas: Counter[int] = Counter()
+        for combo in self.text.delete(session, list(dataset_ids)).values():
+            deltas[combo] -= 1
+        self.facets.adjust(session, deltas)
+
+    def search(self, session: Session, query: SearchQuery) -> SearchResult:
+        """Free-text search (``query.text``) or browsing, with facets over all results."""
+        combinations = self.facets.combinations(session)
+        allowed = allowed_combinations(combinations, query)
+        if allowed == ():
+            return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
+        if query.text is None or query.text.is_empty:
+            return self._browse(session, combinations, allowed, query)
+        grouped = self.text.grouped_matches(session, query.text, allowed)
+        total, facets = facet_counts(
+            combinations[c].row(n) for c, n in grouped if c in combinations
+        )
+        if total == 0 or query.offset >= total:
+            return SearchResult(total=total, ids=[], facets=facets)
+        ids = self.text.ranked_page(
+            session, query.text, allowed, query.sort, query.offset, query.limit
+        )
+        return SearchResult(total=total, ids=ids, facets=facets)
+
+    @staticmethod
+    def _browse(
+        session: Session,
+        combinations: Combinations,
+        allowed: tuple[int, ...] | None,
+        query: SearchQuery,
+    ) -> SearchResult:
+        chosen = combinations.values() if allowed is None else (combinations[c] for c in allowed)
+        total, facets = facet_counts(c.row(c.count) for c in chosen if c.count)
+        if total == 0 or query.offset >= total:
+            return SearchResult(total=total, ids=[], facets=facets)
+        sort = "modified" if query.sort == "relevance" else query.sort
+        where = "WHERE 1 = 1" + _in_list("d.facet_combo", allowed)
+        ids = session.execute(
+            text(
+                f"SELECT d.id FROM dataset d {where}"  # noqa: S608 # fixed fragments, ints
+                f" ORDER BY {_ORDER_BY_DATASET[sort]} LIMIT :limit OFFSET :offset"
+            ),
+            {"limit": query.limit, "offset": query.offset},
+        ).scalars()
+        return SearchResult(total=total, ids=[_as_uuid(value) for value in ids], facets=facets)
+
+    def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
+        """The bare ranked full-text query, without filters or facets (benchmarks)."""
+        return self.text.raw_match(session, parsed, limit)
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=str(value))
+
+
+def search_index(session: Session) -> SearchIndex:
+    """The search index of the session's database."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return SearchIndex(PostgresText() if postgres else SqliteText())

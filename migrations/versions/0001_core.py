@@ -106,6 +106,7 @@ def upgrade() -> None:
         sa.Column("title", catalog.db.JSONDocument, nullable=False),
         sa.Column("description", catalog.db.JSONDocument, nullable=False),
         sa.Column("sort_title", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("facet_combo", sa.Integer(), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("access_rights", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("personal_data", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -139,6 +140,15 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_dataset_status_modified", ["status", "modified"], unique=False)
         batch_op.create_index(batch_op.f("ix_dataset_sort_title"), ["sort_title"], unique=False)
+        # Browsing walks one of these in order and filters on the facet combination
+        # without reading the (wide) rows: the index covers the test.
+        batch_op.create_index(
+            "ix_dataset_browse_modified", ["modified", "id", "facet_combo"], unique=False
+        )
+        batch_op.create_index(
+            "ix_dataset_browse_title", ["sort_title", "id", "facet_combo"], unique=False
+        )
+        batch_op.create_index("ix_dataset_browse_name", ["name", "facet_combo"], unique=False)
 
     op.create_table(
         "membership",
@@ -226,6 +236,20 @@ def upgrade() -> None:
 def _create_search_index() -> None:
     # Accents are folded by the application before indexing, on both backends, so
     # neither needs an extension (PostgreSQL's unaccent is not always installable).
+    op.create_table(
+        "search_facet",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("publisher", sa.Text(), nullable=False),
+        sa.Column("country", sa.Text(), nullable=False),
+        sa.Column("access_rights", sa.Text(), nullable=False),
+        sa.Column("personal_data", sa.Text(), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("themes", sa.Text(), nullable=False),
+        sa.Column("dataset_count", sa.Integer(), nullable=False, server_default="0"),
+        sa.UniqueConstraint(
+            "publisher", "country", "access_rights", "personal_data", "status", "themes"
+        ),
+    )
     if op.get_bind().dialect.name == "sqlite":
         # A row's FTS rowid is (facet combination << 40) | sequence: facet counts and
         # facet filters then need only the matching rowids, never the content table.
@@ -238,13 +262,6 @@ def _create_search_index() -> None:
         op.execute(
             "INSERT INTO dataset_fts (dataset_fts, rank)"
             " VALUES ('rank', 'bm25(10.0, 5.0, 2.0, 1.0)')"
-        )
-        op.execute(
-            "CREATE TABLE search_facet ("
-            " id INTEGER PRIMARY KEY, publisher TEXT NOT NULL, country TEXT NOT NULL,"
-            " access_rights TEXT NOT NULL, personal_data TEXT NOT NULL, status TEXT NOT NULL,"
-            " themes TEXT NOT NULL,"
-            " UNIQUE (publisher, country, access_rights, personal_data, status, themes))"
         )
         op.execute(
             "CREATE TABLE dataset_search_key ("
@@ -261,13 +278,8 @@ def _create_search_index() -> None:
             sa.ForeignKey("dataset.id", ondelete="CASCADE"),
             primary_key=True,
         ),
+        sa.Column("combo", sa.Integer(), sa.ForeignKey("search_facet.id"), nullable=False),
         sa.Column("document", sa.dialects.postgresql.TSVECTOR(), nullable=False),
-        sa.Column("publisher", sa.Text(), nullable=False),
-        sa.Column("country", sa.Text(), nullable=False),
-        sa.Column("access_rights", sa.Text(), nullable=False),
-        sa.Column("personal_data", sa.Text(), nullable=False),
-        sa.Column("status", sa.Text(), nullable=False),
-        sa.Column("themes", sa.dialects.postgresql.ARRAY(sa.Text()), nullable=False),
     )
     op.create_index(
         "ix_dataset_search_document", "dataset_search", ["document"], postgresql_using="gin"
@@ -277,10 +289,10 @@ def _create_search_index() -> None:
 def _drop_search_index() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE dataset_search_key")
-        op.execute("DROP TABLE search_facet")
         op.execute("DROP TABLE dataset_fts")
     else:
         op.drop_table("dataset_search")
+    op.drop_table("search_facet")
 
 
 def downgrade() -> None:
