@@ -50,10 +50,14 @@ _WORD = re.compile(r"[0-9a-z]+")
 _PHRASE = re.compile(r'"([^"]*)"')
 
 
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(value: str) -> str:
     """Lower-case ``value`` and strip its accents (NFKD, combining marks removed)."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if value.isascii():
+        return value.lower()
+    return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", value)).casefold()
 
 
 @dataclass(frozen=True)
