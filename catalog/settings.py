@@ -116,6 +116,14 @@ class ApiSettings(_Section):
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
 
+class SdmxSettings(_Section):
+    """Limits of SDMX-ML structure imports (API uploads and ``simel sdmx import``)."""
+
+    # Structure messages are small (the demo's, with every code bilingual, is ~0.1 MiB);
+    # the cap bounds the memory and time one upload can take before it is parsed.
+    max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+
+
 class Settings(_Section):
     """All settings, validated and frozen."""
 
@@ -126,6 +134,7 @@ class Settings(_Section):
     i18n: I18nSettings = I18nSettings()
     storage: StorageSettings = StorageSettings()
     api: ApiSettings = ApiSettings()
+    sdmx: SdmxSettings = SdmxSettings()
 
     config_dir: str = str(REPO_ROOT)
 
