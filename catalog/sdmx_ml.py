@@ -555,20 +555,28 @@ def structures_of(message: StructureMessage) -> tuple[list[Parsed], list[Skipped
     return parsed, skipped
 
 
+def _urn_for(obj: Any) -> str:
+    ref = ref_of(obj)
+    if ref is not None and ref.agency:
+        return ref.urn  # the SDMX 2.1 class names, as in our JSON documents
+    urn: str = sdmx.urn.make(obj)
+    return urn
+
+
 def _fill_urns(message: StructureMessage) -> None:
     # sdmx1 writes some references (a concept's core representation) by URN, which
     # objects read from a message without urn attributes do not have.
     for obj in message.iter_objects():
         if obj.urn is None:
             with contextlib.suppress(Exception):
-                obj.urn = sdmx.urn.make(obj)
+                obj.urn = _urn_for(obj)
 
 
 def _prepare(obj: Any) -> None:
     obj.is_external_reference = False
     obj.is_final = bool(obj.is_final)
     if obj.urn is None:
-        obj.urn = sdmx.urn.make(obj)
+        obj.urn = _urn_for(obj)
 
 
 def write_message(objects: Iterable[Any], *, header_id: str, prepared: dt.datetime) -> bytes:

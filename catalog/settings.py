@@ -119,7 +119,7 @@ class ApiSettings(_Section):
 class SdmxSettings(_Section):
     """Limits of SDMX-ML structure imports (API uploads and ``simel sdmx import``)."""
 
-    # Structure messages are small (the demo's, with every code bilingual, is ~0.1 MiB);
+    # Structure messages are small (the demo's, with every code bilingual, is ~50 KB);
     # the cap bounds the memory and time one upload can take before it is parsed.
     max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
 
