@@ -1,5 +1,9 @@
 """The demo catalog: the region's institutions, their datasets, and synthetic files.
 
+It also imports the region's labour-migration SDMX structures
+(:mod:`catalog.demo.sdmx_structures`) and links the surveys and registers to their
+dataflows.
+
 Everything goes through the same services a steward uses, so the demo is validated,
 revisioned and audited like real data. Files are generated deterministically from each
 dataset's name (so checksums are stable) and contain made-up records only.
@@ -19,9 +23,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from catalog import accounts, datasets, distributions, organizations
+from catalog import accounts, datasets, distributions, organizations, sdmx
 from catalog.demo.institutions import ORGANIZATIONS, USERS
 from catalog.demo.records import DATASETS
+from catalog.demo.sdmx_structures import MESSAGE_PATH, dataflow_links
 from catalog.models import Role
 from catalog.principals import Principal
 
@@ -46,6 +51,8 @@ class DemoResult:
     users: list[DemoCredentials] = field(default_factory=list)
     organizations: int = 0
     datasets: int = 0
+    sdmx_structures: int = 0
+    sdmx_links: int = 0
 
 
 def _months(start: date, end: date, step: int) -> list[str]:
@@ -260,4 +267,14 @@ def load_demo(
             )
     result.datasets = len(DATASETS)
     say(f"{len(DATASETS)} datasets")
+    data = MESSAGE_PATH.read_bytes()
+    report = sdmx.import_message(session, actor=actor, data=data, max_bytes=len(data))
+    result.sdmx_structures = len(report.items)
+    for name, urn in dataflow_links():
+        sdmx.link_dataset(session, actor=actor, name=name, target=sdmx.ref_from(urn=urn))
+    result.sdmx_links = len(dataflow_links())
+    say(
+        f"{result.sdmx_structures} SDMX structures (DSD_LABOUR_MIGRATION), "
+        f"{result.sdmx_links} datasets linked to their dataflows"
+    )
     return result
