@@ -26,7 +26,6 @@ from sqlmodel import Session
 from catalog import accounts, datasets, distributions, organizations, sdmx
 from catalog.demo.institutions import ORGANIZATIONS, USERS
 from catalog.demo.records import DATASETS
-from catalog.demo.sdmx_structures import MESSAGE_PATH, dataflow_links
 from catalog.models import Role
 from catalog.principals import Principal
 
@@ -267,8 +266,12 @@ def load_demo(
             )
     result.datasets = len(DATASETS)
     say(f"{len(DATASETS)} datasets")
-    data = MESSAGE_PATH.read_bytes()
-    report = sdmx.import_message(session, actor=actor, data=data, max_bytes=len(data))
+    # Imported here so that `python -m catalog.demo.sdmx_structures` (which regenerates
+    # the message) does not find its module already imported by this package.
+    from catalog.demo.sdmx_structures import MESSAGE_PATH, dataflow_links
+
+    message = MESSAGE_PATH.read_bytes()
+    report = sdmx.import_message(session, actor=actor, data=message, max_bytes=len(message))
     result.sdmx_structures = len(report.items)
     for name, urn in dataflow_links():
         sdmx.link_dataset(session, actor=actor, name=name, target=sdmx.ref_from(urn=urn))
