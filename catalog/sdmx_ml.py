@@ -311,6 +311,11 @@ def read_structure_message(data: bytes, *, max_bytes: int) -> StructureMessage:
 # ------------------------------------------------------------------------------------ JSON
 
 
+def _flag(value: Any) -> bool:
+    # sdmx1 2.28 keeps a codelist's isPartial as the attribute's text ("false" included).
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1"))
+
+
 def _text(value: Any) -> dict[str, str]:
     localizations = getattr(value, "localizations", None) or {}
     result = {}
@@ -442,7 +447,7 @@ def structure_document(obj: sdmx_common.MaintainableArtefact) -> dict[str, Any]:
     }
     _with(document, valid_from=obj.valid_from, valid_to=obj.valid_to)
     if ref.kind == "codelist":
-        document["is_partial"] = bool(getattr(obj, "is_partial", False))
+        document["is_partial"] = _flag(getattr(obj, "is_partial", None))
         document["codes"] = [_item_json(code) for code in obj.items.values()]  # type: ignore[attr-defined]
     elif ref.kind == "conceptscheme":
         document["concepts"] = [
