@@ -118,30 +118,33 @@ def list_sdmx_structures() -> Response:
     return paged_response(body, links)
 
 
-def _wants_sdmx_ml() -> bool:
+# What GET offers, in order of preference for */*; the SDMX type with and without its
+# version parameter, because Accept matching compares parameters.
+_OFFERED = ("application/json", *XML_TYPES, f"{SDMX_STRUCTURE_XML};version=2.1")
+
+
+def _negotiated_xml() -> str | None:
+    """The SDMX-ML media type to answer with, or ``None`` for JSON.
+
+    Raises:
+        NotAcceptable: neither JSON nor SDMX-ML is acceptable, or ``format`` is unknown.
+    """
     explicit = request.args.get("format")
     if explicit:
         if explicit not in ("json", "sdmx-ml"):
             raise NotAcceptable("format must be json or sdmx-ml")
-        return explicit == "sdmx-ml"
+        return "application/xml" if explicit == "sdmx-ml" else None
     if not request.accept_mimetypes:
-        return False
-    best = request.accept_mimetypes.best_match(["application/json", *XML_TYPES])
+        return None
+    best = request.accept_mimetypes.best_match(_OFFERED)
     if best is None:
         raise NotAcceptable(
             "this resource is available as application/json and as SDMX-ML 2.1 "
             f"({', '.join(XML_TYPES)})"
         )
-    return best != "application/json"
-
-
-def _xml_media_type() -> str:
-    best = (
-        request.accept_mimetypes.best_match(list(XML_TYPES)) if request.accept_mimetypes else None
-    )
-    if best == SDMX_STRUCTURE_XML:
-        return f"{SDMX_STRUCTURE_XML}; version=2.1"
-    return best or "application/xml"
+    if best == "application/json":
+        return None
+    return f"{SDMX_STRUCTURE_XML}; version=2.1" if best.startswith(SDMX_STRUCTURE_XML) else best
 
 
 @blueprint.get("/sdmx/structures/<kind>/<agency>/<structure_id>/<version>")
@@ -150,12 +153,13 @@ def get_sdmx_structure(kind: str, agency: str, structure_id: str, version: str) 
     """One structure as JSON (dimensions, codes...), or exported as SDMX-ML 2.1."""
     ref = _ref(kind, agency, structure_id, version)
     session = db_session()
-    if _wants_sdmx_ml():
+    media_type = _negotiated_xml()
+    if media_type is not None:
         references = request.args.get("references", "none")
         if references not in _REFERENCES:
             raise BadRequest(f"references must be one of {', '.join(_REFERENCES)}")
         row, xml = sdmx.export_structure(session, ref, references=cast(sdmx.References, references))
-        response = Response(xml, content_type=f"{_xml_media_type()}; charset=utf-8")
+        response = Response(xml, content_type=f"{media_type}; charset=utf-8")
         filename = f"{row.agency}-{row.sdmx_id}-{row.version}.xml"
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     else:
