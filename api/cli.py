@@ -466,13 +466,17 @@ def sdmx_list(ctx: click.Context, kind: str | None, agency: str | None) -> None:
         rows, total = sdmx.list_structures(
             session, kind=kind, agency=agency, offset=0, limit=1_000_000
         )
-    table = Table("kind", "agency", "id", "version", "final", "name")
+    # Plain aligned lines rather than a table: URN parts must stay whole to be copied.
+    lines = [("kind", "agency", "id", "version", "final", "name")]
     for row in rows:
         name = row.name.get("es") or row.name.get("en") or next(iter(row.name.values()), "")
-        table.add_row(
-            row.kind, row.agency, row.sdmx_id, row.version, "yes" if row.is_final else "no", name
+        lines.append(
+            (row.kind, row.agency, row.sdmx_id, row.version, "yes" if row.is_final else "no", name)
         )
-    console.print(table)
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
+    for line in lines:
+        padded = [part.ljust(width) for part, width in zip(line[:5], widths, strict=True)]
+        click.echo("  ".join([*padded, line[5]]))
     console.print(f"{total} structures.")
 
 
