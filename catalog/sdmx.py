@@ -411,13 +411,28 @@ def _linked_dsd_ids(session: Session) -> set[int]:
 
 
 def _dsds_using(session: Session, row: SdmxStructure) -> list[SdmxStructure]:
-    """Linked DSDs that use ``row`` (a codelist or concept scheme), directly."""
+    """Linked DSDs that use ``row`` (a codelist or concept scheme).
+
+    A DSD uses the codelists and concept schemes it names, and the codelists that the
+    concepts of those schemes take as core representation (SDMX lets a component
+    without a local representation take its concept's).
+    """
     ids = _linked_dsd_ids(session)
     if not ids:
         return []
     dsds = session.exec(select(SdmxStructure).where(col(SdmxStructure.id).in_(ids))).all()
     key = _ref_of_row(row).key
-    return [dsd for dsd in dsds if any(ref.key == key for ref in references_of(dsd.document))]
+    resolver = _Resolver(session)
+    users = []
+    for dsd in dsds:
+        used = references_of(dsd.document)
+        for ref in list(used):
+            scheme = resolver.row(ref) if ref.kind == "conceptscheme" else None
+            if scheme is not None:
+                used.extend(references_of(scheme.document))
+        if any(ref.key == key for ref in used):
+            users.append(dsd)
+    return users
 
 
 def _links_to(session: Session, row: SdmxStructure) -> list[DatasetSdmxLink]:

@@ -475,3 +475,51 @@ def test_statistical_components(session, gtm_dataset):
     ]
     sdmx.link_dataset(session, actor=SYSTEM, name="enei-2024", target=sdmx_ml.parse_urn(s.DEMO_DSD))
     assert sdmx.statistical_components(session, gtm_dataset)[2] is None
+
+
+def _core_representation_structures(codes=s.AREAS) -> bytes:
+    """CL_AREA, a concept scheme whose REF_AREA takes it as core representation, and a
+    DSD whose REF_AREA dimension has no local representation."""
+    scheme = (
+        '<str:Concepts><str:ConceptScheme id="CS_TEST" agencyID="TEST" version="1.0">'
+        '<com:Name xml:lang="en">Concepts</com:Name>'
+        '<str:Concept id="REF_AREA"><com:Name xml:lang="en">Reference area</com:Name>'
+        '<com:Name xml:lang="es">Área de referencia</com:Name>'
+        "<str:CoreRepresentation><str:Enumeration>"
+        '<Ref id="CL_AREA" version="1.0" agencyID="TEST" package="codelist" class="Codelist"/>'
+        "</str:Enumeration></str:CoreRepresentation></str:Concept>"
+        '<str:Concept id="TIME_PERIOD"><com:Name xml:lang="en">Time</com:Name></str:Concept>'
+        '<str:Concept id="OBS_VALUE"><com:Name xml:lang="en">Value</com:Name></str:Concept>'
+        "</str:ConceptScheme></str:Concepts>"
+    )
+    dsd = s.dsd_xml(dsd_id="DSD_CORE")
+    start = dsd.index("<str:LocalRepresentation>")
+    end = dsd.index("</str:LocalRepresentation>") + len("</str:LocalRepresentation>")
+    return s.structure_message(
+        f"<str:Codelists>{s.codelist_xml('CL_AREA', codes)}</str:Codelists>"
+        + scheme
+        + dsd[:start]
+        + dsd[end:]
+    )
+
+
+def test_a_concepts_core_representation_enumerates_a_dimension(session, make_org, make_dataset):
+    make_org("mintrab-gt")
+    make_dataset("enei-2024", spatial=["HND"])
+    load(session, _core_representation_structures())
+    dsd = Ref("datastructure", "TEST", "DSD_CORE", "1.0")
+    document = sdmx.get_structure(session, dsd).document
+    assert "representation" not in document["dimensions"][0]
+    with pytest.raises(InvalidMetadata) as caught:
+        sdmx.link_dataset(session, actor=SYSTEM, name="enei-2024", target=dsd)
+    assert caught.value.errors[0].extra["codelist"].endswith("Codelist=TEST:CL_AREA(1.0)")
+    load(session, _core_representation_structures([*s.AREAS, ("HND", "Honduras")]))  # replaced
+    dataset = sdmx.link_dataset(session, actor=SYSTEM, name="enei-2024", target=dsd)
+    area = sdmx.dataset_sdmx_view(session, dataset)["dimensions"][0]
+    assert area["codelist"]["id"] == "CL_AREA"
+    assert area["concept"]["label"] == {"en": "Reference area", "es": "Área de referencia"}
+    # Now a dataset depends on CL_AREA through the concept scheme: it is protected.
+    with pytest.raises(Conflict, match="enei-2024"):
+        load(session, _core_representation_structures(s.AREAS))
+    with pytest.raises(Conflict, match="unlink them first"):
+        sdmx.delete_structure(session, actor=SYSTEM, ref=CL_AREA)
