@@ -22,6 +22,16 @@ is already stored:
   a new version; a draft that nothing references is replaced ("replaced").
 
 A message is stored all or nothing, in one transaction with its audit events.
+
+Codes. A DSD dimension stands for a field of the dataset document when its id, its
+concept's id or its concept role's id is one of :data:`FIELD_DIMENSIONS` (REF_AREA or
+COUNTRY for ``spatial``, OCU for ``occupations``, ECO for ``economic_activities``,
+MIG_STATUS for ``statistical_population``, FREQ for ``accrual_periodicity``). If the
+dimension's codelist is stored, each code of the field must be one of its codes, or
+roll up to one through the field's vocabulary (ISCO ``9211`` is in major group ``9``).
+
+StatDCAT-AP. :func:`statistical_components` gives a dataset's dimensions and attributes
+as plain data (ids, concept URNs, labels) for the DCAT mapping.
 """
 
 from __future__ import annotations
@@ -765,8 +775,9 @@ def _codes_accepted(mapping: FieldDimension, value: str) -> list[str]:
     candidates = [mapping.to_sdmx.get(value, value)]
     if mapping.scheme is not None:
         scheme = get_registry().scheme(mapping.scheme)
-        if scheme.by_code(value) is not None:
-            candidates.extend(concept.code for concept in scheme.ancestors(value))
+        concept = scheme.by_code(value)
+        if concept is not None:
+            candidates.extend(broader.code for broader in scheme.ancestors(concept.code))
     return candidates
 
 
