@@ -520,6 +520,127 @@ def audit_verify(ctx: click.Context) -> None:
     sys.exit(1)
 
 
+@main.group("sdmx")
+def sdmx_group() -> None:
+    """SDMX structures: DSDs, dataflows, codelists and concept schemes (SDMX-ML 2.1)."""
+
+
+@sdmx_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+@handles_errors
+def sdmx_import(ctx: click.Context, file: Path) -> None:
+    """Import an SDMX-ML 2.1 structure message: all of its structures, or none.
+
+    Re-importing the same message changes nothing. Different content under a stored
+    version is refused if that version is final or a dataset references it.
+    """
+    from catalog import sdmx
+
+    settings = _settings(ctx)
+    with file.open("rb") as handle:
+        # One byte over the limit is enough for the service to refuse the file.
+        data = handle.read(settings.sdmx.max_bytes + 1)
+    with _session(settings) as session:
+        report = sdmx.import_message(
+            session, actor=_cli_actor(), data=data, max_bytes=settings.sdmx.max_bytes
+        )
+    for item in report.items:
+        detail = f" ({item.detail})" if item.detail else ""
+        console.print(f"  {item.outcome:<9} {item.ref.kind:<13} {item.ref.label}{detail}")
+    for skipped in report.skipped:
+        console.print(f"  skipped   {skipped.kind:<13} {skipped.id}: {skipped.reason}")
+    console.print(
+        f"{report.count('created')} created, {report.count('extended')} extended, "
+        f"{report.count('replaced')} replaced, {report.count('unchanged')} unchanged, "
+        f"{len(report.skipped)} skipped."
+    )
+
+
+@sdmx_group.command("list")
+@click.option(
+    "--kind",
+    type=click.Choice(["datastructure", "dataflow", "codelist", "conceptscheme"]),
+    default=None,
+    help="Only this kind.",
+)
+@click.option("--agency", default=None, help="Only this maintenance agency.")
+@click.pass_context
+@handles_errors
+def sdmx_list(ctx: click.Context, kind: str | None, agency: str | None) -> None:
+    """List the stored structures."""
+    from catalog import sdmx
+
+    with _session(_settings(ctx), write=False) as session:
+        rows, total = sdmx.list_structures(
+            session, kind=kind, agency=agency, offset=0, limit=1_000_000
+        )
+    # Plain aligned lines rather than a table: URN parts must stay whole to be copied.
+    lines = [("kind", "agency", "id", "version", "final", "name")]
+    for row in rows:
+        name = row.name.get("es") or row.name.get("en") or next(iter(row.name.values()), "")
+        lines.append(
+            (row.kind, row.agency, row.sdmx_id, row.version, "yes" if row.is_final else "no", name)
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
+    for line in lines:
+        padded = [part.ljust(width) for part, width in zip(line[:5], widths, strict=True)]
+        click.echo("  ".join([*padded, line[5]]))
+    console.print(f"{total} structures.")
+
+
+@sdmx_group.command("export")
+@click.argument(
+    "kind", type=click.Choice(["datastructure", "dataflow", "codelist", "conceptscheme"])
+)
+@click.argument("agency")
+@click.argument("structure_id", metavar="ID")
+@click.argument("version")
+@click.option(
+    "--references",
+    type=click.Choice(["none", "children", "descendants"]),
+    default="none",
+    show_default=True,
+    help="Also export the stored structures it refers to (as SDMX REST does).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@click.pass_context
+@handles_errors
+def sdmx_export(
+    ctx: click.Context,
+    kind: str,
+    agency: str,
+    structure_id: str,
+    version: str,
+    references: str,
+    output: Path | None,
+) -> None:
+    """Export a stored structure as an SDMX-ML 2.1 structure message.
+
+    VERSION may be 'latest'.
+    """
+    from catalog import sdmx
+    from catalog.sdmx_ml import Ref
+
+    with _session(_settings(ctx), write=False) as session:
+        _, xml = sdmx.export_structure(
+            session,
+            Ref(kind, agency, structure_id, version),
+            references=references,  # type: ignore[arg-type] # a click.Choice of them
+        )
+    if output is None:
+        click.echo(xml.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(xml)
+        err_console.print(f"Wrote {output} ({len(xml)} bytes).")
+
+
 @main.group("org")
 def org_group() -> None:
     """Organizations."""

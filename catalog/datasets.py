@@ -68,6 +68,7 @@ READ_ONLY_MEMBERS = frozenset(
         "distributions",
         "links",
         "quality",
+        "sdmx",
     }
 )
 
@@ -458,7 +459,9 @@ def update_dataset(
         Forbidden: the caller is not a steward of the publisher.
         PreconditionRequired: no If-Match.
         PreconditionFailed: stale If-Match.
-        InvalidMetadata: the new document is invalid, or tries to rename or move it.
+        InvalidMetadata: the new document is invalid, tries to rename or move it, or
+            (for a dataset linked to an SDMX structure) uses codes the DSD's codelists
+            do not have.
     """
     dataset = get_dataset(session, actor=actor, name=name)
     publisher = publisher_of(session, dataset)
@@ -479,6 +482,10 @@ def update_dataset(
     changes = changes_between(dataset.document, document)
     if not changes:
         return dataset
+    # Imported here: catalog.sdmx builds on this module (links are dataset changes).
+    from catalog.sdmx import check_codes
+
+    check_codes(session, dataset, document)
     for column, value in document_columns(document, publisher).items():
         setattr(dataset, column, value)
     _replace_themes(session, dataset)

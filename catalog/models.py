@@ -14,7 +14,16 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from catalog.db import JSONDocument, UTCDateTime, utcnow
@@ -435,6 +444,75 @@ class Distribution(SQLModel, table=True):
     position: int = 0
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
     modified: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class SdmxKind(StrEnum):
+    """Kinds of SDMX structures the catalog stores (SDMX REST resource names)."""
+
+    DATASTRUCTURE = "datastructure"
+    DATAFLOW = "dataflow"
+    CODELIST = "codelist"
+    CONCEPTSCHEME = "conceptscheme"
+
+
+class SdmxStructure(SQLModel, table=True):
+    """One version of an SDMX structure (DSD, dataflow, codelist or concept scheme).
+
+    ``document`` is the parsed structure as JSON (``catalog.sdmx_ml.structure_document``):
+    the source of truth for browsing, linking and code checks. ``sdmx_ml`` is the same
+    structure as an SDMX-ML 2.1 message written by sdmx1, from which exports are built.
+    Rows are never overwritten by a newer version: each version is its own row.
+    """
+
+    __tablename__ = "sdmx_structure"
+    __table_args__ = (
+        UniqueConstraint("kind", "agency", "sdmx_id", "version"),
+        Index("ix_sdmx_structure_kind_agency", "kind", "agency"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    agency: str = Field(max_length=100)
+    sdmx_id: str = Field(max_length=200)
+    version: str = Field(max_length=50)
+    urn: str = Field(max_length=500, unique=True)
+    name: dict[str, str] = Field(sa_column=_json_column())
+    is_final: bool = False
+    document: dict[str, Any] = Field(sa_column=_json_column())
+    sdmx_ml: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    modified: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class DatasetSdmxLink(SQLModel, table=True):
+    """The SDMX structure a dataset conforms to: a dataflow (and its DSD), or a DSD.
+
+    ``dsd_id`` is the DSD itself for a DSD link and the dataflow's DSD for a dataflow
+    link, so that both are protected: the database refuses to delete a referenced row.
+    """
+
+    __tablename__ = "dataset_sdmx_link"
+
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", primary_key=True, ondelete="CASCADE")
+    structure_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("sdmx_structure.id", ondelete="RESTRICT"),
+            nullable=False,
+            index=True,
+        )
+    )
+    dsd_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("sdmx_structure.id", ondelete="RESTRICT"),
+            nullable=False,
+            index=True,
+        )
+    )
+    linked_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    linked_by: str = Field(max_length=200)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -50,7 +50,9 @@ _WORD = re.compile(r"[0-9a-z]+")
 _PHRASE = re.compile(r'"([^"]*)"')
 
 
-_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_COMBINING_MARKS = re.compile(
+    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 
 
 def fold(value: str) -> str:

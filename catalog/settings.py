@@ -142,6 +142,14 @@ class AuthSettings(_Section):
         return value.rstrip("/")
 
 
+class SdmxSettings(_Section):
+    """Limits of SDMX-ML structure imports (API uploads and ``simel sdmx import``)."""
+
+    # Structure messages are small (the demo's, with every code bilingual, is ~50 KB);
+    # the cap bounds the memory and time one upload can take before it is parsed.
+    max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+
+
 class Settings(_Section):
     """All settings, validated and frozen."""
 
@@ -153,6 +161,8 @@ class Settings(_Section):
     storage: StorageSettings = StorageSettings()
     api: ApiSettings = ApiSettings()
     auth: AuthSettings = AuthSettings()
+
+    sdmx: SdmxSettings = SdmxSettings()
 
     config_dir: str = str(REPO_ROOT)
 

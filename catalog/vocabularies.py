@@ -67,6 +67,11 @@ def _values(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[st
         yield from _values(node[head], rest, f"{pointer}/{head}")
 
 
+def field_values(document: Any, path: tuple[str, ...], prefix: str = "") -> list[tuple[str, Any]]:
+    """The values at ``path`` (``*`` for every list item) with their JSON Pointers."""
+    return list(_values(document, path, prefix))
+
+
 def _canonical(schemes: list[ConceptScheme], value: str) -> str | None:
     for scheme in schemes:
         concept = scheme.by_code(value)

@@ -53,6 +53,7 @@ def index() -> Response:
             "links": {
                 "datasets": url_for("api_v1.list_datasets", _external=True),
                 "organizations": url_for("api_v1.list_organizations", _external=True),
+                "sdmx_structures": url_for("api_v1.list_sdmx_structures", _external=True),
                 "openapi": url_for("api_v1.openapi_document", _external=True),
                 "docs": url_for("api_v1.docs", _external=True),
             },

@@ -99,6 +99,7 @@ def _dataset_schemas() -> dict[str, Any]:
             "additionalProperties": False,
         },
         "quality": {"type": "object"},
+        "sdmx": _ref("DatasetSdmx"),
     }
     dataset = copy.deepcopy(document)
     dataset["description"] = (
@@ -107,7 +108,7 @@ def _dataset_schemas() -> dict[str, Any]:
     dataset["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     dataset["required"] = [
         *document["required"],
-        *[m for m in server_members if m not in {"withdrawn", "quality"}],
+        *[m for m in server_members if m not in {"withdrawn", "quality", "sdmx"}],
     ]
     dataset_input = copy.deepcopy(document)
     dataset_input["description"] = (
@@ -457,6 +458,7 @@ def _components(server_url: str) -> dict[str, Any]:
         },
     }
     schemas.update(_client_schemas())
+    schemas.update(_sdmx_schemas())
     return {
         "schemas": schemas,
         "securitySchemes": {
@@ -485,6 +487,243 @@ def _components(server_url: str) -> dict[str, Any]:
                     },
                 },
             },
+        },
+    }
+
+
+_SDMX_KIND = {"enum": ["datastructure", "dataflow", "codelist", "conceptscheme"]}
+_TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
+
+
+def _sdmx_schemas() -> dict[str, Any]:
+    ref_members: dict[str, Any] = {
+        "kind": _SDMX_KIND,
+        "agency": {"type": "string"},
+        "id": {"type": "string"},
+        "version": {"type": "string"},
+        "urn": {"type": "string", "pattern": "^urn:sdmx:org\\.sdmx\\.infomodel\\."},
+    }
+    ref_required = ["kind", "agency", "id", "version", "urn"]
+    item = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "name": _TEXTS,
+            "description": _TEXTS,
+            "parent": {"type": "string"},
+            "representation": {"type": "object"},
+        },
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+    concept = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "urn": {"type": "string"},
+            "label": _TEXTS,
+        },
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+    summary_members: dict[str, Any] = {
+        **ref_members,
+        "name": _TEXTS,
+        "description": _TEXTS,
+        "is_final": {"type": "boolean"},
+        "created": _TIME,
+        "modified": _TIME,
+        "links": _ref("Links"),
+    }
+    summary_required = [*ref_required, "name", "is_final", "created", "modified", "links"]
+    components = {
+        "dimensions": {"type": "array", "items": _ref("SdmxComponent")},
+        "attributes": {"type": "array", "items": _ref("SdmxComponent")},
+        "measures": {"type": "array", "items": _ref("SdmxComponent")},
+    }
+    return {
+        "SdmxRef": {
+            "type": "object",
+            "description": "A maintainable SDMX structure by kind, agency, id and version.",
+            "properties": {**ref_members, "name": _TEXTS, "stored": {"type": "boolean"}},
+            "required": ref_required,
+            "additionalProperties": False,
+        },
+        "SdmxComponent": {
+            "type": "object",
+            "description": "A dimension, attribute or measure of a DSD, with its concept's "
+            "labels and its codelist (codes when the codelist is stored).",
+            "properties": {
+                "id": {"type": "string"},
+                "type": {
+                    "enum": [
+                        "dimension",
+                        "time_dimension",
+                        "measure_dimension",
+                        "measure",
+                        "attribute",
+                        "other",
+                    ]
+                },
+                "position": {"type": "integer", "minimum": 1},
+                "concept": concept,
+                "role": {"type": "object"},
+                "codelist": _ref("SdmxRef"),
+                "codes": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string"},
+                            "name": _TEXTS,
+                            "parent": {"type": "string"},
+                        },
+                        "required": ["id"],
+                        "additionalProperties": False,
+                    },
+                },
+                "text_type": {"type": "string"},
+                "usage": {"enum": ["mandatory", "conditional"]},
+                "relationship": {
+                    "type": "object",
+                    "properties": {
+                        "attached_to": {"enum": ["observation", "dimensions", "group", "dataset"]},
+                        "dimensions": {"type": "array", "items": {"type": "string"}},
+                        "group": {"type": "string"},
+                    },
+                    "required": ["attached_to"],
+                    "additionalProperties": False,
+                },
+                "field": {
+                    "type": "string",
+                    "description": "The dataset field (JSON Pointer) whose codes this "
+                    "dimension's codelist must contain.",
+                },
+            },
+            "required": ["id", "type"],
+            "additionalProperties": False,
+        },
+        "SdmxStructureSummary": {
+            "type": "object",
+            "properties": summary_members,
+            "required": summary_required,
+            "additionalProperties": False,
+        },
+        "SdmxStructure": {
+            "type": "object",
+            "description": "A stored structure with its content: a DSD's (or a dataflow's "
+            "DSD's) components, a codelist's codes, a concept scheme's concepts.",
+            "properties": {
+                **summary_members,
+                "is_partial": {"type": "boolean"},
+                "codes": {"type": "array", "items": item},
+                "concepts": {"type": "array", "items": item},
+                "structure": _nullable(_ref("SdmxRef")),
+                **components,
+            },
+            "required": summary_required,
+            "additionalProperties": False,
+        },
+        "SdmxStructurePage": {
+            "type": "object",
+            "properties": {
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "page_size": {"type": "integer", "minimum": 1},
+                "items": {"type": "array", "items": _ref("SdmxStructureSummary")},
+                "links": _ref("Links"),
+            },
+            "required": ["total", "page", "page_size", "items", "links"],
+            "additionalProperties": False,
+        },
+        "SdmxImportReport": {
+            "type": "object",
+            "description": "What an import stored: created, extended (partial codelists "
+            "gaining codes), replaced (unreferenced drafts), unchanged; and what it skipped.",
+            "properties": {
+                "message_id": {"type": "string"},
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "created": {"type": "integer", "minimum": 0},
+                "extended": {"type": "integer", "minimum": 0},
+                "replaced": {"type": "integer", "minimum": 0},
+                "unchanged": {"type": "integer", "minimum": 0},
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            **ref_members,
+                            "outcome": {"enum": ["created", "extended", "replaced", "unchanged"]},
+                            "detail": {"type": "string"},
+                            "links": _ref("Links"),
+                        },
+                        "required": [*ref_required, "outcome", "links"],
+                        "additionalProperties": False,
+                    },
+                },
+                "skipped": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "kind": {"type": "string"},
+                            "id": {"type": "string"},
+                            "agency": {"type": "string"},
+                            "version": {"type": "string"},
+                            "urn": {"type": "string"},
+                            "reason": {"type": "string"},
+                        },
+                        "required": ["kind", "id", "reason"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": [
+                "message_id",
+                "sha256",
+                "created",
+                "extended",
+                "replaced",
+                "unchanged",
+                "items",
+                "skipped",
+            ],
+            "additionalProperties": False,
+        },
+        "DatasetSdmx": {
+            "type": "object",
+            "description": "The dataflow or DSD a dataset conforms to, and the DSD's "
+            "dimensions, attributes and measures.",
+            "properties": {
+                "structure": _ref("SdmxRef"),
+                "dsd": _ref("SdmxRef"),
+                "linked_at": _TIME,
+                **components,
+                "links": _ref("Links"),
+            },
+            "required": [
+                "structure",
+                "dsd",
+                "linked_at",
+                "dimensions",
+                "attributes",
+                "measures",
+                "links",
+            ],
+            "additionalProperties": False,
+        },
+        "DatasetSdmxLinkInput": {
+            "type": "object",
+            "description": "The structure to link: its URN, or kind, agency, id and version "
+            "(version 'latest' or absent: the highest stored version).",
+            "properties": {
+                "urn": {"type": "string"},
+                "kind": {"enum": ["dataflow", "datastructure"]},
+                "agency": {"type": "string"},
+                "id": {"type": "string"},
+                "version": {"type": "string"},
+            },
+            "anyOf": [{"required": ["urn"]}, {"required": ["kind", "agency", "id"]}],
         },
     }
 
@@ -943,6 +1182,7 @@ def _paths() -> dict[str, Any]:
                 },
             },
         },
+        **_sdmx_paths(),
         "/api/v1/audit/events": {
             "get": {
                 "operationId": "api_v1.list_audit_events",
@@ -999,6 +1239,174 @@ def _paths() -> dict[str, Any]:
                     **_errors("401", "403"),
                 },
             }
+        },
+    }
+
+
+def _sdmx_paths() -> dict[str, Any]:
+    structure_params = [
+        _param("kind", "path", "Kind of structure.", _SDMX_KIND, required=True),
+        _param("agency", "path", "Maintenance agency id.", {"type": "string"}, required=True),
+        _param("structure_id", "path", "Structure id.", {"type": "string"}, required=True),
+        _param(
+            "version",
+            "path",
+            "Version, or 'latest' for the highest stored one.",
+            {"type": "string"},
+            required=True,
+        ),
+    ]
+    xml_content = {"schema": {"type": "string"}}
+    return {
+        "/api/v1/sdmx/structures": {
+            "get": {
+                "operationId": "api_v1.list_sdmx_structures",
+                "summary": "Stored SDMX structures (DSDs, dataflows, codelists, concept schemes).",
+                "parameters": [
+                    _param("kind", "query", "Only this kind.", _SDMX_KIND),
+                    _param("agency", "query", "Only this agency.", {"type": "string"}),
+                    PAGE,
+                    PAGE_SIZE,
+                ],
+                "responses": {
+                    "200": _ok(_ref("SdmxStructurePage"), Link="RFC 8288 paging links."),
+                    **_errors("400", "401"),
+                },
+            },
+            "post": {
+                "operationId": "api_v1.import_sdmx_structures",
+                "summary": "Import an SDMX-ML 2.1 structure message (all of it, or nothing).",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/xml": xml_content,
+                        "text/xml": xml_content,
+                        "application/vnd.sdmx.structure+xml": xml_content,
+                    },
+                },
+                "responses": {
+                    "200": _ok(_ref("SdmxImportReport"), "Nothing changed (a re-import)."),
+                    "201": _ok(_ref("SdmxImportReport"), "Structures were stored or changed."),
+                    **_errors("400", "401", "403", "409", "413", "415", "422"),
+                },
+            },
+        },
+        "/api/v1/sdmx/structures/{kind}/{agency}/{structure_id}/{version}": {
+            "parameters": structure_params,
+            "get": {
+                "operationId": "api_v1.get_sdmx_structure",
+                "summary": "One structure as JSON, or exported as SDMX-ML 2.1 "
+                "(Accept: application/xml, or format=sdmx-ml).",
+                "parameters": [
+                    _param(
+                        "format",
+                        "query",
+                        "Representation, instead of Accept.",
+                        {"enum": ["json", "sdmx-ml"]},
+                    ),
+                    _param(
+                        "references",
+                        "query",
+                        "SDMX-ML only: also export the stored structures it refers to.",
+                        {"enum": ["none", "children", "descendants"]},
+                    ),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The structure, in the negotiated representation.",
+                        "content": {
+                            JSON: {"schema": _ref("SdmxStructure")},
+                            "application/xml": xml_content,
+                            "text/xml": xml_content,
+                            "application/vnd.sdmx.structure+xml": xml_content,
+                        },
+                    },
+                    **_errors("400", "401", "404", "406"),
+                },
+            },
+            "delete": {
+                "operationId": "api_v1.delete_sdmx_structure",
+                "summary": "Delete a stored structure no dataset depends on.",
+                "responses": {
+                    "204": {"description": "Deleted."},
+                    **_errors("401", "403", "404", "409"),
+                },
+            },
+        },
+        "/api/v1/sdmx/structures/{kind}/{agency}/{structure_id}/{version}/datasets": {
+            "parameters": structure_params,
+            "get": {
+                "operationId": "api_v1.list_sdmx_structure_datasets",
+                "summary": "The datasets linked to the structure (or to a DSD using it).",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "structure": {"type": "string"},
+                                "total": {"type": "integer", "minimum": 0},
+                                "items": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "name": {"type": "string"},
+                                            "title": _LANG,
+                                            "status": {"enum": ["draft", "published", "withdrawn"]},
+                                            "publisher": {"type": "string"},
+                                            "structure": {"type": "string"},
+                                            "links": _ref("Links"),
+                                        },
+                                        "required": [
+                                            "name",
+                                            "title",
+                                            "status",
+                                            "publisher",
+                                            "structure",
+                                            "links",
+                                        ],
+                                        "additionalProperties": False,
+                                    },
+                                },
+                            },
+                            "required": ["structure", "total", "items"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                    **_errors("401", "404"),
+                },
+            },
+        },
+        "/api/v1/datasets/{name}/sdmx": {
+            "parameters": [NAME],
+            "get": {
+                "operationId": "api_v1.get_dataset_sdmx",
+                "summary": "The dataflow or DSD the dataset is linked to, with its components.",
+                "responses": {
+                    "200": _ok(_ref("DatasetSdmx"), ETag="The dataset's revision."),
+                    **_errors("401", "404"),
+                },
+            },
+            "put": {
+                "operationId": "api_v1.link_dataset_sdmx",
+                "summary": "Link the dataset to a stored dataflow or DSD; its codes are "
+                "checked against the DSD's codelists.",
+                "parameters": [IF_MATCH],
+                "requestBody": _json_body(_ref("DatasetSdmxLinkInput")),
+                "responses": {
+                    "200": _ok(_ref("DatasetSdmx"), ETag="The dataset's revision."),
+                    **_errors(*_WRITE_ERRORS, "409", "412"),
+                },
+            },
+            "delete": {
+                "operationId": "api_v1.unlink_dataset_sdmx",
+                "summary": "Remove the dataset's link to its SDMX structure.",
+                "parameters": [IF_MATCH],
+                "responses": {
+                    "204": {"description": "Unlinked."},
+                    **_errors("401", "403", "404", "412"),
+                },
+            },
         },
     }
 

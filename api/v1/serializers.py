@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from flask import request, url_for
 
@@ -17,6 +18,7 @@ from catalog.models import (
     Organization,
 )
 from catalog.principals import Principal
+from catalog.sdmx_ml import Ref
 
 
 def iso(value: Any) -> str | None:
@@ -60,6 +62,23 @@ def dataset_iri(base_uri: str, name: str) -> str:
     return f"{base_uri}dataset/{name}"
 
 
+def sdmx_structure_url(ref: Ref) -> str:
+    """The API URL of a stored SDMX structure."""
+    parts = (ref.kind, ref.agency, ref.id, ref.version)
+    return api_url("sdmx/structures/" + "/".join(quote(part, safe="") for part in parts))
+
+
+def dataset_sdmx_json(name: str, view: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``sdmx`` member of a linked dataset, with links to its structures."""
+    body = dict(view)
+    body["links"] = {
+        "self": api_url(f"datasets/{name}/sdmx"),
+        "structure": sdmx_structure_url(Ref.from_json(view["structure"])),
+        "dsd": sdmx_structure_url(Ref.from_json(view["dsd"])),
+    }
+    return body
+
+
 def distribution_json(
     dataset: Dataset, distribution: Distribution, principal: Principal
 ) -> dict[str, Any]:
@@ -87,8 +106,12 @@ def dataset_json(
     principal: Principal,
     *,
     base_uri: str,
+    sdmx: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A dataset: its document plus what the server knows about it."""
+    """A dataset: its document plus what the server knows about it.
+
+    ``sdmx`` is the dataset's link to an SDMX structure (``catalog.sdmx.dataset_sdmx_view``).
+    """
     body: dict[str, Any] = dict(dataset.document)
     body.update(
         {
@@ -113,6 +136,9 @@ def dataset_json(
             },
         }
     )
+    if sdmx is not None:
+        body["sdmx"] = dataset_sdmx_json(dataset.name, sdmx)
+        body["links"]["sdmx"] = body["sdmx"]["links"]["self"]
     if dataset.status == DatasetStatus.WITHDRAWN:
         body["withdrawn"] = {"at": iso(dataset.withdrawn_at), "reason": dataset.withdrawal_reason}
     return body

@@ -1,5 +1,9 @@
 """The demo catalog: the region's institutions, their datasets, and synthetic files.
 
+It also imports the region's labour-migration SDMX structures
+(:mod:`catalog.demo.sdmx_structures`) and links the surveys and registers to their
+dataflows.
+
 Everything goes through the same services a steward uses, so the demo is validated,
 revisioned and audited like real data. Files are generated deterministically from each
 dataset's name (so checksums are stable) and contain made-up records only.
@@ -19,7 +23,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from catalog import accounts, datasets, distributions, oauth, organizations
+from catalog import accounts, datasets, distributions, oauth, organizations, sdmx
 from catalog.demo.institutions import ORGANIZATIONS, USERS
 from catalog.demo.records import DATASETS
 from catalog.models import Role
@@ -69,6 +73,8 @@ class DemoResult:
     clients: list[DemoClient] = field(default_factory=list)
     organizations: int = 0
     datasets: int = 0
+    sdmx_structures: int = 0
+    sdmx_links: int = 0
 
 
 def _months(start: date, end: date, step: int) -> list[str]:
@@ -285,6 +291,20 @@ def load_demo(
             )
     result.datasets = len(DATASETS)
     say(f"{len(DATASETS)} datasets")
+    # Imported here so that `python -m catalog.demo.sdmx_structures` (which regenerates
+    # the message) does not find its module already imported by this package.
+    from catalog.demo.sdmx_structures import MESSAGE_PATH, dataflow_links
+
+    message = MESSAGE_PATH.read_bytes()
+    report = sdmx.import_message(session, actor=actor, data=message, max_bytes=len(message))
+    result.sdmx_structures = len(report.items)
+    for name, urn in dataflow_links():
+        sdmx.link_dataset(session, actor=actor, name=name, target=sdmx.ref_from(urn=urn))
+    result.sdmx_links = len(dataflow_links())
+    say(
+        f"{result.sdmx_structures} SDMX structures (DSD_LABOUR_MIGRATION), "
+        f"{result.sdmx_links} datasets linked to their dataflows"
+    )
     return result
 
 
