@@ -14,7 +14,7 @@ from alembic import op
 import catalog.db
 
 revision: str = "0005_sdmx"
-down_revision: str | Sequence[str] | None = "0001_core"
+down_revision: str | Sequence[str] | None = "0002_oauth"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
