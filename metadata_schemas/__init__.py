@@ -22,6 +22,10 @@ SCHEMA_DIR = Path(__file__).resolve().parent
 DATASET_SCHEMA = "urn:simel:schema:dataset:1.0"
 DISTRIBUTION_SCHEMA = "urn:simel:schema:distribution:1.0"
 LABOUR_MIGRATION_SCHEMA = "urn:simel:schema:labour-migration:1.0"
+LEGAL_BASIS_SCHEMA = "urn:simel:schema:legal-basis:1.0"
+CONSENT_SCHEMA = "urn:simel:schema:consent:1.0"
+CONSENT_EVENT_SCHEMA = "urn:simel:schema:consent-event:1.0"
+ODRL_POLICY_SCHEMA = "urn:simel:schema:odrl-policy:1.0"
 
 
 @cache
