@@ -222,9 +222,10 @@ def _parse_time(value: str) -> dt.datetime:
 
 
 def _check_recipients(session: Session, document: Mapping[str, Any]) -> list[FieldError]:
-    names = document.get("recipients", {}).get("organizations", [])
-    if not names:
-        return []
+    recipients = document.get("recipients")
+    names = recipients.get("organizations") if isinstance(recipients, Mapping) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or not names:
+        return []  # the JSON Schema reports the shape
     known = set(
         session.exec(select(Organization.name).where(col(Organization.name).in_(names))).all()
     )
@@ -311,14 +312,13 @@ def create_consent(session: Session, *, actor: Principal, name: str, document: A
         for k, v in require_object(document, "consent record").items()
         if k not in _SERVER_MEMBERS or k == "status"
     }
-    errors = consent_document_errors(document)
+    errors = consent_document_errors(document) + _check_recipients(session, document)
     if errors:
         raise InvalidMetadata("the consent record is not valid", errors)
     document = copy.deepcopy(document)
     now = utcnow()
     given_at = _parse_time(document["given_at"])
     expires_at = _parse_time(document["expires_at"]) if "expires_at" in document else None
-    errors = _check_recipients(session, document)
     if given_at > now + _CLOCK_SKEW:
         errors.append(FieldError("/given_at", "is in the future: record consent once it is given"))
     if expires_at is not None and expires_at <= given_at:
@@ -466,7 +466,7 @@ def add_event(
                 if allowed
                 else ": the record is closed, record a new consent instead"
             ),
-            status=current,
+            current_status=current,
             allowed_events=allowed,
         )
     details = {"evidence": document["evidence"]} if "evidence" in document else {}

@@ -171,14 +171,10 @@ def _evaluation_validator() -> Draft202012Validator:
 
 
 def _body_errors(body: Mapping[str, Any]) -> list[FieldError]:
-    errors = []
-    for error in sorted(_evaluation_validator().iter_errors(body), key=lambda e: list(e.path)):
-        pointer = metadata_schemas.json_pointer(error.absolute_path)
-        if error.validator == "oneOf":
-            errors.append(FieldError(pointer, "give either dataset or policy, not both"))
-        else:
-            errors.append(FieldError(pointer, error.message))
-    return errors
+    return [
+        FieldError(pointer, message)
+        for pointer, message in metadata_schemas.describe(_evaluation_validator(), body)
+    ]
 
 
 def _moment(value: str) -> dt.datetime:

@@ -252,10 +252,8 @@ def parameter_errors(
 ) -> list[FieldError]:
     """Problems with ``parameters`` for ``template`` that need no database."""
     errors = [
-        FieldError(prefix + metadata_schemas.json_pointer(e.absolute_path), e.message)
-        for e in sorted(
-            _validator(template.name).iter_errors(parameters), key=lambda e: list(e.path)
-        )
+        FieldError(prefix + pointer, message)
+        for pointer, message in metadata_schemas.describe(_validator(template.name), parameters)
     ]
     if errors:
         return errors
