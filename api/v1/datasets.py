@@ -22,7 +22,7 @@ from api.v1.common import (
     query_list,
 )
 from api.v1.serializers import dataset_json, distribution_json, revision_json
-from catalog import datasets, distributions
+from catalog import datasets, distributions, governance
 from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.models import Dataset, Organization, Role
 from catalog.search import FACET_FIELDS, SortKey
@@ -49,6 +49,7 @@ def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
         datasets.list_distributions(session, dataset),
         current_principal(),
         base_uri=state().settings.catalog.base_uri,
+        governance=governance.summaries(session, [dataset])[dataset.id],
     )
     response = jsonify(body)
     response.status_code = status
@@ -82,13 +83,21 @@ def list_datasets() -> Response:
     publishers = {org.id: org for org in every}
     by_name = {org.name: org for org in every}
     dists = distributions.distributions_of(session, [d.id for d in result.datasets])
+    summaries = governance.summaries(session, result.datasets)
     base_uri = state().settings.catalog.base_uri
     body: dict[str, Any] = {
         "total": result.total,
         "page": page,
         "page_size": size,
         "items": [
-            dataset_json(d, publishers[d.publisher_id], dists[d.id], principal, base_uri=base_uri)
+            dataset_json(
+                d,
+                publishers[d.publisher_id],
+                dists[d.id],
+                principal,
+                base_uri=base_uri,
+                governance=summaries[d.id],
+            )
             for d in result.datasets
         ],
         "facets": {

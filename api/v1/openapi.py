@@ -99,6 +99,7 @@ def _dataset_schemas() -> dict[str, Any]:
             "additionalProperties": False,
         },
         "quality": {"type": "object"},
+        "governance": _ref("GovernanceSummary"),
     }
     dataset = copy.deepcopy(document)
     dataset["description"] = (
@@ -107,7 +108,7 @@ def _dataset_schemas() -> dict[str, Any]:
     dataset["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     dataset["required"] = [
         *document["required"],
-        *[m for m in server_members if m not in {"withdrawn", "quality"}],
+        *[m for m in server_members if m not in {"withdrawn", "quality", "governance"}],
     ]
     dataset_input = copy.deepcopy(document)
     dataset_input["description"] = (
@@ -139,6 +140,8 @@ def _distribution_schemas() -> dict[str, Any]:
 
 
 def _components() -> dict[str, Any]:
+    from api.v1 import openapi_governance
+
     common = _rewrite_refs(metadata_schemas.schema("urn:simel:schema:common:1.0"))["$defs"]
     labour = _rewrite_refs(metadata_schemas.schema(metadata_schemas.LABOUR_MIGRATION_SCHEMA))
     labour.pop("title", None)
@@ -147,6 +150,7 @@ def _components() -> dict[str, Any]:
         "LabourMigrationProfile": labour,
         **_dataset_schemas(),
         **_distribution_schemas(),
+        **openapi_governance.components(),
         "Problem": {
             "type": "object",
             "description": "RFC 9457 problem details.",
@@ -496,6 +500,8 @@ _WRITE_ERRORS = ("400", "401", "403", "404", "413", "415", "422")
 
 
 def _paths() -> dict[str, Any]:
+    from api.v1 import openapi_governance
+
     dataset_filters = [
         _param(
             "q",
@@ -772,6 +778,7 @@ def _paths() -> dict[str, Any]:
                 },
             },
         },
+        **openapi_governance.paths(),
         "/api/v1/vocab": {
             "get": {
                 "operationId": "api_v1.list_vocabularies",
