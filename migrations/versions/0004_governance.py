@@ -38,9 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("legal_basis", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_legal_basis_dataset_id"), ["dataset_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_legal_basis_dataset_id"), ["dataset_id"], unique=False)
 
     op.create_table(
         "consent_record",
