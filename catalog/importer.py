@@ -14,6 +14,7 @@ data needs a legal basis valid now, and restricted personal or sensitive data an
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import os
 import uuid
@@ -71,6 +72,21 @@ class _Valid:
     publisher: Organization
     legal_bases: list[dict[str, Any]]
     policy: PreparedPolicy | None
+
+
+@dataclass(frozen=True)
+class _ImportedBasis:
+    """The part of a legal basis the publishing rules read (no model object: imports are big)."""
+
+    basis: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    ended_at: dt.datetime | None = None
+
+
+def _validity(document: dict[str, Any]) -> dict[str, Any]:
+    columns = columns_of(document)
+    return {key: columns[key] for key in ("basis", "valid_from", "valid_until")}
 
 
 def _document_of(record: dict[str, Any]) -> dict[str, Any]:
@@ -163,10 +179,7 @@ def _governance_errors(
             return None, list(error.errors)
     if status != DatasetStatus.PUBLISHED:
         return policy, []
-    bases = [
-        LegalBasis(dataset_id=uuid.UUID(int=0), created_by="import", **columns_of(basis))
-        for basis in record.get("legal_bases", [])
-    ]
+    bases = [_ImportedBasis(**_validity(basis)) for basis in record.get("legal_bases", [])]
     check = readiness.assess_document(
         document, status=status, legal_bases=bases, has_policy=policy is not None, at=utcnow()
     ).publish

@@ -25,7 +25,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -36,6 +36,26 @@ PERSONAL: frozenset[str] = frozenset({PersonalData.PERSONAL, PersonalData.SENSIT
 
 ANY_PERSONAL: frozenset[str] = PERSONAL | {PersonalData.PSEUDONYMISED}
 """Classes that hold personal data in some form."""
+
+
+class BasisValidity(Protocol):
+    """What the rules read of a legal basis (a :class:`LegalBasis`, or one being imported)."""
+
+    @property
+    def basis(self) -> str:
+        """The DPV legal-basis code."""
+
+    @property
+    def valid_from(self) -> dt.date:
+        """First day it applies."""
+
+    @property
+    def valid_until(self) -> dt.date | None:
+        """Last day it applies, if known."""
+
+    @property
+    def ended_at(self) -> dt.datetime | None:
+        """When a steward ended it, if they did."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,7 @@ class Readiness:
         }
 
 
-def legal_basis_valid(legal_basis: LegalBasis, at: dt.datetime) -> bool:
+def legal_basis_valid(legal_basis: BasisValidity, at: dt.datetime) -> bool:
     """Whether ``legal_basis`` applies at ``at``.
 
     ``valid_from`` and ``valid_until`` are whole days (UTC), both inclusive; a basis a
@@ -112,7 +132,7 @@ def validity_covers(
     return valid_from <= day and (valid_until is None or day <= valid_until)
 
 
-def _why_none_valid(legal_bases: Sequence[LegalBasis], at: dt.datetime) -> str:
+def _why_none_valid(legal_bases: Sequence[BasisValidity], at: dt.datetime) -> str:
     if not legal_bases:
         return "it has none"
     reasons = []
@@ -133,7 +153,7 @@ def assess(
     access_rights: str,
     personal_data: str,
     retention_period: str | None,
-    legal_bases: Sequence[LegalBasis],
+    legal_bases: Sequence[BasisValidity],
     has_policy: bool,
     at: dt.datetime,
     consent_required: bool = False,
@@ -224,7 +244,7 @@ def assess_document(
     document: Mapping[str, Any],
     *,
     status: str,
-    legal_bases: Sequence[LegalBasis],
+    legal_bases: Sequence[BasisValidity],
     has_policy: bool,
     at: dt.datetime,
 ) -> Readiness:
