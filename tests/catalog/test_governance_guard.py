@@ -316,3 +316,38 @@ def test_import_reports_bad_inline_governance_with_pointers(session):
     (error,) = caught.value.errors
     assert error.pointer == "/0/policy"
     assert "base URI" in error.detail
+
+
+def test_deleting_a_draft_takes_its_governance_records_along(session, make_dataset):
+    from catalog import consents
+    from catalog.models import ConsentEvent, ConsentRecord
+
+    make_dataset(publish=False, personal_data="personal", legal_basis=legal_basis_document())
+    dataset_policies.set_policy(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        body=AGGREGATES_OFFER,
+        if_match=None,
+        base_uri=BASE_URI,
+    )
+    consents.create_consent(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        document={
+            "data_subjects": {"description": {"es": "Cohorte"}},
+            "subjects_count": 5,
+            "purposes": ["ProvideOfficialStatistics"],
+            "recipients": {"countries": ["MEX"]},
+            "given_at": "2024-01-01T00:00:00Z",
+            "evidence": {"reference": "F-1"},
+        },
+    )
+    datasets.delete_draft(session, actor=SYSTEM, name="enei-2024")
+    for model in (LegalBasis, DatasetPolicy, ConsentRecord, ConsentEvent):
+        assert count(session, model) == 0
+    # The audit log keeps what happened.
+    actions = set(session.exec(select(AuditEvent.action)).all())
+    assert {"legal_basis.create", "policy.set", "consent.create", "dataset.delete"} <= actions
+    assert audit.verify_chain(session).ok
