@@ -27,7 +27,7 @@ import metadata_schemas
 from catalog.dataset_policies import get_policy
 from catalog.db import utcnow
 from catalog.errors import FieldError, InvalidMetadata
-from catalog.iris import dataset_iri, organization_iri
+from catalog.iris import dataset_iri, organization_iri, organization_name
 from catalog.models import DatasetPolicy, Organization
 from catalog.principals import Principal
 from catalog.validation import require_object, schema_errors
@@ -181,17 +181,16 @@ def _moment(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _organization(session: Session, value: str) -> Organization | None:
-    if ":" in value:
-        return None
-    return session.exec(select(Organization).where(Organization.name == value)).first()
+def _organization(session: Session, name: str) -> Organization | None:
+    return session.exec(select(Organization).where(Organization.name == name)).first()
 
 
 def _party(
     session: Session, value: str, base_uri: str, pointer: str
 ) -> tuple[str, Organization | None]:
-    if ":" in value:  # an IRI, used as given
-        return value, None
+    if ":" in value:  # an IRI, used as given (and known if the catalog minted it)
+        name = organization_name(base_uri, value)
+        return value, _organization(session, name) if name else None
     organization = _organization(session, value)
     if organization is None:
         raise InvalidMetadata(

@@ -365,6 +365,8 @@ def test_evaluate_uses_the_dpv_hierarchy_and_explains(session):
     assert prohibited.outcome == "deny"
     nothing, _ = evaluate(session, {"action": "transfer", "assignee": "stps-mx"})
     assert nothing.outcome == "not_applicable"
+    by_iri, _ = evaluate(session, {"action": "read", "assignee": f"{BASE_URI}organization/stps-mx"})
+    assert by_iri.request.assignee_country == "MEX"
 
 
 @pytest.mark.parametrize(
