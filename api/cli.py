@@ -155,7 +155,10 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
     storage = settings.storage_path
     with _session(settings) as session:
         result = load_demo(
-            session, storage_root=storage, progress=lambda m: console.print(f"  loaded {m}")
+            session,
+            storage_root=storage,
+            base_uri=settings.catalog.base_uri,
+            progress=lambda m: console.print(f"  loaded {m}"),
         )
     # Plain lines, not a table: tokens must reach the terminal whole, to be copied.
     console.print(f"\n[bold]Demo users[/] (web login password for all: [bold]{result.password}[/])")
@@ -493,9 +496,13 @@ def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
             actor=_cli_actor(),
             records=records,
             default_status=status,
+            base_uri=_settings(ctx).catalog.base_uri,
             progress=lambda n: bar.advance(task, n),
         )
-    console.print(f"Imported {report.created} datasets ({report.published} published).")
+    console.print(
+        f"Imported {report.created} datasets ({report.published} published), "
+        f"{report.legal_bases} legal bases, {report.policies} offer policies."
+    )
 
 
 @main.group("audit")
@@ -639,6 +646,27 @@ def sdmx_export(
     else:
         output.write_bytes(xml)
         err_console.print(f"Wrote {output} ({len(xml)} bytes).")
+
+
+@main.group("governance")
+def governance_group() -> None:
+    """Governance records: legal bases, consent records, offer policies."""
+
+
+@governance_group.command("sweep")
+@click.pass_context
+@handles_errors
+def governance_sweep(ctx: click.Context) -> None:
+    """Record, as events, consents whose term ran out (run daily; safe to repeat).
+
+    Expiry takes effect without this command (the status is derived when read); the
+    sweep writes it into each record's history, dated when the consent expired.
+    """
+    from catalog.consents import record_expiries
+
+    with _session(_settings(ctx)) as session:
+        count = record_expiries(session, actor=Principal.system("governance-sweep"))
+    console.print(f"Recorded {count} consent expir{'y' if count == 1 else 'ies'}.")
 
 
 @main.group("org")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
+from sqlalchemy import text
 from sqlmodel import Session
 
 from catalog.db import Database
@@ -30,13 +33,41 @@ def state() -> AppState:
     return result
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
 def db_session() -> Session:
-    """The request's session; writing requests take the write lock on SQLite."""
+    """The request's session; writing requests take the write lock on SQLite.
+
+    Views marked :func:`read_only` get a session that takes no write lock (and, on
+    PostgreSQL, a read-only transaction) whatever their method.
+    """
     session: Session | None = g.get("db_session")
     if session is None:
-        session = state().database.new_session(write=request.method not in SAFE_METHODS)
+        read_only_view = g.get("read_only_view", False)
+        database = state().database
+        session = database.new_session(
+            write=request.method not in SAFE_METHODS and not read_only_view
+        )
+        if read_only_view and database.dialect == "postgresql":
+            session.execute(text("SET TRANSACTION READ ONLY"))
         g.db_session = session
     return session
+
+
+def read_only(view: F) -> F:
+    """Mark a view that changes nothing though its method is not safe (POST /evaluate).
+
+    Put it above :func:`api.auth.access`, so that the session is made read-only before
+    the credential is looked up.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.read_only_view = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -325,7 +325,26 @@ def documents(count: int, *, seed: int = 2026) -> Iterator[dict[str, Any]]:
             profile["migration_corridors"] = [
                 {"origin": country, "destination": rng.choice(DESTINATIONS)}
             ]
+        governance: dict[str, Any] = {}
+        if personal == "personal":
+            # Published personal data needs a legal basis, and restricted data an offer.
+            governance = {
+                "legal_bases": [
+                    {
+                        "basis": "OfficialAuthorityOfController",
+                        "instrument": {
+                            "kind": "law",
+                            "title": {"es": f"Ley orgánica de {org['acronym']} (sintética)"},
+                        },
+                        "jurisdictions": [country],
+                        "purposes": ["ProvideOfficialStatistics"],
+                        "valid_from": f"{year}-01-01",
+                    }
+                ],
+                "policy": {"template": "restricted-statistical-aggregates"},
+            }
         yield {
+            **governance,
             "name": f"{_slug(title_es)[:40]}-{_slug(place)[:20]}-{year}-{number}",
             "publisher": org["name"],
             "title": {

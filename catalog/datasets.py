@@ -8,6 +8,7 @@ step by this module, in the same transaction as the change and its audit event.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,11 +18,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 import metadata_schemas
-from catalog import audit
+from catalog import audit, readiness
 from catalog.db import utcnow
 from catalog.errors import (
     Conflict,
     FieldError,
+    GovernanceIncomplete,
     InvalidMetadata,
     NotFound,
     PreconditionFailed,
@@ -69,6 +71,7 @@ READ_ONLY_MEMBERS = frozenset(
         "links",
         "quality",
         "sdmx",
+        "governance",
     }
 )
 
@@ -348,6 +351,41 @@ def _revision(
     )
 
 
+def require_publishable(
+    session: Session,
+    *,
+    name: str,
+    document: Mapping[str, Any],
+    dataset_id: uuid.UUID | None,
+    at: dt.datetime,
+    advice: str = "",
+) -> None:
+    """Refuse to publish a dataset (``document``) whose governance records fall short.
+
+    The rules are :mod:`catalog.readiness`'s: personal or sensitive data needs a legal
+    basis valid at ``at``; restricted personal or sensitive data also needs an offer
+    policy. ``dataset_id`` is None for a dataset that does not exist yet (it has neither).
+
+    Raises:
+        GovernanceIncomplete: something is missing; ``missing`` lists what.
+    """
+    bases, with_policy = readiness.governance_records(
+        session, [dataset_id] if dataset_id is not None else []
+    )
+    check = readiness.assess_document(
+        document,
+        status=DatasetStatus.PUBLISHED,
+        legal_bases=bases.get(dataset_id, []) if dataset_id is not None else [],
+        has_policy=dataset_id in with_policy,
+        at=at,
+    ).publish
+    if not check.ready:
+        raise GovernanceIncomplete(
+            f"'{name}' cannot be published: {readiness.missing_details(check.missing)}{advice}",
+            missing=[r.to_dict() for r in check.missing],
+        )
+
+
 def create_dataset(
     session: Session, *, actor: Principal, document: Any, publish: bool = False
 ) -> Dataset:
@@ -358,6 +396,8 @@ def create_dataset(
         Unauthenticated: anonymous caller.
         Forbidden: the caller is not a steward of the publisher.
         Conflict: the name is taken.
+        GovernanceIncomplete: ``publish`` for personal or sensitive data, which needs a
+            legal basis (and, if restricted, a policy) recorded before it is published.
     """
     actor.require_authenticated()
     document = _validated(document)
@@ -367,6 +407,15 @@ def create_dataset(
     if session.exec(select(Dataset.id).where(Dataset.name == document["name"])).first():
         raise Conflict(f"a dataset named '{document['name']}' already exists")
     now = utcnow()
+    if publish:
+        require_publishable(
+            session,
+            name=document["name"],
+            document=document,
+            dataset_id=None,
+            at=now,
+            advice=". Register it as a draft, record its legal basis (and policy), then publish it",
+        )
     dataset = Dataset(
         name=document["name"],
         created=now,
@@ -462,6 +511,8 @@ def update_dataset(
         InvalidMetadata: the new document is invalid, tries to rename or move it, or
             (for a dataset linked to an SDMX structure) uses codes the DSD's codelists
             do not have.
+        GovernanceIncomplete: the dataset is published and the change of its
+            classification or access rights needs a legal basis or policy it lacks.
     """
     dataset = get_dataset(session, actor=actor, name=name)
     publisher = publisher_of(session, dataset)
@@ -486,6 +537,14 @@ def update_dataset(
     from catalog.sdmx import check_codes
 
     check_codes(session, dataset, document)
+    governed = ("personal_data", "access_rights")
+    if dataset.status == DatasetStatus.PUBLISHED and any(
+        document[member] != dataset.document[member] for member in governed
+    ):
+        # Otherwise publishing "none" and then reclassifying would bypass the guard.
+        require_publishable(
+            session, name=name, document=document, dataset_id=dataset.id, at=utcnow()
+        )
     for column, value in document_columns(document, publisher).items():
         setattr(dataset, column, value)
     _replace_themes(session, dataset)
@@ -524,6 +583,8 @@ def publish_dataset(
         Forbidden: the caller is not a steward of the publisher.
         PreconditionFailed: stale If-Match.
         Conflict: the dataset is already published.
+        GovernanceIncomplete: personal or sensitive data without a legal basis valid now,
+            or restricted personal or sensitive data without an offer policy.
     """
     dataset = get_dataset(session, actor=actor, name=name)
     publisher = publisher_of(session, dataset)
@@ -532,6 +593,9 @@ def publish_dataset(
     check_if_match(dataset, if_match, required=False)
     if dataset.status == DatasetStatus.PUBLISHED:
         raise Conflict(f"'{name}' is already published")
+    require_publishable(
+        session, name=name, document=dataset.document, dataset_id=dataset.id, at=utcnow()
+    )
     previous = dataset.status
     dataset.status = DatasetStatus.PUBLISHED
     dataset.withdrawn_at = None

@@ -103,6 +103,16 @@ class Conflict(CatalogError):
     status = 409
 
 
+class GovernanceIncomplete(Conflict):
+    """A change needs governance records the dataset lacks (a valid legal basis, a policy).
+
+    ``missing`` (an extension) lists each requirement as ``{"requirement", "detail"}``.
+    """
+
+    slug = "governance-incomplete"
+    title = "Governance records missing"
+
+
 class PreconditionFailed(CatalogError):
     """An ``If-Match`` precondition names a revision that is no longer current."""
 

@@ -540,3 +540,96 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(sa_column=_json_column())
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+
+
+class LegalBasis(SQLModel, table=True):
+    """A legal ground on which a dataset is held and shared: a DPV legal basis and its instrument.
+
+    The validated legal-basis document (``urn:simel:schema:legal-basis:1.0``) is the source
+    of truth; ``basis`` and the validity columns are projections of it. A legal basis is
+    never deleted: a steward *ends* it (``ended_at``, with a reason), which keeps the record
+    of what the dataset was held on.
+    """
+
+    __tablename__ = "legal_basis"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    basis: str = Field(max_length=100)
+    document: dict[str, Any] = Field(sa_column=_json_column())
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    ended_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    end_reason: str | None = Field(default=None, max_length=2000)
+    revision: int = 1
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    modified: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    created_by: str = Field(max_length=200)
+
+
+class ConsentRecord(SQLModel, table=True):
+    """Consent given (or asked) by a category of data subjects for a dataset's processing.
+
+    ``status`` and the time columns reflect the record's events (:class:`ConsentEvent`) as
+    recorded; expiry by time is derived on reading, so ``status`` may still say
+    ``ConsentGiven`` after ``expires_at`` until the expiry is recorded as an event.
+    """
+
+    __tablename__ = "consent_record"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    document: dict[str, Any] = Field(sa_column=_json_column())
+    status: str = Field(max_length=60)
+    status_at: dt.datetime = Field(sa_column=_time_column())
+    given_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    withdrawn_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    expires_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    subjects_count: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    created_by: str = Field(max_length=200)
+
+
+class ConsentEvent(SQLModel, table=True):
+    """One change of a consent record's status. Append-only: rows are never updated or deleted.
+
+    ``occurred_at`` is when it happened (a withdrawal signed last week, an expiry at
+    ``expires_at``), ``recorded_at`` when the catalog learnt of it.
+    """
+
+    __tablename__ = "consent_event"
+    __table_args__ = (UniqueConstraint("consent_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consent_id: uuid.UUID = Field(foreign_key="consent_record.id", index=True, ondelete="CASCADE")
+    seq: int
+    event: str = Field(max_length=30)
+    status: str = Field(max_length=60)
+    occurred_at: dt.datetime = Field(sa_column=_time_column())
+    recorded_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    actor: str = Field(max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+    expires_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    details: dict[str, Any] = Field(sa_column=_json_column())
+
+
+class DatasetPolicy(SQLModel, table=True):
+    """One revision of a dataset's ODRL offer, as compact JSON-LD. Append-only.
+
+    The dataset's policy is its highest revision; earlier ones stay for the record (an
+    access request or agreement cites the revision it was made against).
+    """
+
+    __tablename__ = "policy"
+    __table_args__ = (UniqueConstraint("dataset_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    revision: int
+    uid: str = Field(max_length=2000)
+    policy_type: str = Field(max_length=20)
+    document: dict[str, Any] = Field(sa_column=_json_column())
+    template: str | None = Field(default=None, max_length=100)
+    parameters: dict[str, Any] | None = Field(default=None, sa_column=_json_column(nullable=True))
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    created_by: str = Field(max_length=200)

@@ -13,7 +13,13 @@ from typing import Any
 
 import metadata_schemas
 from catalog.errors import FieldError, InvalidMetadata
-from catalog.vocabularies import DATASET_FIELDS, DISTRIBUTION_FIELDS, code_errors
+from catalog.vocabularies import (
+    CONSENT_FIELDS,
+    DATASET_FIELDS,
+    DISTRIBUTION_FIELDS,
+    LEGAL_BASIS_FIELDS,
+    code_errors,
+)
 
 
 def schema_errors(schema_id: str, document: Any, *, prefix: str = "") -> list[FieldError]:
@@ -60,3 +66,30 @@ def distribution_document_errors(
         schema_errors(metadata_schemas.DISTRIBUTION_SCHEMA, document, prefix=prefix),
         code_errors(document, DISTRIBUTION_FIELDS, prefix=prefix),
     )
+
+
+def legal_basis_document_errors(
+    document: Mapping[str, Any], *, prefix: str = ""
+) -> list[FieldError]:
+    """Every problem with a legal-basis document that can be found without the database."""
+    errors = _merged(
+        schema_errors(metadata_schemas.LEGAL_BASIS_SCHEMA, document, prefix=prefix),
+        code_errors(document, LEGAL_BASIS_FIELDS, prefix=prefix),
+    )
+    start, end = document.get("valid_from"), document.get("valid_until")
+    if not errors and isinstance(start, str) and isinstance(end, str) and end < start:
+        errors.append(FieldError(f"{prefix}/valid_until", f"is before valid_from ({start})"))
+    return errors
+
+
+def consent_document_errors(document: Mapping[str, Any], *, prefix: str = "") -> list[FieldError]:
+    """Every problem with a consent-record document that can be found without the database."""
+    return _merged(
+        schema_errors(metadata_schemas.CONSENT_SCHEMA, document, prefix=prefix),
+        code_errors(document, CONSENT_FIELDS, prefix=prefix),
+    )
+
+
+def consent_event_errors(document: Mapping[str, Any], *, prefix: str = "") -> list[FieldError]:
+    """Every problem with a consent-event document that can be found without the database."""
+    return schema_errors(metadata_schemas.CONSENT_EVENT_SCHEMA, document, prefix=prefix)

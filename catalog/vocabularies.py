@@ -53,6 +53,19 @@ DISTRIBUTION_FIELDS: tuple[CodedField, ...] = (
 
 ORGANIZATION_FIELDS: tuple[CodedField, ...] = (CodedField(("country",), ("countries",)),)
 
+LEGAL_BASIS_FIELDS: tuple[CodedField, ...] = (
+    CodedField(("basis",), ("legal-bases",)),
+    CodedField(("jurisdictions", "*"), ("countries",)),
+    CodedField(("purposes", "*"), ("purposes",)),
+)
+
+CONSENT_FIELDS: tuple[CodedField, ...] = (
+    CodedField(("status",), ("consent-statuses",)),
+    CodedField(("purposes", "*"), ("purposes",)),
+    CodedField(("recipients", "countries", "*"), ("countries",)),
+    CodedField(("data_subjects", "populations", "*"), ("migration-concepts",)),
+)
+
 
 def _values(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str, Any]]:
     if not path:

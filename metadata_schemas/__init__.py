@@ -23,6 +23,10 @@ DATASET_SCHEMA = "urn:simel:schema:dataset:1.0"
 DISTRIBUTION_SCHEMA = "urn:simel:schema:distribution:1.0"
 LABOUR_MIGRATION_SCHEMA = "urn:simel:schema:labour-migration:1.0"
 ORGANIZATION_SCHEMA = "urn:simel:schema:organization:1.0"
+LEGAL_BASIS_SCHEMA = "urn:simel:schema:legal-basis:1.0"
+CONSENT_SCHEMA = "urn:simel:schema:consent:1.0"
+CONSENT_EVENT_SCHEMA = "urn:simel:schema:consent-event:1.0"
+ODRL_POLICY_SCHEMA = "urn:simel:schema:odrl-policy:1.0"
 
 
 @cache
@@ -73,29 +77,40 @@ def _absolute_refs(node: Any, base: str) -> Any:
     return node
 
 
-def _inline(node: Any, schemas: dict[str, Any]) -> Any:
+class RecursiveSchema(ValueError):
+    """A schema refers to itself (ODRL duties have duties as consequences): no inlining."""
+
+
+def _inline(node: Any, schemas: dict[str, Any], expanding: tuple[str, ...] = ()) -> Any:
     if isinstance(node, list):
-        return [_inline(item, schemas) for item in node]
+        return [_inline(item, schemas, expanding) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" not in node:
-        return {key: _inline(value, schemas) for key, value in node.items()}
-    base, _, fragment = node["$ref"].partition("#")
+        return {key: _inline(value, schemas, expanding) for key, value in node.items()}
+    ref = node["$ref"]
+    if ref in expanding:
+        raise RecursiveSchema(ref)
+    base, _, fragment = ref.partition("#")
     target: Any = schemas[base]
     for part in filter(None, fragment.split("/")):
         target = target[part]
-    siblings = {key: _inline(value, schemas) for key, value in node.items() if key != "$ref"}
-    return {**_inline(target, schemas), **siblings}
+    siblings = {
+        key: _inline(value, schemas, expanding) for key, value in node.items() if key != "$ref"
+    }
+    return {**_inline(target, schemas, (*expanding, ref)), **siblings}
 
 
 @cache
 def dereferenced(schema_id: str) -> dict[str, Any]:
     """``schema_id`` with every ``$ref`` replaced by its target.
 
-    Our schemas are not recursive, so this terminates; validating against the inlined
-    copy gives the same errors at the same instance paths, about twice as fast, because
-    jsonschema no longer resolves a reference at every step (bulk imports validate
-    hundreds of thousands of documents).
+    Validating against the inlined copy gives the same errors at the same instance
+    paths, about twice as fast, because jsonschema no longer resolves a reference at
+    every step (bulk imports validate hundreds of thousands of documents).
+
+    Raises:
+        RecursiveSchema: the schema refers to itself (the ODRL policy schema does).
     """
     schemas = {sid: _absolute_refs(doc, sid) for sid, doc in _schemas().items()}
     inlined = _inline(schemas[schema_id], schemas)
@@ -106,8 +121,17 @@ def dereferenced(schema_id: str) -> dict[str, Any]:
 
 @cache
 def validator(schema_id: str) -> Draft202012Validator:
-    """A validator for ``schema_id`` (dereferenced, local only) that also checks formats."""
-    return Draft202012Validator(dereferenced(schema_id), format_checker=FormatChecker())
+    """A validator for ``schema_id`` (local only) that also checks formats.
+
+    Dereferenced where the schema allows it; recursive schemas resolve their references
+    through :func:`registry` instead.
+    """
+    try:
+        return Draft202012Validator(dereferenced(schema_id), format_checker=FormatChecker())
+    except RecursiveSchema:
+        return Draft202012Validator(
+            schema(schema_id), registry=registry(), format_checker=FormatChecker()
+        )
 
 
 def json_pointer(path: Any) -> str:
@@ -121,7 +145,12 @@ def iter_errors(schema_id: str, document: Any) -> Iterator[tuple[str, str]]:
     A missing required member is reported at the member's own pointer rather than at its
     parent, so that a form can highlight the empty field.
     """
-    errors = sorted(validator(schema_id).iter_errors(document), key=lambda e: list(e.path))
+    return describe(validator(schema_id), document)
+
+
+def describe(checker: Draft202012Validator, document: Any) -> Iterator[tuple[str, str]]:
+    """Yield ``(pointer, message)`` for each violation ``checker`` finds, as :func:`iter_errors`."""
+    errors = sorted(checker.iter_errors(document), key=lambda e: list(e.path))
     seen: set[tuple[str, str]] = set()
     for error in errors:
         for item in _describe(error):

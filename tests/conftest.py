@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from api.app import create_app
-from catalog import accounts, datasets, oauth, organizations
+from catalog import accounts, dataset_policies, datasets, legal_bases, oauth, organizations
 from catalog.db import Database, upgrade_schema
 from catalog.models import Dataset, OAuthClient, Organization, Role, User
 from catalog.principals import SCOPES, Principal
@@ -240,22 +240,59 @@ def dataset_document(
     return document
 
 
+def legal_basis_document(**overrides: Any) -> dict[str, Any]:
+    """A valid legal-basis document, with overrides."""
+    document: dict[str, Any] = {
+        "basis": "LegalObligation",
+        "instrument": {
+            "kind": "law",
+            "title": {"es": "Código de Trabajo", "en": "Labour Code"},
+            "identifier": "Decreto 1441",
+        },
+        "jurisdictions": ["GTM"],
+        "purposes": ["ProvideOfficialStatistics"],
+        "valid_from": "2020-01-01",
+    }
+    document.update(overrides)
+    return document
+
+
+AGGREGATES_OFFER = {"template": "restricted-statistical-aggregates"}
+
+
 @pytest.fixture
 def make_dataset(session: Session) -> Callable[..., Dataset]:
-    """Create a dataset through the service: ``make_dataset("x", publish=True, title=...)``."""
+    """Create a dataset through the service: ``make_dataset("x", publish=True, title=...)``.
+
+    Personal or sensitive data is published only with a legal basis (and, if restricted,
+    a policy): pass ``legal_basis=legal_basis_document()`` and ``policy=AGGREGATES_OFFER``
+    to record them on the draft before it is published.
+    """
 
     def make(
         name: str = "enei-2024",
         publisher: str = "mintrab-gt",
         publish: bool = True,
+        legal_basis: dict[str, Any] | None = None,
+        policy: dict[str, Any] | None = None,
         **overrides: Any,
     ) -> Dataset:
-        return datasets.create_dataset(
+        governed = legal_basis is not None or policy is not None
+        dataset = datasets.create_dataset(
             session,
             actor=SYSTEM,
             document=dataset_document(name, publisher, **overrides),
-            publish=publish,
+            publish=publish and not governed,
         )
+        if legal_basis is not None:
+            legal_bases.create_legal_basis(session, actor=SYSTEM, name=name, document=legal_basis)
+        if policy is not None:
+            dataset_policies.set_policy(
+                session, actor=SYSTEM, name=name, body=policy, if_match=None, base_uri=BASE_URI
+            )
+        if publish and governed:
+            dataset = datasets.publish_dataset(session, actor=SYSTEM, name=name)
+        return dataset
 
     return make
 

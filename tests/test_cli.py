@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -10,10 +11,17 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from api.cli import main
-from catalog import audit
+from catalog import audit, consents, governance
 from catalog.db import Database
-from catalog.models import Dataset, DatasetStatus, OAuthClient, Organization
-from tests.conftest import bearer, dataset_document
+from catalog.models import (
+    ConsentEvent,
+    Dataset,
+    DatasetPolicy,
+    DatasetStatus,
+    OAuthClient,
+    Organization,
+)
+from tests.conftest import SYSTEM, bearer, dataset_document, legal_basis_document
 
 
 @pytest.fixture
@@ -161,6 +169,7 @@ def test_demo_loads_a_clean_catalog(run, tmp_path):
         assert all(c.roles == ["requester"] for c in machines)
         (app,) = [c for c in clients if c.is_public]
         assert app.redirect_uris == ["http://127.0.0.1:8765/callback"]
+        _check_demo_governance(session, datasets)
     database.dispose()
     # A second run replaces the demo without asking...
     assert run("demo", "--no-serve", url=url).exit_code == 0
@@ -170,3 +179,60 @@ def test_demo_will_not_overwrite_a_real_catalog(run, orgs, database_url):
     result = run("demo", "--no-serve")
     assert result.exit_code == 1
     assert "--force" in result.output
+
+
+def _check_demo_governance(session, datasets):
+    """Every published personal or sensitive dataset is governed; consent has a history."""
+    summaries = governance.summaries(session, datasets)
+    for dataset in datasets:
+        if dataset.status == "published" and dataset.personal_data in {"personal", "sensitive"}:
+            assert summaries[dataset.id].publish.ready, dataset.name
+            assert summaries[dataset.id].legal_basis, dataset.name
+            assert dataset.document.get("retention_period"), dataset.name
+    templates = {p.template for p in session.exec(select(DatasetPolicy)).all()}
+    assert templates == {
+        "open-data",
+        "restricted-statistical-aggregates",
+        "binational-labour-migration-exchange",
+    }
+    events = {e.event for e in session.exec(select(ConsentEvent)).all()}
+    assert {"given", "withdrawn", "expired"} <= events
+
+
+def test_governance_sweep_records_expiries(run, session, make_org, make_dataset):
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+    make_dataset("x", legal_basis=legal_basis_document(basis="Consent"))
+    now = dt.datetime.now(dt.UTC)
+    state = consents.create_consent(
+        session,
+        actor=SYSTEM,
+        name="x",
+        document={
+            "data_subjects": {"description": {"es": "Cohorte"}},
+            "subjects_count": 5,
+            "purposes": ["ProvideOfficialStatistics"],
+            "recipients": {"countries": ["MEX"]},
+            "given_at": (now - dt.timedelta(days=3)).isoformat(),
+            "expires_at": (now + dt.timedelta(days=1)).isoformat(),
+            "evidence": {"reference": "F-1"},
+        },
+    )
+    # A day goes by: the term now lies in the past.
+    expired = now - dt.timedelta(minutes=1)
+    (given,) = state.events
+    given.expires_at = state.record.expires_at = expired
+    session.add_all([given, state.record])
+    session.commit()
+    first = run("governance", "sweep")
+    assert first.exit_code == 0, first.output
+    assert "Recorded 1 consent expiry." in first.output
+    assert "Recorded 0 consent expiries." in run("governance", "sweep").output
+    session.expire_all()
+    events = session.exec(
+        select(ConsentEvent).where(ConsentEvent.consent_id == state.record.id)
+    ).all()
+    assert [(e.event, e.actor, e.occurred_at) for e in events] == [
+        ("given", "test", given.occurred_at),
+        ("expired", "governance-sweep", expired),
+    ]

@@ -22,7 +22,7 @@ from api.v1.common import (
     query_list,
 )
 from api.v1.serializers import dataset_json, distribution_json, revision_json
-from catalog import datasets, distributions, sdmx
+from catalog import datasets, distributions, governance, sdmx
 from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.models import Dataset, Organization, Role
 from catalog.search import FACET_FIELDS, SortKey
@@ -50,6 +50,7 @@ def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
         current_principal(),
         base_uri=state().settings.catalog.base_uri,
         sdmx=sdmx.dataset_sdmx_view(session, dataset),
+        governance=governance.summaries(session, [dataset])[dataset.id],
     )
     response = jsonify(body)
     response.status_code = status
@@ -84,6 +85,7 @@ def list_datasets() -> Response:
     by_name = {org.name: org for org in every}
     dists = distributions.distributions_of(session, [d.id for d in result.datasets])
     links_to_sdmx = sdmx.dataset_sdmx_views(session, [d.id for d in result.datasets])
+    summaries = governance.summaries(session, result.datasets)
     base_uri = state().settings.catalog.base_uri
     body: dict[str, Any] = {
         "total": result.total,
@@ -97,6 +99,7 @@ def list_datasets() -> Response:
                 principal,
                 base_uri=base_uri,
                 sdmx=links_to_sdmx.get(d.id),
+                governance=summaries[d.id],
             )
             for d in result.datasets
         ],

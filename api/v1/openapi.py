@@ -100,6 +100,7 @@ def _dataset_schemas() -> dict[str, Any]:
         },
         "quality": {"type": "object"},
         "sdmx": _ref("DatasetSdmx"),
+        "governance": _ref("GovernanceSummary"),
     }
     dataset = copy.deepcopy(document)
     dataset["description"] = (
@@ -108,7 +109,7 @@ def _dataset_schemas() -> dict[str, Any]:
     dataset["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     dataset["required"] = [
         *document["required"],
-        *[m for m in server_members if m not in {"withdrawn", "quality", "sdmx"}],
+        *[m for m in server_members if m not in {"withdrawn", "quality", "sdmx", "governance"}],
     ]
     dataset_input = copy.deepcopy(document)
     dataset_input["description"] = (
@@ -219,6 +220,8 @@ def _client_schemas() -> dict[str, Any]:
 
 
 def _components(server_url: str) -> dict[str, Any]:
+    from api.v1 import openapi_governance
+
     common = _rewrite_refs(metadata_schemas.schema("urn:simel:schema:common:1.0"))["$defs"]
     labour = _rewrite_refs(metadata_schemas.schema(metadata_schemas.LABOUR_MIGRATION_SCHEMA))
     labour.pop("title", None)
@@ -227,6 +230,7 @@ def _components(server_url: str) -> dict[str, Any]:
         "LabourMigrationProfile": labour,
         **_dataset_schemas(),
         **_distribution_schemas(),
+        **openapi_governance.components(),
         "Problem": {
             "type": "object",
             "description": "RFC 9457 problem details.",
@@ -813,6 +817,8 @@ _WRITE_ERRORS = ("400", "401", "403", "404", "413", "415", "422")
 
 
 def _paths() -> dict[str, Any]:
+    from api.v1 import openapi_governance
+
     dataset_filters = [
         _param(
             "q",
@@ -1089,6 +1095,7 @@ def _paths() -> dict[str, Any]:
                 },
             },
         },
+        **openapi_governance.paths(),
         "/api/v1/vocab": {
             "get": {
                 "operationId": "api_v1.list_vocabularies",

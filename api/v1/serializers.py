@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from flask import request, url_for
 
+from catalog.consents import ConsentState
+from catalog.governance import GovernanceView
+from catalog.iris import dataset_iri
 from catalog.models import (
     AuditEvent,
+    ConsentEvent,
     Dataset,
+    DatasetPolicy,
     DatasetRevision,
     DatasetStatus,
     Distribution,
+    LegalBasis,
     OAuthClient,
     Organization,
 )
 from catalog.principals import Principal
+from catalog.readiness import Readiness, legal_basis_valid
 from catalog.sdmx_ml import Ref
 
 
@@ -55,11 +63,6 @@ def api_url(path: str) -> str:
     every item several times.
     """
     return f"{request.url_root}api/v1/{path}"
-
-
-def dataset_iri(base_uri: str, name: str) -> str:
-    """The IRI minted for a dataset."""
-    return f"{base_uri}dataset/{name}"
 
 
 def sdmx_structure_url(ref: Ref) -> str:
@@ -107,10 +110,14 @@ def dataset_json(
     *,
     base_uri: str,
     sdmx: Mapping[str, Any] | None = None,
+    governance: Readiness | None = None,
 ) -> dict[str, Any]:
     """A dataset: its document plus what the server knows about it.
 
-    ``sdmx`` is the dataset's link to an SDMX structure (``catalog.sdmx.dataset_sdmx_view``).
+    ``sdmx`` is the dataset's link to an SDMX structure (``catalog.sdmx.dataset_sdmx_view``);
+    ``governance`` (from :func:`catalog.governance.summaries`) adds the ``governance``
+    summary: whether a legal basis is valid now, whether there is an offer policy, and
+    whether the dataset may be published and shared.
     """
     body: dict[str, Any] = dict(dataset.document)
     body.update(
@@ -133,12 +140,15 @@ def dataset_json(
             "links": {
                 "self": api_url(f"datasets/{dataset.name}"),
                 "revisions": api_url(f"datasets/{dataset.name}/revisions"),
+                "governance": api_url(f"datasets/{dataset.name}/governance"),
             },
         }
     )
     if sdmx is not None:
         body["sdmx"] = dataset_sdmx_json(dataset.name, sdmx)
         body["links"]["sdmx"] = body["sdmx"]["links"]["self"]
+    if governance is not None:
+        body["governance"] = governance.summary()
     if dataset.status == DatasetStatus.WITHDRAWN:
         body["withdrawn"] = {"at": iso(dataset.withdrawn_at), "reason": dataset.withdrawal_reason}
     return body
@@ -194,4 +204,136 @@ def client_json(client: OAuthClient, organization: Organization) -> dict[str, An
         "created_by": client.created_by,
         "revoked_at": iso(client.revoked_at),
         "links": {"self": url_for("api_v1.get_client", client_id=client.client_id, _external=True)},
+    }
+
+
+# ----------------------------------------------------------------------------- governance
+
+
+def legal_basis_json(name: str, legal_basis: LegalBasis, at: dt.datetime) -> dict[str, Any]:
+    """A legal basis of the dataset ``name``: its document, its validity at ``at``, its record."""
+    body: dict[str, Any] = dict(legal_basis.document)
+    base = f"datasets/{name}/legal-bases/{legal_basis.id}"
+    body.update(
+        {
+            "id": str(legal_basis.id),
+            "dataset": name,
+            "revision": legal_basis.revision,
+            "valid": legal_basis_valid(legal_basis, at),
+            "ended": (
+                {"at": iso(legal_basis.ended_at), "reason": legal_basis.end_reason}
+                if legal_basis.ended_at is not None
+                else None
+            ),
+            "created": iso(legal_basis.created),
+            "modified": iso(legal_basis.modified),
+            "created_by": legal_basis.created_by,
+            "links": {
+                "self": api_url(base),
+                "end": api_url(f"{base}/end"),
+                "dataset": api_url(f"datasets/{name}"),
+            },
+        }
+    )
+    return body
+
+
+def consent_event_json(event: ConsentEvent) -> dict[str, Any]:
+    """One event of a consent record's history."""
+    return {
+        "seq": event.seq,
+        "event": event.event,
+        "status": event.status,
+        "at": iso(event.occurred_at),
+        "recorded_at": iso(event.recorded_at),
+        "actor": event.actor,
+        "reason": event.reason,
+        "expires_at": iso(event.expires_at),
+        "details": event.details,
+    }
+
+
+def consent_json(name: str, state: ConsentState) -> dict[str, Any]:
+    """A consent record of the dataset ``name``, with its status now and its whole history."""
+    record = state.record
+    body: dict[str, Any] = dict(record.document)
+    body.pop("status", None)  # the initial status is the first event's
+    base = f"datasets/{name}/consents/{record.id}"
+    body.update(
+        {
+            "id": str(record.id),
+            "dataset": name,
+            "status": state.status,
+            "valid": state.valid,
+            "recorded_status": record.status,
+            "expiry_recorded": not state.expiry_unrecorded,
+            "status_at": iso(record.status_at),
+            "given_at": iso(record.given_at) if record.given_at else body.get("given_at"),
+            "expires_at": iso(state.expires_at),
+            "withdrawn_at": iso(record.withdrawn_at),
+            "events": [consent_event_json(e) for e in state.events],
+            "created": iso(record.created),
+            "created_by": record.created_by,
+            "links": {
+                "self": api_url(base),
+                "events": api_url(f"{base}/events"),
+                "dataset": api_url(f"datasets/{name}"),
+            },
+        }
+    )
+    return body
+
+
+def policy_record_json(name: str, policy: DatasetPolicy) -> dict[str, Any]:
+    """A dataset's policy with its record (revision, template, author), for the governance view."""
+    return {
+        "revision": policy.revision,
+        "uid": policy.uid,
+        "type": policy.policy_type,
+        "template": policy.template,
+        "parameters": policy.parameters,
+        "created": iso(policy.created),
+        "created_by": policy.created_by,
+        "document": policy.document,
+        "links": {"self": api_url(f"datasets/{name}/policy")},
+    }
+
+
+def readiness_json(readiness: Readiness) -> dict[str, Any]:
+    """Readiness of a dataset for publishing and for sharing."""
+    return {
+        "legal_basis": readiness.legal_basis,
+        "policy": readiness.policy,
+        "publish": readiness.publish.to_dict(),
+        "share": readiness.share.to_dict(),
+    }
+
+
+def governance_json(view: GovernanceView, base_uri: str) -> dict[str, Any]:
+    """The governance view of a dataset."""
+    dataset = view.dataset
+    name = dataset.name
+    return {
+        "dataset": name,
+        "iri": dataset_iri(base_uri, name),
+        "publisher": view.publisher.name,
+        "status": dataset.status,
+        "access_rights": dataset.access_rights,
+        "personal_data": dataset.personal_data,
+        "retention_period": dataset.document.get("retention_period"),
+        "checked_at": iso(view.at),
+        "legal_bases": [legal_basis_json(name, b, view.at) for b in view.legal_bases],
+        "consent_required": view.consent_required,
+        "consents": (
+            None if view.consents is None else [consent_json(name, s) for s in view.consents]
+        ),
+        "policy": policy_record_json(name, view.policy) if view.policy else None,
+        "readiness": readiness_json(view.readiness),
+        "links": {
+            "self": api_url(f"datasets/{name}/governance"),
+            "dataset": api_url(f"datasets/{name}"),
+            "legal_bases": api_url(f"datasets/{name}/legal-bases"),
+            "consents": api_url(f"datasets/{name}/consents"),
+            "policy": api_url(f"datasets/{name}/policy"),
+        },
     }

@@ -23,7 +23,18 @@ from typing import Any
 
 from sqlmodel import Session
 
-from catalog import accounts, datasets, distributions, oauth, organizations, sdmx
+from catalog import (
+    accounts,
+    consents,
+    dataset_policies,
+    datasets,
+    distributions,
+    legal_bases,
+    oauth,
+    organizations,
+    sdmx,
+)
+from catalog.demo.governance import GOVERNANCE, DemoGovernance
 from catalog.demo.institutions import ORGANIZATIONS, USERS
 from catalog.demo.records import DATASETS
 from catalog.models import Role
@@ -75,6 +86,9 @@ class DemoResult:
     datasets: int = 0
     sdmx_structures: int = 0
     sdmx_links: int = 0
+    legal_bases: int = 0
+    policies: int = 0
+    consents: int = 0
 
 
 def _months(start: date, end: date, step: int) -> list[str]:
@@ -237,13 +251,49 @@ def _distribution(
     return document
 
 
+def _record_governance(
+    session: Session,
+    actor: Principal,
+    name: str,
+    governance: DemoGovernance,
+    base_uri: str,
+    result: DemoResult,
+) -> None:
+    for document in governance.legal_bases:
+        legal_bases.create_legal_basis(session, actor=actor, name=name, document=document)
+        result.legal_bases += 1
+    if governance.policy is not None:
+        dataset_policies.set_policy(
+            session,
+            actor=actor,
+            name=name,
+            body=governance.policy,
+            if_match=None,
+            base_uri=base_uri,
+        )
+        result.policies += 1
+    for consent in governance.consents:
+        document = {k: v for k, v in consent.items() if k != "events"}
+        state = consents.create_consent(session, actor=actor, name=name, document=document)
+        for event in consent.get("events", ()):
+            consents.add_event(
+                session, actor=actor, name=name, consent_id=state.record.id, document=event
+            )
+        result.consents += 1
+
+
 def load_demo(
     session: Session,
     *,
     storage_root: Path,
+    base_uri: str,
     progress: Callable[[str], None] | None = None,
 ) -> DemoResult:
-    """Fill an empty catalog with the demo institutions, users and datasets."""
+    """Fill an empty catalog with the demo institutions, users, datasets and their governance.
+
+    A dataset with personal data gets its legal bases (and, if restricted, its offer)
+    while it is a draft, because the catalog refuses to publish it without them.
+    """
     actor = Principal.system(DEMO_ACTOR)
     say = progress or (lambda _message: None)
     result = DemoResult(password=secrets.token_urlsafe(12))
@@ -269,11 +319,13 @@ def load_demo(
     for spec in DATASETS:
         publisher = publishers[spec["publisher"]]
         status = spec.get("status", "published")
+        governance = GOVERNANCE.get(spec["name"])
+        document = build_document(spec, publisher)
+        if governance is not None and governance.retention_period:
+            document["retention_period"] = governance.retention_period
+        publish = status in {"published", "withdrawn"}
         dataset = datasets.create_dataset(
-            session,
-            actor=actor,
-            document=build_document(spec, publisher),
-            publish=status in {"published", "withdrawn"},
+            session, actor=actor, document=document, publish=publish and governance is None
         )
         for index, (kind, title_es, title_en) in enumerate(spec["distributions"]):
             distributions.add_distribution(
@@ -285,12 +337,20 @@ def load_demo(
                 ),
                 storage_root=storage_root,
             )
+        if governance is not None:
+            _record_governance(session, actor, dataset.name, governance, base_uri, result)
+            if publish:
+                datasets.publish_dataset(session, actor=actor, name=dataset.name)
         if status == "withdrawn":
             datasets.withdraw_dataset(
                 session, actor=actor, name=dataset.name, reason=spec["withdrawal_reason"]
             )
     result.datasets = len(DATASETS)
     say(f"{len(DATASETS)} datasets")
+    say(
+        f"{result.legal_bases} legal bases, {result.policies} offer policies, "
+        f"{result.consents} consent records"
+    )
     # Imported here so that `python -m catalog.demo.sdmx_structures` (which regenerates
     # the message) does not find its module already imported by this package.
     from catalog.demo.sdmx_structures import MESSAGE_PATH, dataflow_links

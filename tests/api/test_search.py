@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import bearer
+from tests.conftest import AGGREGATES_OFFER, bearer, legal_basis_document
 
 
 @pytest.fixture
@@ -23,6 +23,8 @@ def catalog(make_org, make_dataset):
         access_rights="RESTRICTED",
         personal_data="sensitive",
         keywords={"es": ["retornados"], "en": ["returnees"]},
+        legal_basis=legal_basis_document(jurisdictions=["SLV"]),
+        policy=AGGREGATES_OFFER,
     )
     make_dataset(
         "permisos-gt",

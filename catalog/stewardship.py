@@ -1,0 +1,101 @@
+"""Who may read and write a dataset's governance records, shared by their services.
+
+* **Write** (legal bases, consent records and events, the offer policy): administrators,
+  and stewards of the publishing organization whose credential grants
+  ``governance:write`` (personal API tokens are unscoped and grant it).
+* **Read**: legal bases and the offer policy are as visible as the dataset itself; the
+  region's laws make the ground of processing public information, and a ministry must
+  know an offer's terms to request access. Consent records (who consented, how many, the
+  evidence) are read only by auditors, administrators and members of the publisher.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from catalog.datasets import ANY_REVISION, get_dataset, publisher_of
+from catalog.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from catalog.models import Dataset, Organization, Role
+from catalog.principals import Principal
+
+WRITE_SCOPE = "governance:write"
+
+
+def can_govern(actor: Principal, organization_id: int) -> bool:
+    """Whether ``actor`` may write governance records of ``organization_id``'s datasets."""
+    if actor.is_admin:
+        return True
+    return actor.has_scope(WRITE_SCOPE) and actor.has_role(Role.STEWARD, organization_id)
+
+
+def governed_dataset(
+    session: Session, *, actor: Principal, name: str
+) -> tuple[Dataset, Organization]:
+    """The dataset ``name`` and its publisher, if ``actor`` may write its governance records.
+
+    Raises:
+        Unauthenticated: anonymous caller.
+        NotFound: no such dataset visible to the caller.
+        Forbidden: the caller is not a steward of the publisher with governance:write.
+    """
+    actor.require_authenticated()
+    dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    if not can_govern(actor, publisher.id):
+        raise Forbidden(
+            f"only stewards of {publisher.name} with the {WRITE_SCOPE} scope "
+            "(or administrators) may change its governance records"
+        )
+    return dataset, publisher
+
+
+def can_read_consents(actor: Principal, dataset: Dataset) -> bool:
+    """Whether ``actor`` may read the dataset's consent records."""
+    return actor.is_auditor or actor.is_admin or dataset.publisher_id in actor.organization_ids
+
+
+def consent_dataset(session: Session, *, actor: Principal, name: str) -> Dataset:
+    """The dataset ``name``, if ``actor`` may read its consent records.
+
+    Raises:
+        Unauthenticated: anonymous caller.
+        NotFound: no such dataset visible to the caller.
+        Forbidden: the caller is not an auditor, an administrator or a member of the
+            publisher.
+    """
+    actor.require_authenticated()
+    dataset = get_dataset(session, actor=actor, name=name)
+    if not can_read_consents(actor, dataset):
+        raise Forbidden(
+            "consent records are read by auditors, administrators and members of the "
+            "publishing organization only"
+        )
+    return dataset
+
+
+def check_revision(current: int, if_match: int | None, what: str, *, required: bool) -> None:
+    """Optimistic concurrency for a governance record at revision ``current``.
+
+    Raises:
+        PreconditionRequired: ``if_match`` is missing and required.
+        PreconditionFailed: ``if_match`` names another revision.
+    """
+    if if_match is None:
+        if required:
+            raise PreconditionRequired(
+                f"send If-Match with the ETag of the {what} you edited, so that a concurrent "
+                "change is not overwritten"
+            )
+        return
+    if if_match not in (current, ANY_REVISION):
+        raise PreconditionFailed(
+            f"the {what} was changed since revision {if_match}: it is now at revision "
+            f"{current}; fetch it again and reapply your change",
+            current_revision=current,
+        )
+
+
+def not_found(what: str, name: str) -> NotFound:
+    """The error for a governance record that does not belong to the dataset ``name``."""
+    return NotFound(f"'{name}' has no {what}")
