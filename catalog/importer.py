@@ -394,7 +394,9 @@ def _write(session: Session, actor: Principal, valid: list[_Valid]) -> ImportRep
         chunk = valid[start : start + _CHUNK]
         for item in chunk:
             entries.append(
-                entry_for(uuid.uuid4(), item.document["name"], item.document, item.status, item.publisher)
+                entry_for(
+                    uuid.uuid4(), item.document["name"], item.document, item.status, item.publisher
+                )
             )
         combinations = index.combination_ids(session, entries)
         for item, entry, combination in zip(chunk, entries, combinations, strict=True):

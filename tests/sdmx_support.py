@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from catalog.demo.sdmx_structures import MESSAGE_PATH as DEMO_MESSAGE
+from tests.standards_dir import STANDARDS
 
 REPO = Path(__file__).resolve().parents[1]
 MESSAGE_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
@@ -20,15 +20,9 @@ DEMO_DSD = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=SIMEL:DSD_LA
 
 
 def find_samples() -> Path | None:
-    """The shared SDMX samples: $SIMEL_STANDARDS_DIR/sdmx, else shared/standards/sdmx above us."""
-    configured = os.environ.get("SIMEL_STANDARDS_DIR")
-    candidates = (
-        [Path(configured)] if configured else [p / "shared" / "standards" for p in REPO.parents]
-    )
-    for standards in candidates:
-        if (standards / "sdmx" / "ESTAT-demography-structure.xml").is_file():
-            return standards / "sdmx"
-    return None
+    """The SDMX samples of the standards folder (tests/standards_dir.py)."""
+    folder = STANDARDS / "sdmx"
+    return folder if (folder / "ESTAT-demography-structure.xml").is_file() else None
 
 
 SAMPLES = find_samples()
@@ -38,9 +32,7 @@ SAMPLE_XML = ("ESTAT-demography-structure.xml", "ESTAT-esms-structure.xml")
 def sample(name: str) -> bytes:
     """The bytes of a shared sample (the test is skipped where the samples are absent)."""
     if SAMPLES is None:
-        pytest.skip(
-            "the shared SDMX samples are absent (shared/standards/sdmx, SIMEL_STANDARDS_DIR)"
-        )
+        pytest.skip(f"the SDMX samples are absent from {STANDARDS / 'sdmx'} (SIMEL_STANDARDS_DIR)")
     return (SAMPLES / name).read_bytes()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,35 +11,16 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from policies import Hierarchy, Policy, RequestContext, templates
+from tests.standards_dir import STANDARDS
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCHEMA_PATH = REPO / "metadata_schemas" / "odrl-policy-1.0.schema.json"
 
 
-def find_standards() -> Path | None:
-    """Locate the shared standards folder: $SIMEL_STANDARDS_DIR, else shared/standards above us."""
-    configured = os.environ.get("SIMEL_STANDARDS_DIR")
-    if configured:
-        return Path(configured) if Path(configured).is_dir() else None
-    for parent in REPO.parents:
-        candidate = parent / "shared" / "standards"
-        if (candidate / "odrl").is_dir():
-            return candidate
-    return None
-
-
-STANDARDS = find_standards()
-MISSING_STANDARDS = (
-    "the shared standards folder is absent (looked for shared/standards above the repository "
-    "and $SIMEL_STANDARDS_DIR); the ODRL/DPV conformance tests need its files"
-)
-
-
 @pytest.fixture(scope="session")
 def standards() -> Path:
-    if STANDARDS is None:
-        pytest.skip(MISSING_STANDARDS)
+    assert (STANDARDS / "odrl").is_dir(), f"the standards folder {STANDARDS} has no odrl/"
     return STANDARDS
 
 

@@ -7,7 +7,6 @@ import ast
 import importlib.metadata
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +15,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from tests.standards_dir import STANDARDS
 from vocab import Concept, ConceptScheme, Note, Registry, VocabularyError
-from vocab.generate import DEFAULT_STANDARDS, build_all, main, write_schemes
+from vocab.generate import build_all, main, write_schemes
 from vocab.generate.common import PYCOUNTRY_VERSION
 from vocab.model import Notation
 from vocab.rdf import scheme_from_graph, to_turtle
@@ -51,7 +51,7 @@ def test_concept_graph(registry: Registry, graphs: dict[str, Graph]) -> None:
     assert jsonld[0]["@id"] == "http://data.europa.eu/esco/isco/C2512"
 
 
-SHAPES = Path(os.environ.get("SIMEL_STANDARDS_DIR", DEFAULT_STANDARDS)) / "shapes"
+SHAPES = STANDARDS / "shapes"
 
 
 @pytest.mark.skipif(not SHAPES.is_dir(), reason="DCAT-AP shapes not available")
@@ -192,7 +192,7 @@ def test_detached_concepts_cannot_make_graphs() -> None:
 
 
 def _standards() -> Path:
-    return Path(os.environ.get("SIMEL_STANDARDS_DIR", DEFAULT_STANDARDS))
+    return STANDARDS
 
 
 def _build_prerequisites() -> str | None:

@@ -26,8 +26,9 @@ from vocab.registry import MANIFEST, SCHEMES_DIR
 
 __all__ = ["DEFAULT_STANDARDS", "build_all", "main", "write_schemes"]
 
-#: Where the standards are unless --standards or SIMEL_STANDARDS_DIR says otherwise.
-DEFAULT_STANDARDS: Final = Path("/work/shared/standards")
+#: Where the standards are unless --standards or SIMEL_STANDARDS_DIR says otherwise: the
+#: unchanged copies kept with the tests (tests/standards, with provenance READMEs).
+DEFAULT_STANDARDS: Final = Path(__file__).resolve().parents[2] / "tests" / "standards"
 
 
 def build_all(standards: Path) -> list[ConceptScheme]:
