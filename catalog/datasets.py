@@ -134,6 +134,23 @@ def publisher_of(session: Session, dataset: Dataset) -> Organization:
     return organization
 
 
+def stewarded_dataset(
+    session: Session, *, actor: Principal, name: str
+) -> tuple[Dataset, Organization]:
+    """The dataset ``name`` and its publisher, if ``actor`` may write on its behalf.
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+        Unauthenticated: anonymous caller.
+        Forbidden: the caller is not a steward of the publisher nor an administrator.
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
+    actor.require_steward(publisher.id, publisher.name)
+    return dataset, publisher
+
+
 def list_distributions(session: Session, dataset: Dataset) -> list[Distribution]:
     """The dataset's distributions in their display order."""
     return list(
@@ -514,10 +531,7 @@ def update_dataset(
         GovernanceIncomplete: the dataset is published and the change of its
             classification or access rights needs a legal basis or policy it lacks.
     """
-    dataset = get_dataset(session, actor=actor, name=name)
-    publisher = publisher_of(session, dataset)
-    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    actor.require_steward(publisher.id, publisher.name)
+    dataset, publisher = stewarded_dataset(session, actor=actor, name=name)
     check_if_match(dataset, if_match)
     if merge:
         patch = require_object(document, "merge patch")
@@ -586,10 +600,7 @@ def publish_dataset(
         GovernanceIncomplete: personal or sensitive data without a legal basis valid now,
             or restricted personal or sensitive data without an offer policy.
     """
-    dataset = get_dataset(session, actor=actor, name=name)
-    publisher = publisher_of(session, dataset)
-    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    actor.require_steward(publisher.id, publisher.name)
+    dataset, _ = stewarded_dataset(session, actor=actor, name=name)
     check_if_match(dataset, if_match, required=False)
     if dataset.status == DatasetStatus.PUBLISHED:
         raise Conflict(f"'{name}' is already published")
@@ -625,10 +636,7 @@ def withdraw_dataset(
         Conflict: the dataset is not published.
         InvalidMetadata: no reason was given.
     """
-    dataset = get_dataset(session, actor=actor, name=name)
-    publisher = publisher_of(session, dataset)
-    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    actor.require_steward(publisher.id, publisher.name)
+    dataset, _ = stewarded_dataset(session, actor=actor, name=name)
     check_if_match(dataset, if_match, required=False)
     if dataset.status != DatasetStatus.PUBLISHED:
         raise Conflict(
@@ -666,10 +674,7 @@ def delete_draft(
         PreconditionFailed: stale If-Match.
         Conflict: the dataset was published at some time.
     """
-    dataset = get_dataset(session, actor=actor, name=name)
-    publisher = publisher_of(session, dataset)
-    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    actor.require_steward(publisher.id, publisher.name)
+    dataset, _ = stewarded_dataset(session, actor=actor, name=name)
     check_if_match(dataset, if_match, required=False)
     if dataset.status != DatasetStatus.DRAFT or dataset.issued is not None:
         raise Conflict(f"'{name}' has been published, so it is kept on record: withdraw it instead")

@@ -19,8 +19,8 @@ from catalog.datasets import (
     check_if_match,
     get_dataset,
     merge_patch,
-    publisher_of,
     record_change,
+    stewarded_dataset,
 )
 from catalog.errors import FieldError, InvalidMetadata, NotFound
 from catalog.models import Dataset, Distribution
@@ -107,14 +107,6 @@ def get_distribution(
     return dataset, distribution
 
 
-def _steward_dataset(session: Session, actor: Principal, name: str) -> Dataset:
-    dataset = get_dataset(session, actor=actor, name=name)
-    publisher = publisher_of(session, dataset)
-    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    actor.require_steward(publisher.id, publisher.name)
-    return dataset
-
-
 def add_distribution(
     session: Session,
     *,
@@ -132,7 +124,7 @@ def add_distribution(
         PreconditionFailed: stale If-Match (the dataset's revision).
         InvalidMetadata: invalid document, or a restricted file that is not in storage.
     """
-    dataset = _steward_dataset(session, actor, name)
+    dataset = stewarded_dataset(session, actor=actor, name=name)[0]
     check_if_match(dataset, if_match, required=False)
     document = _validated(document, storage_root)
     position = session.exec(
@@ -172,7 +164,7 @@ def update_distribution(
         PreconditionFailed: stale If-Match (the dataset's revision).
         InvalidMetadata: the new document is invalid.
     """
-    dataset = _steward_dataset(session, actor, name)
+    dataset = stewarded_dataset(session, actor=actor, name=name)[0]
     _, distribution = get_distribution(
         session, actor=actor, name=name, distribution_id=distribution_id
     )
@@ -214,7 +206,7 @@ def delete_distribution(
         Forbidden: the caller is not a steward of the publisher.
         PreconditionFailed: stale If-Match (the dataset's revision).
     """
-    dataset = _steward_dataset(session, actor, name)
+    dataset = stewarded_dataset(session, actor=actor, name=name)[0]
     _, distribution = get_distribution(
         session, actor=actor, name=name, distribution_id=distribution_id
     )

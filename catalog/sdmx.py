@@ -887,10 +887,7 @@ def link_dataset(
             not in the DSD's codelists (each listed with field, code and codelist).
         Conflict: the dataflow's DSD is not stored.
     """
-    dataset = datasets.get_dataset(session, actor=actor, name=name)
-    publisher = datasets.publisher_of(session, dataset)
-    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    actor.require_steward(publisher.id, publisher.name)
+    dataset, _ = datasets.stewarded_dataset(session, actor=actor, name=name)
     datasets.check_if_match(dataset, if_match, required=False)
     row = get_structure(session, target)
     dsd = _dsd_of(session, row)
@@ -935,10 +932,7 @@ def unlink_dataset(
         Forbidden: the caller is not a steward of the publisher.
         PreconditionFailed: stale If-Match.
     """
-    dataset = datasets.get_dataset(session, actor=actor, name=name)
-    publisher = datasets.publisher_of(session, dataset)
-    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-    actor.require_steward(publisher.id, publisher.name)
+    dataset, _ = datasets.stewarded_dataset(session, actor=actor, name=name)
     datasets.check_if_match(dataset, if_match, required=False)
     link = link_of(session, dataset)
     if link is None:
