@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from catalog import audit, readiness
@@ -48,6 +48,7 @@ from catalog.validation import dataset_document_errors, legal_basis_document_err
 _STATUSES = (DatasetStatus.DRAFT.value, DatasetStatus.PUBLISHED.value)
 _CHUNK = 2000
 _PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
+_ANALYZE_FROM = 1000  # imports this big change the tables' statistics noticeably
 Progress = Callable[[int], None]
 
 
@@ -378,6 +379,20 @@ def _governance_rows(
         events.append(audit.EventSpec("policy.set", "policy", name, item.publisher.id, details))
 
 
+def _refresh_statistics(session: Session) -> None:
+    # Right after a bulk load the planner still believes the tables are small and may
+    # scan instead of using the full-text index until autovacuum catches up.
+    tables = ["dataset", "dataset_revision", "dataset_theme", "search_facet", "audit_event"]
+    tables.append(
+        "dataset_search"
+        if session.get_bind().dialect.name == "postgresql"
+        else "dataset_search_key"
+    )
+    for table in tables:
+        session.execute(text(f"ANALYZE {table}"))
+    session.commit()
+
+
 def _write(session: Session, actor: Principal, valid: list[_Valid]) -> ImportReport:
     now = utcnow()
     index = search_index(session)
@@ -471,6 +486,8 @@ def _write(session: Session, actor: Principal, valid: list[_Valid]) -> ImportRep
     )
     audit.record_many(session, actor=actor, events=events)
     session.commit()
+    if len(valid) >= _ANALYZE_FROM:
+        _refresh_statistics(session)
     return ImportReport(
         created=len(valid),
         published=published,

@@ -194,3 +194,12 @@ def test_absurd_page_numbers_are_400_not_500(client):
     response = client.get("/api/v1/datasets?page=1838026182919964416")
     assert response.status_code == 400
     assert client.get("/api/v1/datasets?q=x&page=100001").status_code == 400
+
+
+def test_theme_filter_matches_whole_codes(client, make_org, make_dataset):
+    make_org("ine-gt")
+    make_dataset("desempleo", "ine-gt", themes=["unemployment"])
+    make_dataset("empleo", "ine-gt", themes=["employment"])
+    for q in (None, "encuesta"):
+        params = {"theme": "employment", **({"q": q} if q else {})}
+        assert names(client.get("/api/v1/datasets", query_string=params)) == ["empleo"]
