@@ -15,6 +15,7 @@ import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from api.app import create_app
@@ -96,18 +98,37 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{target}"
         return
     yield database_template
-    engine = create_engine(database_template)
+    _empty_postgres(database_template)
+
+
+@cache
+def _postgres_reset(url: str) -> tuple[Engine, list[str], list[str]]:
+    """An engine, the tables in an order that deletes children first, and the sequences."""
+    engine = create_engine(url, poolclass=NullPool)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    tables = [t.name for t in reversed(metadata.sorted_tables) if t.name != "alembic_version"]
+    with engine.connect() as conn:
+        sequences = list(
+            conn.execute(
+                text(
+                    "SELECT sequence_name FROM information_schema.sequences"
+                    " WHERE sequence_schema = 'public'"
+                )
+            ).scalars()
+        )
+    return engine, tables, sequences
+
+
+def _empty_postgres(url: str) -> None:
+    # DELETE in foreign-key order beats TRUNCATE by ~10x on tables holding a few rows
+    # (TRUNCATE swaps every table's files); sequences restart as TRUNCATE's RESTART did.
+    engine, tables, sequences = _postgres_reset(url)
     with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        names = ", ".join(f'"{t}"' for t in tables)
-        if names:
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    engine.dispose()
+        for table in tables:
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')
+        for sequence in sequences:
+            conn.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
 
 
 @pytest.fixture
