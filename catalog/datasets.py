@@ -18,7 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 import metadata_schemas
-from catalog import audit
+from catalog import audit, quality
 from catalog.db import utcnow
 from catalog.errors import (
     Conflict,
@@ -70,6 +70,7 @@ READ_ONLY_MEMBERS = frozenset(
         "distributions",
         "links",
         "quality",
+        "harvest",
     }
 )
 
@@ -152,11 +153,13 @@ def search_datasets(
     sort: SortKey | None = None,
     offset: int = 0,
     limit: int = 20,
+    min_quality: int | None = None,
 ) -> Page:
     """Find datasets by free text and filters, with facet counts over all matches.
 
     Filters combine with OR within a facet and AND across facets. Unless a status filter
     is given, withdrawn datasets are left out (they stay reachable by name).
+    ``min_quality`` keeps datasets whose metadata quality score reaches it.
     """
     clean = {
         name: tuple(dict.fromkeys(v for v in values if v))
@@ -175,10 +178,11 @@ def search_datasets(
             sort=sort or "relevance",
             offset=offset,
             limit=limit,
+            min_quality=min_quality,
         )
         result = backend_for(session).search(session, query)
         return Page(_load(session, result.ids), result.total, result.facets, offset, limit)
-    return _browse(session, clean, visibility, sort or "modified", offset, limit)
+    return _browse(session, clean, visibility, sort or "modified", offset, limit, min_quality)
 
 
 def _load(session: Session, ids: Sequence[uuid.UUID]) -> list[Dataset]:
@@ -196,6 +200,7 @@ def _browse(
     sort: SortKey,
     offset: int,
     limit: int,
+    min_quality: int | None = None,
 ) -> Page:
     organizations = {org.name: org.id for org in session.exec(select(Organization)).all()}
     names_by_id = {org_id: name for name, org_id in organizations.items()}
@@ -212,6 +217,8 @@ def _browse(
             )
         else:
             conditions.append(getattr(Dataset, name).in_(values))
+    if min_quality is not None:
+        conditions.append(col(Dataset.quality_score) >= min_quality)
     if not visibility.everything:
         own_ids = [organizations[n] for n in visibility.own_publishers if n in organizations]
         conditions.append(
@@ -254,6 +261,7 @@ def _browse(
         "relevance": [col(Dataset.modified).desc(), col(Dataset.name)],
         "title": [col(Dataset.sort_title), col(Dataset.name)],
         "name": [col(Dataset.name)],
+        "quality": [col(Dataset.quality_score).desc(), col(Dataset.name)],
     }
     order = orders[sort]
     datasets = list(
@@ -333,7 +341,8 @@ def document_columns(document: dict[str, Any], publisher: Organization) -> dict[
     }
 
 
-def _replace_themes(session: Session, dataset: Dataset) -> None:
+def replace_themes(session: Session, dataset: Dataset) -> None:
+    """Rewrite the dataset's theme rows from its document (no commit)."""
     session.execute(delete(DatasetTheme).where(col(DatasetTheme.dataset_id) == dataset.id))
     for theme in dict.fromkeys(dataset.document.get("themes", ())):
         session.add(DatasetTheme(dataset_id=dataset.id, theme=theme))
@@ -441,7 +450,8 @@ def create_dataset(
         dataset.issued = now
     session.add(dataset)
     session.flush()
-    _replace_themes(session, dataset)
+    replace_themes(session, dataset)
+    refresh_quality(session, dataset)
     _revision(session, dataset, actor=actor, action="create", changes=changes_between({}, document))
     reindex(session, [dataset])
     audit.record(
@@ -455,6 +465,15 @@ def create_dataset(
     )
     session.commit()
     return dataset
+
+
+def refresh_quality(session: Session, dataset: Dataset) -> None:
+    """Recompute the stored quality score from the document and the distributions."""
+    dataset.quality_score = quality.assess(
+        dataset.document,
+        [distribution.document for distribution in list_distributions(session, dataset)],
+        issued=dataset.issued is not None,
+    ).score
 
 
 def check_if_match(dataset: Dataset, if_match: int | None, *, required: bool = True) -> None:
@@ -491,6 +510,7 @@ def record_change(
     """Bump the dataset's revision and record the change, reindex and audit it (no commit)."""
     dataset.revision += 1
     dataset.modified = utcnow()
+    refresh_quality(session, dataset)
     session.add(dataset)
     _revision(session, dataset, actor=actor, action=action, changes=changes)
     reindex(session, [dataset])
@@ -544,7 +564,7 @@ def update_dataset(
         return dataset
     for column, value in document_columns(document, publisher).items():
         setattr(dataset, column, value)
-    _replace_themes(session, dataset)
+    replace_themes(session, dataset)
     record_change(
         session,
         dataset,

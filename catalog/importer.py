@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from catalog import audit
+from catalog import audit, quality
 from catalog.datasets import READ_ONLY_MEMBERS, changes_between, document_columns, index_entry
 from catalog.db import utcnow
 from catalog.errors import FieldError, InvalidMetadata
@@ -163,6 +163,9 @@ def _write(
                 created=now,
                 modified=now,
                 status=status,
+                quality_score=quality.assess(
+                    document, [], issued=status == DatasetStatus.PUBLISHED
+                ).score,
                 **document_columns(document, publisher),
             )
             if status == DatasetStatus.PUBLISHED:

@@ -137,6 +137,7 @@ class Dataset(SQLModel, table=True):
     __table_args__ = (
         Index("ix_dataset_status_modified", "status", "modified"),
         Index("ix_dataset_publisher_status", "publisher_id", "status"),
+        Index("ix_dataset_quality_score", "quality_score"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -157,6 +158,9 @@ class Dataset(SQLModel, table=True):
     issued: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     withdrawn_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     withdrawal_reason: str | None = Field(default=None, max_length=2000)
+    # Metadata quality points (catalog.quality), kept in step with the document for sorting
+    # and filtering; computed on every write.
+    quality_score: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class DatasetTheme(SQLModel, table=True):
@@ -206,6 +210,25 @@ class Distribution(SQLModel, table=True):
     position: int = 0
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
     modified: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class HarvestRecord(SQLModel, table=True):
+    """Where a harvested dataset came from: one row per harvested dataset.
+
+    ``original_iri`` is the dataset's IRI in the source catalog; a later harvest that
+    meets the same IRI updates the dataset instead of creating another.
+    """
+
+    __tablename__ = "harvest_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: uuid.UUID = Field(
+        foreign_key="dataset.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    original_iri: str = Field(max_length=2000, unique=True, index=True)
+    source_catalog: str = Field(max_length=2000)
+    source: str = Field(max_length=2000)
+    harvested_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 
 class AuditEvent(SQLModel, table=True):

@@ -32,7 +32,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "personal_data",
     "status",
 )
-SortKey = Literal["relevance", "modified", "title", "name"]
+SortKey = Literal["relevance", "modified", "title", "name", "quality"]
 
 # Function words that would make an AND query miss ("migración de retorno" must find
 # "migración y retorno"); they are dropped from queries but stay inside phrases.
@@ -115,6 +115,7 @@ class SearchQuery:
     sort: SortKey = "relevance"
     offset: int = 0
     limit: int = 20
+    min_quality: int | None = None
 
 
 @dataclass(frozen=True)
@@ -265,13 +266,22 @@ class SqliteFtsBackend:
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
         """Run a free-text query (``query.text`` is not empty)."""
         match = self._match(query)
+        params: dict[str, Any] = {"match": match}
+        quality = ""
+        if query.min_quality is not None:
+            # The score lives on the dataset row, not in the index: join for it.
+            quality = " AND d.quality_score >= :min_quality"
+            params["min_quality"] = query.min_quality
+        join_quality = " JOIN dataset d ON d.id = f.dataset_id" if quality else ""
         grouped = session.execute(
             text(
-                "SELECT publisher, country, access_rights, personal_data, status, themes,"
-                " count(*) FROM dataset_fts WHERE dataset_fts MATCH :match"
-                " GROUP BY publisher, country, access_rights, personal_data, status, themes"
+                "SELECT f.publisher, f.country, f.access_rights, f.personal_data, f.status,"  # noqa: S608
+                f" f.themes, count(*) FROM dataset_fts f{join_quality}"  # fixed fragments
+                f" WHERE dataset_fts MATCH :match{quality}"
+                " GROUP BY f.publisher, f.country, f.access_rights, f.personal_data, f.status,"
+                " f.themes"
             ),
-            {"match": match},
+            params,
         ).all()
         total, facets = facet_counts(grouped)
         if total == 0 or query.offset >= total:
@@ -281,14 +291,18 @@ class SqliteFtsBackend:
             "modified": "d.modified DESC, d.name",
             "title": "d.name",
             "name": "d.name",
+            "quality": "d.quality_score DESC, d.name",
         }[query.sort]
-        join = "" if query.sort == "relevance" else " JOIN dataset d ON d.id = f.dataset_id"
+        join = (
+            " JOIN dataset d ON d.id = f.dataset_id" if quality or query.sort != "relevance" else ""
+        )
         rows = session.execute(
             text(
                 f"SELECT f.dataset_id FROM dataset_fts f{join}"  # noqa: S608 # fixed fragments
-                f" WHERE dataset_fts MATCH :match ORDER BY {order} LIMIT :limit OFFSET :offset"
+                f" WHERE dataset_fts MATCH :match{quality}"
+                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
             ),
-            {"match": match, "limit": query.limit, "offset": query.offset},
+            {**params, "limit": query.limit, "offset": query.offset},
         ).all()
         return SearchResult(total=total, ids=[uuid.UUID(hex=row[0]) for row in rows], facets=facets)
 
@@ -376,16 +390,24 @@ class PostgresFtsBackend:
             clauses.append("(s.status = ANY(:v_statuses) OR s.publisher = ANY(:v_publishers))")
             params["v_statuses"] = list(visibility.public_statuses)
             params["v_publishers"] = list(visibility.own_publishers)
+        if query.min_quality is not None:
+            # The score lives on the dataset row (joined as d), not in the index.
+            clauses.append("d.quality_score >= :min_quality")
+            params["min_quality"] = query.min_quality
         return " AND ".join(clauses), params
 
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
         """Run a free-text query (``query.text`` is not empty)."""
         where, params = self._where(query)
+        join_quality = (
+            " JOIN dataset d ON d.id = s.dataset_id" if query.min_quality is not None else ""
+        )
         grouped = session.execute(
             text(
-                "SELECT publisher, country, access_rights, personal_data, status, themes,"  # noqa: S608
-                f" count(*) FROM dataset_search s WHERE {where}"  # fixed fragments
-                " GROUP BY publisher, country, access_rights, personal_data, status, themes"
+                "SELECT s.publisher, s.country, s.access_rights, s.personal_data, s.status,"  # noqa: S608
+                f" s.themes, count(*) FROM dataset_search s{join_quality} WHERE {where}"
+                " GROUP BY s.publisher, s.country, s.access_rights, s.personal_data, s.status,"
+                " s.themes"
             ),
             params,
         ).all()
@@ -397,8 +419,13 @@ class PostgresFtsBackend:
             "modified": "d.modified DESC, d.name",
             "title": "d.name",
             "name": "d.name",
+            "quality": "d.quality_score DESC, d.name",
         }[query.sort]
-        join = "" if query.sort == "relevance" else " JOIN dataset d ON d.id = s.dataset_id"
+        join = (
+            " JOIN dataset d ON d.id = s.dataset_id"
+            if query.min_quality is not None or query.sort != "relevance"
+            else ""
+        )
         rows = session.execute(
             text(
                 f"SELECT s.dataset_id FROM dataset_search s{join} WHERE {where}"  # noqa: S608

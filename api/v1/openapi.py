@@ -16,6 +16,7 @@ from flask import Flask
 
 import metadata_schemas
 from api.auth import rule_of
+from catalog import quality
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -98,7 +99,19 @@ def _dataset_schemas() -> dict[str, Any]:
             "required": ["at", "reason"],
             "additionalProperties": False,
         },
-        "quality": {"type": "object"},
+        "quality": _ref("Quality"),
+        "harvest": {
+            "type": "object",
+            "description": "Where a harvested dataset came from.",
+            "properties": {
+                "source": {"type": "string"},
+                "source_catalog": {"type": "string"},
+                "original_iri": {"type": "string"},
+                "harvested_at": _TIME,
+            },
+            "required": ["source", "source_catalog", "original_iri", "harvested_at"],
+            "additionalProperties": False,
+        },
     }
     dataset = copy.deepcopy(document)
     dataset["description"] = (
@@ -107,7 +120,7 @@ def _dataset_schemas() -> dict[str, Any]:
     dataset["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     dataset["required"] = [
         *document["required"],
-        *[m for m in server_members if m not in {"withdrawn", "quality"}],
+        *[m for m in server_members if m not in {"withdrawn", "harvest"}],
     ]
     dataset_input = copy.deepcopy(document)
     dataset_input["description"] = (
@@ -171,6 +184,48 @@ def _components() -> dict[str, Any]:
             "required": ["type", "title", "status"],
         },
         "Links": {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}},
+        "QualityScore": {
+            "type": "object",
+            "properties": {
+                "score": {"type": "number", "minimum": 0},
+                "max_score": {"type": "integer", "minimum": 1},
+            },
+            "required": ["score", "max_score"],
+            "additionalProperties": False,
+        },
+        "Quality": {
+            "type": "object",
+            "description": "Metadata quality after the data.europa.eu MQA "
+            "(docs/metadata-quality.md).",
+            "properties": {
+                "score": {"type": "integer", "minimum": 0, "maximum": quality.MAX_SCORE},
+                "max_score": {"const": quality.MAX_SCORE},
+                "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+                "rating": {"enum": ["excellent", "good", "sufficient", "bad"]},
+                "dimensions": {
+                    "type": "object",
+                    "properties": {name: _ref("QualityScore") for name in quality.DIMENSIONS},
+                    "required": list(quality.DIMENSIONS),
+                    "additionalProperties": False,
+                },
+                "checks": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "dimension": {"enum": list(quality.DIMENSIONS)},
+                            "score": {"type": "integer", "minimum": 0},
+                            "max_score": {"type": "integer", "minimum": 1},
+                        },
+                        "required": ["name", "dimension", "score", "max_score"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["score", "max_score", "percent", "rating", "dimensions", "checks"],
+            "additionalProperties": False,
+        },
         "FacetValue": {
             "type": "object",
             "properties": {
@@ -412,8 +467,14 @@ def _paths() -> dict[str, Any]:
         _param(
             "sort",
             "query",
-            "Order of results.",
-            {"enum": ["relevance", "modified", "title", "name"]},
+            "Order of results (quality: best metadata quality score first).",
+            {"enum": ["relevance", "modified", "title", "name", "quality"]},
+        ),
+        _param(
+            "min_quality",
+            "query",
+            "Only datasets whose metadata quality score (quality.score) reaches this.",
+            {"type": "integer", "minimum": 0, "maximum": quality.MAX_SCORE},
         ),
         PAGE,
         PAGE_SIZE,

@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import url_for
 
+from catalog import quality
 from catalog.models import (
     AuditEvent,
     Dataset,
     DatasetRevision,
     DatasetStatus,
     Distribution,
+    HarvestRecord,
     Organization,
 )
 from catalog.principals import Principal
@@ -85,6 +87,7 @@ def dataset_json(
     principal: Principal,
     *,
     base_uri: str,
+    harvest: HarvestRecord | None = None,
 ) -> dict[str, Any]:
     """A dataset: its document plus what the server knows about it."""
     body: dict[str, Any] = dict(dataset.document)
@@ -113,8 +116,20 @@ def dataset_json(
             },
         }
     )
+    body["quality"] = quality.assess(
+        dataset.document,
+        [distribution.document for distribution in distributions],
+        issued=dataset.issued is not None,
+    ).to_json()
     if dataset.status == DatasetStatus.WITHDRAWN:
         body["withdrawn"] = {"at": iso(dataset.withdrawn_at), "reason": dataset.withdrawal_reason}
+    if harvest is not None:
+        body["harvest"] = {
+            "source": harvest.source,
+            "source_catalog": harvest.source_catalog,
+            "original_iri": harvest.original_iri,
+            "harvested_at": iso(harvest.harvested_at),
+        }
     return body
 
 
