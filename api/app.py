@@ -53,7 +53,9 @@ def create_app(
     context.register(app)
     problems.register(app)
 
+    from api.rdf import blueprint as rdf
     from api.v1 import blueprint as api_v1
 
     app.register_blueprint(api_v1)
+    app.register_blueprint(rdf)
     return app

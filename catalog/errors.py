@@ -87,6 +87,14 @@ class NotFound(CatalogError):
     status = 404
 
 
+class NotAcceptable(CatalogError):
+    """None of the representations the client accepts (``Accept``) can be produced."""
+
+    slug = "not-acceptable"
+    title = "Not acceptable"
+    status = 406
+
+
 class Conflict(CatalogError):
     """The request conflicts with the current state (duplicate name, illegal transition)."""
 
