@@ -396,7 +396,7 @@ def _validated(document: Any) -> dict[str, Any]:
     return copy.deepcopy(document)
 
 
-def _revision(
+def record_revision(
     session: Session,
     dataset: Dataset,
     *,
@@ -404,6 +404,7 @@ def _revision(
     action: str,
     changes: list[dict[str, Any]],
 ) -> None:
+    """Store the dataset's current revision with its changes (no commit)."""
     session.add(
         DatasetRevision(
             dataset_id=dataset.id,
@@ -452,7 +453,9 @@ def create_dataset(
     session.flush()
     replace_themes(session, dataset)
     refresh_quality(session, dataset)
-    _revision(session, dataset, actor=actor, action="create", changes=changes_between({}, document))
+    record_revision(
+        session, dataset, actor=actor, action="create", changes=changes_between({}, document)
+    )
     reindex(session, [dataset])
     audit.record(
         session,
@@ -512,7 +515,7 @@ def record_change(
     dataset.modified = utcnow()
     refresh_quality(session, dataset)
     session.add(dataset)
-    _revision(session, dataset, actor=actor, action=action, changes=changes)
+    record_revision(session, dataset, actor=actor, action=action, changes=changes)
     reindex(session, [dataset])
     audit.record(
         session,

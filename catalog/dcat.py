@@ -23,6 +23,8 @@ catalog. Only what the caller may see is exported: the datasets come from
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -145,6 +147,45 @@ def data_url(base_uri: str, name: str, distribution_id: uuid.UUID) -> str:
 def dataflow_urn(agency: str, flow_id: str, version: str) -> str:
     """The SDMX URN of a dataflow."""
     return f"{SDMX_DATAFLOW_URN}{agency}:{flow_id}({version})"
+
+
+# ------------------------------------------------------------------- order of values
+
+#: Document members that RDF holds as sets of values: their order is not kept by an
+#: export and a harvest (keywords per language too). Everything else round-trips as is.
+UNORDERED_MEMBERS: Final = frozenset(
+    {"themes", "spatial", "languages", "temporal", "documentation", "conforms_to"}
+)
+UNORDERED_PROFILE_MEMBERS: Final = frozenset(
+    {
+        "statistical_population",
+        "geographic_breakdown",
+        "occupations",
+        "economic_activities",
+        "migration_corridors",
+        "dimensions",
+        "attributes",
+        "quality_annotations",
+    }
+)
+
+
+def _sorted_values(values: list[Any]) -> list[Any]:
+    return sorted(values, key=lambda value: json.dumps(value, sort_keys=True))
+
+
+def canonical_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """``document`` with its set-valued members sorted, to compare across a round trip."""
+    result = copy.deepcopy(dict(document))
+    for member in UNORDERED_MEMBERS & set(result):
+        result[member] = _sorted_values(result[member])
+    if "keywords" in result:
+        result["keywords"] = {lang: sorted(words) for lang, words in result["keywords"].items()}
+    profile = result.get("labour_migration")
+    if isinstance(profile, dict):
+        for member in UNORDERED_PROFILE_MEMBERS & set(profile):
+            profile[member] = _sorted_values(profile[member])
+    return result
 
 
 # ------------------------------------------------------------------- inputs of a record
@@ -958,21 +999,30 @@ def _first_issued(session: Session) -> Any:
     ).one()
 
 
-def export_catalog(
+@dataclass
+class TripleExport:
+    """A catalog export before serialization: its size, paging and batches of triples."""
+
+    batches: Iterator[list[Triple]]
+    total: int
+    view: PageView | None = None
+
+
+def catalog_export(
     session: Session,
     *,
     actor: Principal,
     settings: Settings,
-    fmt: RdfFormat,
     query: CatalogQuery,
     governance_for: GovernanceLookup | None = None,
     batch_size: int = 200,
-) -> RdfExport:
-    """The catalog (one page of it, or all) as DCAT-AP, streamed.
+) -> TripleExport:
+    """The catalog (one page of it, or all) as batches of triples, read as they are taken.
 
     The search runs before this returns, so a bad request or a page past the end fails
-    here; the returned ``chunks`` then read and write the datasets a batch at a time.
-    Withdrawn datasets appear only if the status filter asks for them, as tombstones.
+    here; ``batches`` then reads and maps the datasets ``batch_size`` at a time (the
+    first batch is the catalog's own description). Withdrawn datasets appear only if
+    the status filter asks for them, as tombstones.
 
     Raises:
         NotFound: a page past the last one.
@@ -1021,10 +1071,8 @@ def export_catalog(
     publisher = _catalog_publisher(session, settings)
     issued = _first_issued(session)
 
-    def chunks() -> Iterator[str]:
-        writer = writer_for(fmt)
+    def batches() -> Iterator[list[Triple]]:
         emit = Emitter()
-        yield writer.start()
         header = catalog_triples(
             settings,
             emit=emit,
@@ -1034,7 +1082,7 @@ def export_catalog(
             modified=modified,
             view=view,
         )
-        yield writer.chunk([*header, *emit.drain()])
+        yield [*header, *emit.drain()]
         catalog = URIRef(catalog_iri(base_uri))
         for offset in range(start, stop, batch_size):
             batch = dataset_service.search_datasets(
@@ -1058,10 +1106,68 @@ def export_catalog(
                 else:
                     triples += dataset_triples(record, base_uri=base_uri, emit=emit)
                 triples += emit.drain()
+            yield triples
+
+    return TripleExport(batches=batches(), total=total, view=view)
+
+
+def export_catalog(
+    session: Session,
+    *,
+    actor: Principal,
+    settings: Settings,
+    fmt: RdfFormat,
+    query: CatalogQuery,
+    governance_for: GovernanceLookup | None = None,
+    batch_size: int = 200,
+) -> RdfExport:
+    """The catalog as DCAT-AP text in ``fmt``, streamed batch by batch.
+
+    Raises:
+        NotFound: a page past the last one.
+    """
+    export = catalog_export(
+        session,
+        actor=actor,
+        settings=settings,
+        query=query,
+        governance_for=governance_for,
+        batch_size=batch_size,
+    )
+
+    def chunks() -> Iterator[str]:
+        writer = writer_for(fmt)
+        yield writer.start()
+        for triples in export.batches:
             yield writer.chunk(triples)
         yield writer.end()
 
-    return RdfExport(chunks=chunks(), total=total, view=view)
+    return RdfExport(chunks=chunks(), total=export.total, view=export.view)
+
+
+def dataset_document_triples(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    settings: Settings,
+    governance_for: GovernanceLookup | None = None,
+) -> tuple[list[Triple], int]:
+    """The triples ``/dataset/<name>`` serves, and its status (410 for a tombstone).
+
+    Raises:
+        NotFound: no such dataset visible to the caller.
+    """
+    dataset = dataset_service.get_dataset(session, actor=actor, name=name)
+    base_uri = settings.catalog.base_uri
+    emit = Emitter()
+    if dataset.status == DatasetStatus.WITHDRAWN:
+        publisher = dataset_service.publisher_of(session, dataset)
+        triples = tombstone_triples(dataset, publisher, base_uri=base_uri, emit=emit)
+        return [*triples, *emit.drain()], 410
+    (record,) = _records(session, [dataset], governance_for)
+    triples = dataset_triples(record, base_uri=base_uri, emit=emit)
+    return [*triples, *emit.drain()], 200
 
 
 def export_dataset(
@@ -1078,19 +1184,11 @@ def export_dataset(
     Raises:
         NotFound: no such dataset visible to the caller.
     """
-    dataset = dataset_service.get_dataset(session, actor=actor, name=name)
-    base_uri = settings.catalog.base_uri
-    emit = Emitter()
+    triples, status = dataset_document_triples(
+        session, actor=actor, name=name, settings=settings, governance_for=governance_for
+    )
     writer = writer_for(fmt)
-    if dataset.status == DatasetStatus.WITHDRAWN:
-        publisher = dataset_service.publisher_of(session, dataset)
-        triples = tombstone_triples(dataset, publisher, base_uri=base_uri, emit=emit)
-        status = 410
-    else:
-        (record,) = _records(session, [dataset], governance_for)
-        triples = dataset_triples(record, base_uri=base_uri, emit=emit)
-        status = 200
-    text = writer.start() + writer.chunk([*triples, *emit.drain()]) + writer.end()
+    text = writer.start() + writer.chunk(triples) + writer.end()
     return RdfExport(chunks=iter([text]), status=status)
 
 

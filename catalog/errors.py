@@ -159,6 +159,14 @@ class TooManyRequests(CatalogError):
         self.retry_after = retry_after
 
 
+class SourceUnavailable(CatalogError):
+    """A source the catalog fetches from (a harvested catalog) failed or did not answer."""
+
+    slug = "source-unavailable"
+    title = "Source unavailable"
+    status = 502
+
+
 class ConfigurationError(CatalogError):
     """The configuration or the database schema does not allow the service to run."""
 

@@ -317,3 +317,23 @@ def catalog_quality(scores: Iterable[Quality]) -> dict[str, Any]:
         "by_rating": by_rating,
         "dimensions": dimensions,
     }
+
+
+def catalog_quality_for(session: Any, *, actor: Any, batch: int = 500) -> dict[str, Any]:
+    """The catalog's quality over the datasets ``actor`` sees listed (no withdrawn ones)."""
+    # Imported here: the dataset service imports this module to score its writes.
+    from catalog.datasets import search_datasets
+    from catalog.distributions import distributions_of
+
+    scores: list[Quality] = []
+    offset = 0
+    while True:
+        page = search_datasets(session, actor=actor, offset=offset, limit=batch, sort="name")
+        dists = distributions_of(session, [d.id for d in page.datasets])
+        scores += [
+            assess(d.document, [x.document for x in dists[d.id]], issued=d.issued is not None)
+            for d in page.datasets
+        ]
+        offset += batch
+        if offset >= page.total:
+            return catalog_quality(scores)

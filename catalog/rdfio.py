@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -561,7 +562,10 @@ def parse_rdf(data: bytes, *, rdf_format: str, base: str | None = None) -> Graph
             for s, p, o, _ in quads.quads((None, None, None, None)):
                 graph.add((s, p, o))
             return graph
-        graph.parse(data=data, format=rdf_format, publicID=base)
+        with warnings.catch_warnings():
+            # rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
+            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+            graph.parse(data=data, format=rdf_format, publicID=base)
     except BadRequest:
         raise
     except Exception as exc:  # rdflib's parsers raise many unrelated types
