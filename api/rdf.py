@@ -13,7 +13,10 @@ publisher, ``owl:deprecated``, ``adms:status`` Withdrawn, when and why.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, stream_with_context
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, request
+from sqlmodel import Session
 
 from api.auth import access, current_principal
 from api.context import db_session, state
@@ -51,12 +54,18 @@ def negotiate(suffix: str | None) -> RdfFormat:
 
 
 def _response(export: dcat.RdfExport, fmt: RdfFormat, negotiated: bool) -> Response:
-    response = Response(
-        stream_with_context(export.chunks), status=export.status, mimetype=fmt.media_type
-    )
+    response = Response(export.chunks, status=export.status, mimetype=fmt.media_type)
     if negotiated:
         response.headers["Vary"] = "Accept"
     return response
+
+
+def _closing(chunks: Iterator[str], session: Session) -> Iterator[str]:
+    """The chunks, then the session closed (also when the client goes away midway)."""
+    try:
+        yield from chunks
+    finally:
+        session.close()
 
 
 def _positive(name: str, default: int | None, maximum: int) -> int | None:
@@ -96,9 +105,17 @@ def catalog(suffix: str | None = None) -> Response:
         page_size=page_size,
         parameters=kept,
     )
-    export = dcat.export_catalog(
-        db_session(), actor=current_principal(), settings=settings, fmt=fmt, query=query
-    )
+    # The document is written after this view returns, while the server sends it, so it
+    # reads through a session of its own that the stream closes when it ends.
+    session = state().database.new_session()
+    try:
+        export = dcat.export_catalog(
+            session, actor=current_principal(), settings=settings, fmt=fmt, query=query
+        )
+    except BaseException:
+        session.close()
+        raise
+    export.chunks = _closing(export.chunks, session)
     return _response(export, fmt, negotiated=suffix is None)
 
 

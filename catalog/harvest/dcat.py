@@ -714,8 +714,11 @@ class _Mapper:
         if download:
             document["download_url"] = download[0]
         if not access and not download:
+            others = _iris(graph, node, DCAT.accessURL) + _iris(graph, node, DCAT.downloadURL)
+            where = f" (only {', '.join(others)})" if others else ""
             self.warn(
-                dataset, f"distribution {node} has no http(s) access or download URL: left out"
+                dataset,
+                f"distribution {node} has no http(s) access or download URL{where}: left out",
             )
             return None
         title = self.texts(node, DCT.title)
