@@ -4,7 +4,8 @@ The format comes from the URL suffix (``.ttl .jsonld .rdf .nt``) or, without one
 the ``Accept`` header (Turtle when anything goes); what cannot be produced is a 406.
 ``/catalog`` takes the JSON list's search and filters (``q``, ``publisher``, ``theme``,
 ... ``sort``, ``min_quality``) and is paged with a Hydra ``PartialCollectionView``
-beyond ``[rdf] page_size`` datasets. Both stream the document as it is written.
+beyond ``[rdf] page_size`` datasets, and streamed as it is written; a single dataset is
+small enough to be answered at once.
 
 Withdrawn datasets are not listed in the catalog (unless ``status=withdrawn`` asks for
 them); ``/dataset/<name>`` answers for them with 410 Gone and a tombstone: title,

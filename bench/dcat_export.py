@@ -36,8 +36,23 @@ README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- dcat-export:start -->", "<!-- dcat-export:end -->"
 
 
+def _status_mb(field: str) -> float:
+    # /proc/self/status, not getrusage: ru_maxrss survives execve on Linux, so a child
+    # would report its parent's high-water mark; VmHWM belongs to this process's memory.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """The current resident set size."""
+    return _status_mb("VmRSS")
+
+
+def _peak_mb() -> float:
+    """The peak resident set size of this process."""
+    return _status_mb("VmHWM")
 
 
 def _settings(url: str) -> Any:
@@ -109,7 +124,43 @@ def child_ours(url: str, output: Path) -> dict[str, Any]:
         "seconds": seconds,
         "characters": written,
         "baseline_rss_mb": baseline,
-        "peak_rss_mb": _rss_mb(),
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def child_rdflib_batches(url: str, output: Path) -> dict[str, Any]:
+    """rdflib's Turtle serializer on the same batches (what streaming with rdflib costs)."""
+    from catalog import dcat
+    from catalog.db import Database
+    from catalog.principals import Principal
+    from catalog.rdfio import to_graph
+
+    settings = _settings(url)
+    _warm()
+    database = Database.from_url(url)
+    baseline = _rss_mb()
+    serializing = 0.0
+    with database.session() as session, output.open("wb") as handle:
+        started = time.perf_counter()
+        export = dcat.catalog_export(
+            session,
+            actor=Principal.anonymous(),
+            settings=settings,
+            query=dcat.CatalogQuery(paged=False),
+        )
+        for batch in export.batches:
+            graph = to_graph(batch)
+            began = time.perf_counter()
+            handle.write(graph.serialize(format="turtle", encoding="utf-8"))
+            serializing += time.perf_counter() - began
+        total = time.perf_counter() - started
+    database.dispose()
+    return {
+        "datasets": export.total,
+        "seconds": serializing,
+        "total_seconds": total,
+        "baseline_rss_mb": baseline,
+        "peak_rss_mb": _peak_mb(),
     }
 
 
@@ -144,7 +195,7 @@ def child_rdflib(url: str, output: Path) -> dict[str, Any]:
         "build_seconds": built,
         "seconds": seconds,
         "baseline_rss_mb": baseline,
-        "peak_rss_mb": _rss_mb(),
+        "peak_rss_mb": _peak_mb(),
     }
 
 
@@ -169,16 +220,24 @@ def _check_same(ours: Path, triples: int) -> int:
 def run(datasets: int, workdir: Path, check: bool) -> dict[str, Any]:
     """Prepare the catalog, run both sides, and return the figures."""
     started = time.perf_counter()
-    url = prepare(workdir / f"catalog-{datasets}.db", datasets)
+    path = workdir / f"catalog-{datasets}.db"
+    subprocess.run(  # our own module, no shell
+        [sys.executable, "-m", "bench.dcat_export", "--prepare", str(path), str(datasets)],
+        check=True,
+    )
+    url = f"sqlite:///{path}"
     prepared = time.perf_counter() - started
     ours = _run_child("ours", url, workdir / "ours.ttl")
+    batches = _run_child("rdflib-batches", url, workdir / "rdflib-batches.ttl")
     theirs = _run_child("rdflib", url, workdir / "rdflib.ttl")
     figures = {
         "datasets": datasets,
         "prepare_seconds": prepared,
         "ours": ours,
         "rdflib": theirs,
+        "rdflib_batches": batches,
         "ratio": ours["seconds"] / theirs["seconds"],
+        "ratio_batches": ours["seconds"] / batches["seconds"],
         "ours_bytes": (workdir / "ours.ttl").stat().st_size,
         "rdflib_bytes": (workdir / "rdflib.ttl").stat().st_size,
         "python": platform.python_version(),
@@ -194,7 +253,7 @@ def run(datasets: int, workdir: Path, check: bool) -> dict[str, Any]:
 
 def markdown(figures: dict[str, Any]) -> str:
     """The "DCAT export" section of bench/README.md."""
-    ours, theirs = figures["ours"], figures["rdflib"]
+    ours, theirs, batches = figures["ours"], figures["rdflib"], figures["rdflib_batches"]
     verdict_time = "met" if figures["ratio"] <= 1.5 else "NOT met"
     verdict_memory = "met" if ours["peak_rss_mb"] < 300 else "NOT met"
     lines = [
@@ -203,26 +262,30 @@ def markdown(figures: dict[str, Any]) -> str:
         "",
         "`python -m bench.dcat_export` (also `make bench`): the whole catalog as one Turtle",
         f"document. Catalog: {figures['datasets']:,} generated published datasets",
-        "(bench/generate.py, seeded) with 1-3 distributions each, in SQLite.",
-        f"Run on {figures['date']}: Python {figures['python']}, rdflib "
-        f"{figures['rdflib_version']}, {figures['cpus']} CPUs ({figures['machine']}), shared "
-        "with other jobs.",
+        "(bench/generate.py, seeded) with 1-3 distributions each, in SQLite;",
+        f"{theirs['triples']:,} triples. Run on {figures['date']}: Python {figures['python']}, "
+        f"rdflib {figures['rdflib_version']}, {figures['cpus']} CPUs ({figures['machine']}) "
+        "shared with other jobs. Each column is its own process, one after the other.",
         "",
-        "| | ours: `export_catalog`, streamed | rdflib: `Graph.serialize` of the same graph |",
-        "| --- | ---: | ---: |",
-        f"| what is timed | query + map + write, {ours['datasets']:,} datasets | "
-        f"serialization only ({theirs['triples']:,} triples) |",
+        "| | ours: `export_catalog`, streamed | rdflib: `Graph.serialize` of the whole graph "
+        "| rdflib's serializer on the same 200-dataset batches |",
+        "| --- | ---: | ---: | ---: |",
+        "| what is timed | query + map + write | serialization only | serialization only |",
         f"| time | **{ours['seconds']:.1f} s** | **{theirs['seconds']:.1f} s** "
-        f"(+ {theirs['build_seconds']:.1f} s to build the graph, not counted) |",
+        f"(+ {theirs['build_seconds']:.1f} s to build the graph, not counted) "
+        f"| {batches['seconds']:.1f} s (whole run {batches['total_seconds']:.1f} s) |",
         f"| output | {figures['ours_bytes'] / 1e6:.1f} MB | "
-        f"{figures['rdflib_bytes'] / 1e6:.1f} MB |",
-        f"| peak RSS of the process | **{ours['peak_rss_mb']:.0f} MB** | "
-        f"{theirs['peak_rss_mb']:.0f} MB |",
-        f"| RSS before exporting (interpreter, imports, vocabularies) | "
-        f"{ours['baseline_rss_mb']:.0f} MB | {theirs['baseline_rss_mb']:.0f} MB |",
+        f"{figures['rdflib_bytes'] / 1e6:.1f} MB | |",
+        f"| peak resident memory (VmHWM) | **{ours['peak_rss_mb']:.0f} MB** | "
+        f"{theirs['peak_rss_mb']:.0f} MB | {batches['peak_rss_mb']:.0f} MB |",
+        f"| resident before exporting (interpreter, imports, vocabularies) | "
+        f"{ours['baseline_rss_mb']:.0f} MB | {theirs['baseline_rss_mb']:.0f} MB | "
+        f"{batches['baseline_rss_mb']:.0f} MB |",
         "",
-        f"Time ratio ours / rdflib = **{figures['ratio']:.2f}** (target ≤ 1.5: {verdict_time}); "
-        f"peak memory {ours['peak_rss_mb']:.0f} MB (target < 300 MB: {verdict_memory}).",
+        f"**Time: ours / rdflib = {figures['ratio']:.2f}** (target ≤ 1.5: {verdict_time}). "
+        f"**Peak memory: {ours['peak_rss_mb']:.0f} MB** (target < 300 MB: {verdict_memory}).",
+        f"Against rdflib's serializer fed the same batches (a linear, stricter baseline): "
+        f"{figures['ratio_batches']:.2f}.",
     ]
     if "ours_parsed_triples" in figures:
         same = figures["ours_parsed_triples"] == theirs["triples"]
@@ -232,11 +295,12 @@ def markdown(figures: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "Why it is faster: the export never holds the catalog; it reads 200 datasets at a",
-        "time and writes each batch with a small Turtle writer (catalog/rdfio.py) that groups",
-        "triples by subject in the order they were produced, while rdflib's serializer sorts",
-        "and analyses the whole graph first. Vocabulary concepts are described once per",
-        "document.",
+        "Reading the figures: rdflib's Turtle serializer is superlinear on one big graph (it",
+        "analyses and sorts the whole graph before writing), so the whole-graph baseline grows",
+        "much faster than the catalog; the per-batch column is the fair like-for-like. Our",
+        "export never holds the catalog: it reads 200 datasets at a time and writes each batch",
+        "with a small Turtle writer (catalog/rdfio.py) that groups triples by subject in the",
+        "order they were produced; vocabulary concepts are described once per document.",
         END,
     ]
     return "\n".join(lines) + "\n"
@@ -263,11 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="Do not update README.md.")
     parser.add_argument("--check", action="store_true", help="Parse our output back.")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "OUTPUT"))
+    parser.add_argument("--prepare", nargs=2, metavar=("PATH", "DATASETS"))
     args = parser.parse_args(argv)
+    if args.prepare:
+        prepare(Path(args.prepare[0]), int(args.prepare[1]))
+        return 0
     if args.child:
         kind, url, output = args.child
-        work = child_ours if kind == "ours" else child_rdflib
-        print(json.dumps(work(url, Path(output))))
+        work = {"ours": child_ours, "rdflib": child_rdflib, "rdflib-batches": child_rdflib_batches}
+        print(json.dumps(work[kind](url, Path(output))))
         return 0
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)

@@ -524,11 +524,11 @@ def guess_format(data: bytes, *, media_type: str | None = None, name: str | None
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
         return "json-ld"
-    if head.startswith(b"<?xml") or head.startswith(b"<rdf:RDF") or head.startswith(b"<"):
-        # "<http..." starts N-Triples as well as XML; an XML element name follows "<".
-        if re.match(rb"<[A-Za-z_][\w.:-]*[\s>/]", head) or head.startswith(b"<?xml"):
-            return "xml"
-        return "nt"
+    if head.startswith(b"<"):
+        # N-Triples also starts with "<": an IRI, then white space, then another term.
+        if re.match(rb"<[^>\s]*>\s+[<_]", head):
+            return "nt"
+        return "xml"
     return "turtle"
 
 
@@ -551,17 +551,17 @@ def parse_rdf(data: bytes, *, rdf_format: str, base: str | None = None) -> Graph
             except (UnicodeDecodeError, ValueError) as exc:
                 raise BadRequest(f"the JSON-LD document is not valid JSON: {exc}") from exc
             data = json.dumps(_resolve_contexts(document)).encode("utf-8")
-        if rdf_format in {"trig", "nquads"}:
-            from rdflib import Dataset as RdfDataset
-
-            quads = RdfDataset()
-            quads.parse(data=data, format=rdf_format, publicID=base)
-            for s, p, o, _ in quads.quads((None, None, None, None)):
-                graph.add((s, p, o))
-            return graph
         with warnings.catch_warnings():
-            # rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
-            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+            # rdflib's own parsers still use its deprecated ConjunctiveGraph API inside.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if rdf_format in {"trig", "nquads"}:
+                from rdflib import Dataset as RdfDataset
+
+                quads = RdfDataset()
+                quads.parse(data=data, format=rdf_format, publicID=base)
+                for s, p, o, _ in quads.quads((None, None, None, None)):
+                    graph.add((s, p, o))
+                return graph
             graph.parse(data=data, format=rdf_format, publicID=base)
     except BadRequest:
         raise

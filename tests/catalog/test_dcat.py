@@ -389,3 +389,29 @@ def test_chunks_concatenate_into_one_document(name):
 def test_iri_escapes_characters_no_iri_may_hold():
     assert str(iri('https://example.org/a b"c<d>')) == "https://example.org/a%20b%22c%3Cd%3E"
     assert str(iri("https://example.org/ok?x=1#f")) == "https://example.org/ok?x=1#f"
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type", "name", "expected"),
+    [
+        (b"<http://s> <http://p> <http://o> .", None, None, "nt"),
+        (b'<?xml version="1.0"?><rdf:RDF/>', None, None, "xml"),
+        (b'<rdf:RDF xmlns:rdf="x"/>', None, None, "xml"),
+        (b' {"@id": "x"}', None, None, "json-ld"),
+        (b"@prefix a: <x> .", None, None, "turtle"),
+        (b"", "application/rdf+xml; charset=utf-8", None, "xml"),
+        (b"", None, "https://x.example/catalog.jsonld?page=2", "json-ld"),
+        (b"", None, "dump.nq", "nquads"),
+    ],
+)
+def test_the_serialization_of_a_source_is_guessed(data, media_type, name, expected):
+    from catalog.rdfio import guess_format
+
+    assert guess_format(data, media_type=media_type, name=name) == expected
+
+
+def test_quad_formats_are_merged_into_one_graph():
+    trig = b'@prefix dct: <http://purl.org/dc/terms/> . <http://g> { <http://s> dct:title "x" . }'
+    nquads = b'<http://s> <http://purl.org/dc/terms/title> "y" <http://g> .\n'
+    assert len(parse_rdf(trig, rdf_format="trig")) == 1
+    assert len(parse_rdf(nquads, rdf_format="nquads")) == 1
