@@ -57,10 +57,12 @@ def create_app(
     context.register(app)
     problems.register(app)
 
+    from api.rdf import blueprint as rdf
     from api.v1 import blueprint as api_v1
     from api.web import blueprint as web
 
     app.register_blueprint(api_v1)
     app.register_blueprint(web)
     oauth.init_app(app)
+    app.register_blueprint(rdf)
     return app

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import inspect
 from sqlmodel import Session
@@ -720,6 +721,216 @@ def org_create(
     with _session(_settings(ctx)) as session:
         organizations.create_organization(session, actor=_cli_actor(), data=data)
     console.print(f"Created organization {name}.")
+
+
+# ---------------------------------------------------------------- DCAT: validate, harvest
+
+
+@main.command("validate")
+@click.option(
+    "--all", "everything", is_flag=True, help="Validate drafts too (as an auditor sees it)."
+)
+@click.option("--dataset", "name", default=None, help="Validate one dataset instead.")
+@click.option("--details", is_flag=True, help="List every warning instead of a summary.")
+@click.pass_context
+@handles_errors
+def validate(ctx: click.Context, everything: bool, name: str | None, details: bool) -> None:
+    """Validate the catalog's DCAT-AP against the official DCAT-AP 3.0.1 SHACL shapes.
+
+    Runs each shapes file (base, ranges, controlled vocabularies, recommended,
+    deprecated, individual constraints) on the catalog as the public sees it, prints
+    the findings in plain words and the catalog's metadata quality. Exits 1 if there
+    is any violation (warnings are reported, not failed).
+    """
+    from catalog import dcat, quality, shacl
+    from catalog.rdfio import to_graph
+
+    settings = _settings(ctx)
+    actor = _cli_actor() if everything else Principal.anonymous()
+    with _session(settings, write=False) as session:
+        if name:
+            triples, _ = dcat.dataset_document_triples(
+                session, actor=actor, name=name, settings=settings
+            )
+            graph = to_graph(triples)
+            what = f"dataset {name}"
+        else:
+            query = dcat.CatalogQuery(
+                paged=False, filters={"status": ["published", "draft"]} if everything else {}
+            )
+            export = dcat.catalog_export(session, actor=actor, settings=settings, query=query)
+            graph = to_graph(t for batch in export.batches for t in batch)
+            what = f"the catalog ({export.total} datasets)"
+        report = shacl.validate_graph(graph)
+        score = None if name else quality.catalog_quality_for(session, actor=actor)
+    console.print(f"[bold]DCAT-AP 3.0.1 validation of {what}[/] ({len(graph)} triples)")
+    table = Table("shapes", "file", "violations", "warnings", "infos")
+    for key, counts in report.counts().items():
+        table.add_row(
+            key,
+            shacl.SHAPES[key],
+            str(counts["violations"]),
+            str(counts["warnings"]),
+            str(counts["infos"]),
+        )
+    console.print(table)
+    violations = [f for f in report.findings if f.severity == "violation"]
+    for finding in violations:
+        value = f" (value {finding.value})" if finding.value else ""
+        console.print(
+            "[red]violation[/] "
+            + escape(f"[{finding.shapes}] {finding.focus} {finding.property or ''}: ")
+            + escape(finding.message + value)
+        )
+    others = [f for f in report.findings if f.severity != "violation"]
+    if details:
+        for finding in others:
+            value = f" (value {finding.value})" if finding.value else ""
+            console.print(
+                escape(
+                    f"{finding.severity} [{finding.shapes}] {finding.focus} "
+                    f"{finding.property or ''}: {finding.message}{value}"
+                )
+            )
+    else:
+        for finding, count in shacl.summarize(others):
+            console.print(
+                escape(
+                    f"{count:>5} × {finding.severity} [{finding.shapes}] "
+                    f"{finding.property or ''}: {finding.message}"
+                )
+            )
+    if score is not None and score["datasets"]:
+        console.print(
+            f"Metadata quality of the catalog: {score['score']} of {score['max_score']} "
+            f"points ({score['percent']} %, {score['rating']}) over {score['datasets']} datasets"
+        )
+    if violations:
+        err_console.print(f"[bold red]{len(violations)} violation(s)[/]")
+        sys.exit(1)
+    console.print("Conforms: no violations.")
+
+
+@main.group("harvest")
+def harvest_group() -> None:
+    """Bring other catalogs' datasets into this one."""
+
+
+@harvest_group.command("dcat")
+@click.argument("source")
+@click.option(
+    "--publisher",
+    "publishers",
+    multiple=True,
+    metavar="IRI=ORGANIZATION",
+    help="Map a source publisher to one of our organizations (repeatable).",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["published", "draft"]),
+    default="published",
+    show_default=True,
+    help="Status of datasets harvested for the first time.",
+)
+@click.option("--strict", is_flag=True, help="Harvest nothing if any record cannot be mapped.")
+@click.option(
+    "--format",
+    "rdf_format",
+    type=click.Choice(["turtle", "json-ld", "xml", "nt", "n3", "trig", "nquads"]),
+    default=None,
+    help="The source's serialization (default: from its media type, name or content).",
+)
+@click.pass_context
+@handles_errors
+def harvest_dcat_command(
+    ctx: click.Context,
+    source: str,
+    publishers: tuple[str, ...],
+    status: str,
+    strict: bool,
+    rdf_format: str | None,
+) -> None:
+    """Harvest the DCAT catalog at SOURCE (a file, or an http(s) URL and its pages).
+
+    Each dcat:Dataset becomes one of our datasets, with its source catalog, original
+    IRI and harvest time; a second run updates instead of duplicating. Records that
+    cannot be mapped are listed with the reasons and not written. URLs must be on
+    [harvest] allowed_hosts. Exit status: 0 all harvested, 1 nothing harvested
+    (error), 2 harvested but some records were skipped.
+    """
+    from catalog.harvest.dcat import harvest_dcat
+
+    mapping = {}
+    for item in publishers:
+        key, sep, value = item.rpartition("=")
+        if not sep or not key or not value:
+            raise click.BadParameter(f"'{item}': use IRI=ORGANIZATION", param_hint="--publisher")
+        mapping[key] = value
+    with _session(_settings(ctx)) as session:
+        report = harvest_dcat(
+            session,
+            actor=_cli_actor(),
+            settings=_settings(ctx),
+            source=source,
+            publishers=mapping,
+            status=status,
+            strict=strict,
+            allow_files=True,
+            rdf_format=rdf_format,
+        )
+    console.print(
+        f"Harvested {source}: {report.datasets} datasets in {report.pages} page(s); "
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
+    )
+    for warning in report.warnings[:200]:
+        console.print(escape(f"  warning <{warning['iri']}>: {warning['detail']}"))
+    for record in report.skipped:
+        err_console.print("[bold]skipped[/] " + escape(f"<{record.iri}>"))
+        for error in record.errors:
+            err_console.print(escape(f"  {error.pointer or '/'}: {error.detail}"))
+    if report.skipped:
+        sys.exit(2)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export the catalog."""
+
+
+@export_group.command("dcat")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "jsonld", "rdf", "nt"]),
+    default="ttl",
+    show_default=True,
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.pass_context
+@handles_errors
+def export_dcat(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Write the public catalog as one DCAT-AP document (streamed, not paged)."""
+    from catalog import dcat
+    from catalog.rdfio import FORMAT_BY_SUFFIX
+
+    settings = _settings(ctx)
+    with _session(settings, write=False) as session:
+        export = dcat.export_catalog(
+            session,
+            actor=Principal.anonymous(),
+            settings=settings,
+            fmt=FORMAT_BY_SUFFIX[fmt],
+            query=dcat.CatalogQuery(paged=False),
+        )
+        if output is None:
+            for chunk in export.chunks:
+                click.echo(chunk, nl=False)
+            return
+        with output.open("w", encoding="utf-8") as handle:
+            for chunk in export.chunks:
+                handle.write(chunk)
+    err_console.print(f"Wrote {export.total} datasets to {output}.")
 
 
 if __name__ == "__main__":

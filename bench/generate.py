@@ -1,19 +1,223 @@
-"""Realistic synthetic dataset documents for benchmarks.
+"""Realistic synthetic catalogs for benchmarks, shared by every benchmark in bench/.
 
-Documents look like what the region's ministries publish: series of surveys, registers
-and administrative statistics, broken down by year, period and subnational unit, with
-bilingual titles and descriptions and codes from the catalog's vocabularies. They are
-deterministic for a given seed, valid against the dataset schema and the vocabularies,
-and published by the demo organizations (load those first).
+``generate_datasets(n)`` yields valid dataset documents for the demo organizations
+(catalog/demo/institutions.py): the demo's own records as templates, varied by year,
+country, population and breakdown, with the vocabulary codes the catalog validates.
+``generate_distributions(document)`` gives each one to three distributions.
+``load_catalog(session, n)`` writes them through the importer (set-based, audited) and
+adds the distributions, so a benchmark starts from the same catalog every time
+(the generator is seeded).
+
+Two corpora live here. ``generate_datasets`` (above) varies the demo's own records and is
+what the DCAT export benchmark writes. ``documents`` (below) is the search benchmark's
+corpus: titles and descriptions built from the ministries' typical series and the
+subnational units of each country, so that the query mix finds broad and narrow matches.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import insert, update
+from sqlmodel import Session, select
+
+from catalog import importer, organizations, quality
+from catalog.db import utcnow
+from catalog.demo import build_document
 from catalog.demo.institutions import ORGANIZATIONS
+from catalog.demo.records import DATASETS
+from catalog.models import Dataset, Distribution, Organization
+from catalog.principals import Principal
+
+YEARS = list(range(2010, 2026))
+POPULATIONS = [
+    "international-migrant-workers",
+    "return-international-migrant-workers",
+    "for-work-international-migrants",
+    "frontier-workers",
+    "seasonal-workers",
+    "foreign-domestic-workers",
+]
+BREAKDOWNS = ["national", "first-level-subdivision", "municipality", "border-area"]
+OCCUPATIONS = ["2", "3", "5", "6", "7", "9", "5223", "6111", "7112", "9211", "9313"]
+ACTIVITIES = ["A", "C", "F", "G", "I", "M", "Q"]
+COUNTRIES = ["GTM", "SLV", "HND", "MEX", "BLZ", "USA", "CAN", "CRI", "PAN", "ESP"]
+FORMATS = [
+    ("CSV", "text/csv", "csv"),
+    ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    ("JSON", "application/json", "json"),
+    ("PDF", "application/pdf", "pdf"),
+    ("SDMX", "application/vnd.sdmx.structurespecificdata+xml", "xml"),
+]
+LICENCES = [
+    "https://creativecommons.org/licenses/by/4.0/",
+    "https://creativecommons.org/publicdomain/zero/1.0/",
+    "https://opendatacommons.org/licenses/odbl/1-0/",
+]
+
+
+def governance_records(
+    personal: str, access: str, org: dict[str, Any], country: str, year: int
+) -> dict[str, Any]:
+    """The records a generated dataset needs to be published (see catalog.readiness).
+
+    Published personal or sensitive data needs a legal basis valid now, and restricted
+    personal data an offer policy as well.
+    """
+    if personal not in {"personal", "sensitive"}:
+        return {}
+    records: dict[str, Any] = {
+        "legal_bases": [
+            {
+                "basis": "OfficialAuthorityOfController",
+                "instrument": {
+                    "kind": "law",
+                    "title": {"es": f"Ley orgánica de {org['acronym']} (sintética)"},
+                },
+                "jurisdictions": [country],
+                "purposes": ["ProvideOfficialStatistics"],
+                "valid_from": f"{year}-01-01",
+            }
+        ]
+    }
+    if access == "RESTRICTED":
+        records["policy"] = {"template": "restricted-statistical-aggregates"}
+    return records
+
+
+def generate_datasets(n: int, *, seed: int = 20261124) -> Iterator[dict[str, Any]]:
+    """Yield ``n`` valid, varied dataset documents (unique names) for the demo organizations."""
+    rng = random.Random(seed)  # reproducible synthetic data
+    publishers = {org["name"]: org for org in ORGANIZATIONS}
+    for number in range(n):
+        spec = dict(rng.choice(DATASETS))
+        year = rng.choice(YEARS)
+        spec["name"] = f"{spec['name'][:80]}-{year}-{number:05d}"
+        spec["period"] = (f"{year}-01-01", f"{year}-12-31")
+        spec["title"] = {
+            lang: f"{text} ({year}, n.º {number})" for lang, text in spec["title"].items()
+        }
+        spec["spatial"] = list(
+            dict.fromkeys([spec["spatial"][0], *rng.sample(COUNTRIES, rng.randint(0, 2))])
+        )
+        spec["population"] = rng.sample(POPULATIONS, rng.randint(1, 3))
+        spec["breakdown"] = rng.sample(BREAKDOWNS, rng.randint(1, 3))
+        if rng.random() < 0.5:
+            spec["occupations"] = rng.sample(OCCUPATIONS, rng.randint(1, 4))
+        if rng.random() < 0.5:
+            spec["activities"] = rng.sample(ACTIVITIES, rng.randint(1, 3))
+        spec.pop("status", None)
+        document = build_document(spec, publishers[spec["publisher"]])
+        if rng.random() < 0.3:
+            document["documentation"] = [
+                f"{publishers[spec['publisher']]['homepage']}/metodologia/{spec['name']}"
+            ]
+        org = publishers[spec["publisher"]]
+        governance = governance_records(
+            document["personal_data"], document["access_rights"], org, org["country"], year
+        )
+        yield {**document, **governance}
+
+
+def generate_distributions(document: dict[str, Any], *, seed: int = 0) -> list[dict[str, Any]]:
+    """One to three distribution documents for ``document`` (links on the publisher's site)."""
+    rng = random.Random(f"{seed}:{document['name']}")  # reproducible
+    homepage = document["landing_page"].rstrip("/")
+    restricted = document["access_rights"] != "PUBLIC"
+    items = []
+    for index in range(rng.randint(1, 3)):
+        code, media, suffix = rng.choice(FORMATS)
+        url = f"{homepage}/datos/{document['name']}/{index + 1}.{suffix}"
+        item: dict[str, Any] = {
+            "title": {"es": f"Archivo {index + 1} ({code})", "en": f"File {index + 1} ({code})"},
+            "description": {"es": "Tabulados del periodo.", "en": "Tables of the period."},
+            "format": code,
+            "media_type": media,
+            "byte_size": rng.randint(10_000, 90_000_000),
+            "checksum": hashlib.sha256(url.encode()).hexdigest(),
+            "languages": ["SPA"],
+        }
+        if restricted:
+            item["access_url"] = homepage
+            item["rights"] = {
+                "es": "Uso estadístico bajo acuerdo.",
+                "en": "Statistical use under agreement.",
+            }
+        else:
+            item["download_url"] = url
+            item["access_url"] = url
+            item["license"] = rng.choice(LICENCES)
+        items.append(item)
+    return items
+
+
+def ensure_organizations(session: Session) -> dict[str, Organization]:
+    """The demo organizations, created if missing."""
+    actor = Principal.system("bench")
+    existing = {org.name: org for org in session.exec(select(Organization)).all()}
+    for data in ORGANIZATIONS:
+        if data["name"] not in existing:
+            existing[data["name"]] = organizations.create_organization(
+                session, actor=actor, data=data
+            )
+    return existing
+
+
+def load_catalog(
+    session: Session, n: int, *, seed: int = 20261124, base_uri: str = "http://localhost:5000/"
+) -> int:
+    """Write ``n`` generated published datasets with their distributions; returns ``n``."""
+    ensure_organizations(session)
+    documents = list(generate_datasets(n, seed=seed))
+    importer.import_datasets(
+        session,
+        actor=Principal.system("bench"),
+        records=documents,
+        default_status="published",
+        base_uri=base_uri,
+    )
+    ids = dict(session.exec(select(Dataset.name, Dataset.id)).all())
+    now = utcnow()
+    rows, scores = [], []
+    for document in documents:
+        dataset_id = ids[document["name"]]
+        items = generate_distributions(document, seed=seed)
+        rows += [
+            {
+                "id": uuid.uuid4(),
+                "dataset_id": dataset_id,
+                "title": item["title"],
+                "access_url": item.get("access_url"),
+                "download_url": item.get("download_url"),
+                "media_type": item["media_type"],
+                "format": item["format"],
+                "byte_size": item["byte_size"],
+                "checksum": item["checksum"],
+                "restricted": False,
+                "storage_key": None,
+                "document": item,
+                "position": position,
+                "created": now,
+                "modified": now,
+            }
+            for position, item in enumerate(items)
+        ]
+        scores.append((dataset_id, quality.assess(document, items, issued=True).score))
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(Distribution), rows[start : start + 2000])
+    for dataset_id, score in scores:
+        session.execute(
+            update(Dataset).where(Dataset.id == dataset_id).values(quality_score=score)  # type: ignore[arg-type]
+        )
+    session.commit()
+    return n
+
+
+# ------------------------------------------------------------------ search benchmark corpus
 
 SUBDIVISIONS = {
     "GTM": [
@@ -325,24 +529,7 @@ def documents(count: int, *, seed: int = 2026) -> Iterator[dict[str, Any]]:
             profile["migration_corridors"] = [
                 {"origin": country, "destination": rng.choice(DESTINATIONS)}
             ]
-        governance: dict[str, Any] = {}
-        if personal == "personal":
-            # Published personal data needs a legal basis, and restricted data an offer.
-            governance = {
-                "legal_bases": [
-                    {
-                        "basis": "OfficialAuthorityOfController",
-                        "instrument": {
-                            "kind": "law",
-                            "title": {"es": f"Ley orgánica de {org['acronym']} (sintética)"},
-                        },
-                        "jurisdictions": [country],
-                        "purposes": ["ProvideOfficialStatistics"],
-                        "valid_from": f"{year}-01-01",
-                    }
-                ],
-                "policy": {"template": "restricted-statistical-aggregates"},
-            }
+        governance = governance_records(personal, access, org, country, year)
         yield {
             **governance,
             "name": f"{_slug(title_es)[:40]}-{_slug(place)[:20]}-{year}-{number}",

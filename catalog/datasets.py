@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 import metadata_schemas
-from catalog import audit, readiness
+from catalog import audit, quality, readiness
 from catalog.db import utcnow
 from catalog.errors import (
     Conflict,
@@ -72,6 +72,7 @@ READ_ONLY_MEMBERS = frozenset(
         "quality",
         "sdmx",
         "governance",
+        "harvest",
     }
 )
 
@@ -174,11 +175,13 @@ def search_datasets(
     sort: SortKey | None = None,
     offset: int = 0,
     limit: int = 20,
+    min_quality: int | None = None,
 ) -> Page:
     """Find datasets by free text and filters, with facet counts over all matches.
 
     Filters combine with OR within a facet and AND across facets. Unless a status filter
     is given, withdrawn datasets are left out (they stay reachable by name).
+    ``min_quality`` keeps datasets whose metadata quality score reaches it.
     """
     clean = {
         name: tuple(dict.fromkeys(v for v in values if v))
@@ -196,6 +199,7 @@ def search_datasets(
         sort=sort or ("relevance" if has_text else "modified"),
         offset=offset,
         limit=limit,
+        min_quality=min_quality,
     )
     result = search_index(session).search(session, query)
     return Page(_load(session, result.ids), result.total, result.facets, offset, limit)
@@ -291,7 +295,8 @@ def document_columns(document: dict[str, Any], publisher: Organization) -> dict[
     }
 
 
-def _replace_themes(session: Session, dataset: Dataset) -> None:
+def replace_themes(session: Session, dataset: Dataset) -> None:
+    """Rewrite the dataset's theme rows from its document (no commit)."""
     session.execute(delete(DatasetTheme).where(col(DatasetTheme.dataset_id) == dataset.id))
     for theme in dict.fromkeys(dataset.document.get("themes", ())):
         session.add(DatasetTheme(dataset_id=dataset.id, theme=theme))
@@ -345,7 +350,7 @@ def _validated(document: Any) -> dict[str, Any]:
     return copy.deepcopy(document)
 
 
-def _revision(
+def record_revision(
     session: Session,
     dataset: Dataset,
     *,
@@ -353,6 +358,7 @@ def _revision(
     action: str,
     changes: list[dict[str, Any]],
 ) -> None:
+    """Store the dataset's current revision with its changes (no commit)."""
     session.add(
         DatasetRevision(
             dataset_id=dataset.id,
@@ -445,8 +451,11 @@ def create_dataset(
         dataset.issued = now
     session.add(dataset)
     session.flush()
-    _replace_themes(session, dataset)
-    _revision(session, dataset, actor=actor, action="create", changes=changes_between({}, document))
+    replace_themes(session, dataset)
+    refresh_quality(session, dataset)
+    record_revision(
+        session, dataset, actor=actor, action="create", changes=changes_between({}, document)
+    )
     reindex(session, [dataset])
     audit.record(
         session,
@@ -459,6 +468,15 @@ def create_dataset(
     )
     session.commit()
     return dataset
+
+
+def refresh_quality(session: Session, dataset: Dataset) -> None:
+    """Recompute the stored quality score from the document and the distributions."""
+    dataset.quality_score = quality.assess(
+        dataset.document,
+        [distribution.document for distribution in list_distributions(session, dataset)],
+        issued=dataset.issued is not None,
+    ).score
 
 
 def check_if_match(dataset: Dataset, if_match: int | None, *, required: bool = True) -> None:
@@ -495,8 +513,9 @@ def record_change(
     """Bump the dataset's revision and record the change, reindex and audit it (no commit)."""
     dataset.revision += 1
     dataset.modified = utcnow()
+    refresh_quality(session, dataset)
     session.add(dataset)
-    _revision(session, dataset, actor=actor, action=action, changes=changes)
+    record_revision(session, dataset, actor=actor, action=action, changes=changes)
     reindex(session, [dataset])
     audit.record(
         session,
@@ -561,7 +580,7 @@ def update_dataset(
         )
     for column, value in document_columns(document, publisher).items():
         setattr(dataset, column, value)
-    _replace_themes(session, dataset)
+    replace_themes(session, dataset)
     record_change(
         session,
         dataset,

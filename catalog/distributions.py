@@ -77,7 +77,8 @@ def _validated(submitted: Any, storage_root: Path) -> dict[str, Any]:
     return document
 
 
-def _columns(document: dict[str, Any]) -> dict[str, Any]:
+def distribution_columns(document: dict[str, Any]) -> dict[str, Any]:
+    """The distribution columns projected from its ``document``."""
     return {
         "document": document,
         "title": dict(document["title"]),
@@ -130,7 +131,9 @@ def add_distribution(
     position = session.exec(
         select(func.count()).select_from(Distribution).where(Distribution.dataset_id == dataset.id)
     ).one()
-    distribution = Distribution(dataset_id=dataset.id, position=int(position), **_columns(document))
+    distribution = Distribution(
+        dataset_id=dataset.id, position=int(position), **distribution_columns(document)
+    )
     session.add(distribution)
     session.flush()
     record_change(
@@ -175,7 +178,7 @@ def update_distribution(
     changes = changes_between(distribution.document, document, f"/distributions/{distribution.id}")
     if not changes:
         return distribution
-    for column, value in _columns(document).items():
+    for column, value in distribution_columns(document).items():
         setattr(distribution, column, value)
     record_change(
         session,

@@ -88,7 +88,7 @@ class NotFound(CatalogError):
 
 
 class NotAcceptable(CatalogError):
-    """None of the representations the client accepts can be produced."""
+    """None of the representations the client accepts (``Accept``) can be produced."""
 
     slug = "not-acceptable"
     title = "Not acceptable"
@@ -167,6 +167,14 @@ class TooManyRequests(CatalogError):
     def __init__(self, detail: str, retry_after: int, **extensions: Any) -> None:
         super().__init__(detail, **extensions)
         self.retry_after = retry_after
+
+
+class SourceUnavailable(CatalogError):
+    """A source the catalog fetches from (a harvested catalog) failed or did not answer."""
+
+    slug = "source-unavailable"
+    title = "Source unavailable"
+    status = 502
 
 
 class ConfigurationError(CatalogError):

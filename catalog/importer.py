@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
-from catalog import audit, readiness
+from catalog import audit, quality, readiness
 from catalog.dataset_policies import PreparedPolicy, prepare_policy
 from catalog.datasets import READ_ONLY_MEMBERS, changes_between, document_columns, entry_for
 from catalog.db import utcnow
@@ -429,6 +429,7 @@ def _write(session: Session, actor: Principal, valid: list[_Valid]) -> ImportRep
                     "status": status,
                     "revision": 1,
                     "facet_combo": combination,
+                    "quality_score": quality.assess(document, [], issued=is_published).score,
                     **document_columns(document, publisher),
                 }
             )

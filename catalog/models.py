@@ -372,6 +372,7 @@ class Dataset(SQLModel, table=True):
         Index("ix_dataset_browse_modified", "modified", "id", "facet_combo"),
         Index("ix_dataset_browse_title", "sort_title", "id", "facet_combo"),
         Index("ix_dataset_browse_name", "name", "facet_combo"),
+        Index("ix_dataset_browse_quality", "quality_score", "id", "facet_combo"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -395,6 +396,9 @@ class Dataset(SQLModel, table=True):
     issued: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     withdrawn_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     withdrawal_reason: str | None = Field(default=None, max_length=2000)
+    # Metadata quality points (catalog.quality), kept in step with the document for sorting
+    # and filtering; computed on every write.
+    quality_score: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class DatasetTheme(SQLModel, table=True):
@@ -513,6 +517,25 @@ class DatasetSdmxLink(SQLModel, table=True):
     )
     linked_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
     linked_by: str = Field(max_length=200)
+
+
+class HarvestRecord(SQLModel, table=True):
+    """Where a harvested dataset came from: one row per harvested dataset.
+
+    ``original_iri`` is the dataset's IRI in the source catalog; a later harvest that
+    meets the same IRI updates the dataset instead of creating another.
+    """
+
+    __tablename__ = "harvest_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: uuid.UUID = Field(
+        foreign_key="dataset.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    original_iri: str = Field(max_length=2000, unique=True, index=True)
+    source_catalog: str = Field(max_length=2000)
+    source: str = Field(max_length=2000)
+    harvested_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 
 class AuditEvent(SQLModel, table=True):

@@ -39,7 +39,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "personal_data",
     "status",
 )
-SortKey = Literal["relevance", "modified", "title", "name"]
+SortKey = Literal["relevance", "modified", "title", "name", "quality"]
 
 # Function words that would make an AND query miss ("migración de retorno" must find
 # "migración y retorno"); they are dropped from queries but stay inside phrases.
@@ -140,6 +140,21 @@ class SearchQuery:
     sort: SortKey = "relevance"
     offset: int = 0
     limit: int = 20
+    min_quality: int | None = None
+
+    @property
+    def quality_clause(self) -> str:
+        """The condition on the dataset row ``d`` for ``min_quality``, or nothing.
+
+        The score lives on the dataset row, not in the index, so asking for it costs a
+        join per match: only queries that filter on it pay.
+        """
+        return "" if self.min_quality is None else " AND d.quality_score >= :min_quality"
+
+    @property
+    def quality_params(self) -> dict[str, Any]:
+        """The parameters :attr:`quality_clause` binds."""
+        return {} if self.min_quality is None else {"min_quality": self.min_quality}
 
 
 @dataclass(frozen=True)
@@ -320,13 +335,7 @@ class TextBackend(Protocol):
         """Remove datasets from the text index; return the combination each had."""
 
     def matches(
-        self,
-        session: Session,
-        parsed: ParsedQuery,
-        condition: FacetCondition,
-        sort: SortKey,
-        offset: int,
-        limit: int,
+        self, session: Session, query: SearchQuery, condition: FacetCondition
     ) -> tuple[list[tuple[Any, ...]], list[uuid.UUID]]:
         """Facet rows of the allowed matches (see :func:`_facet_rows`), and one page of ids."""
 
@@ -338,6 +347,7 @@ _ORDER_BY_DATASET = {
     "modified": "d.modified DESC, d.id DESC",
     "title": "d.sort_title, d.id",
     "name": "d.name",
+    "quality": "d.quality_score DESC, d.id",
 }
 _COMBO_SHIFT = 40
 _FTS_COMBO = f"(f.rowid >> {_COMBO_SHIFT})"
@@ -426,44 +436,40 @@ class SqliteText:
         return " AND ".join(parts)
 
     def matches(
-        self,
-        session: Session,
-        parsed: ParsedQuery,
-        condition: FacetCondition,
-        sort: SortKey,
-        offset: int,
-        limit: int,
+        self, session: Session, query: SearchQuery, condition: FacetCondition
     ) -> tuple[list[tuple[Any, ...]], list[uuid.UUID]]:
-        """Two statements, each over FTS5's doclists only.
+        """Two statements, each over FTS5's doclists only (unless quality is asked for).
 
         Matches are grouped by combination (the rowid's high bits) before the small
         ``search_facet`` table is joined, so the join costs one lookup per combination.
         """
-        params = {"match": self.match_expression(parsed)}
+        assert query.text is not None  # noqa: S101 # browsing does not come here
+        params = {"match": self.match_expression(query.text), **query.quality_params}
+        quality_join = " JOIN dataset d ON d.id = f.dataset_id" if query.quality_clause else ""
+        where = f"dataset_fts MATCH :match{condition.combo_in(_FTS_COMBO)}{query.quality_clause}"
         grouped = list(
             _facet_rows(
                 session.execute(
                     text(
                         f"SELECT {_SF_COLUMNS}, g.n FROM (SELECT f.rowid >> {_COMBO_SHIFT}"  # noqa: S608
-                        " AS combo, count(*) AS n FROM dataset_fts f"
-                        f" WHERE dataset_fts MATCH :match{condition.combo_in(_FTS_COMBO)}"
-                        " GROUP BY 1) g JOIN search_facet sf ON sf.id = g.combo"
+                        f" AS combo, count(*) AS n FROM dataset_fts f{quality_join}"
+                        f" WHERE {where} GROUP BY 1) g JOIN search_facet sf ON sf.id = g.combo"
                     ),
                     params,
                 ).all()
             )
         )
-        if offset >= sum(row[-1] for row in grouped):
+        if query.offset >= sum(row[-1] for row in grouped):
             return grouped, []
-        order = "f.rank, f.rowid" if sort == "relevance" else _ORDER_BY_DATASET[sort]
-        join = "" if sort == "relevance" else " JOIN dataset d ON d.id = f.dataset_id"
+        relevance = query.sort == "relevance"
+        order = "f.rank, f.rowid" if relevance else _ORDER_BY_DATASET[query.sort]
+        join = quality_join or ("" if relevance else " JOIN dataset d ON d.id = f.dataset_id")
         ids = session.execute(
             text(
                 f"SELECT f.dataset_id FROM dataset_fts f{join}"  # noqa: S608 # fixed fragments
-                f" WHERE dataset_fts MATCH :match{condition.combo_in(_FTS_COMBO)}"
-                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+                f" WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
             ),
-            {**params, "limit": limit, "offset": offset},
+            {**params, "limit": query.limit, "offset": query.offset},
         ).scalars()
         return grouped, [uuid.UUID(hex=value) for value in ids]
 
@@ -528,13 +534,7 @@ class PostgresText:
         return " & ".join(parts)
 
     def matches(
-        self,
-        session: Session,
-        parsed: ParsedQuery,
-        condition: FacetCondition,
-        sort: SortKey,
-        offset: int,
-        limit: int,
+        self, session: Session, query: SearchQuery, condition: FacetCondition
     ) -> tuple[list[tuple[Any, ...]], list[uuid.UUID]]:
         """Facet rows and the page in one statement.
 
@@ -542,26 +542,34 @@ class PostgresText:
         both the page and the counts are taken: the heap is visited once instead of once
         for ranking and again for counting.
         """
-        if sort == "relevance":
+        assert query.text is not None  # noqa: S101 # browsing does not come here
+        if query.sort == "relevance":
             rank = "ts_rank(s.document, to_tsquery('simple', :q))"
             order, join = "m.r DESC, m.dataset_id", ""
         else:
             rank = "0"
-            order = _ORDER_BY_DATASET[sort]
+            order = _ORDER_BY_DATASET[query.sort]
             join = " JOIN dataset d ON d.id = m.dataset_id"
+        quality_join = " JOIN dataset d ON d.id = s.dataset_id" if query.quality_clause else ""
         nulls = ", ".join(f"NULL::text AS {c}" for c in _COMBINATION_COLUMNS.split(", "))
         rows = session.execute(
             text(
                 f"WITH m AS MATERIALIZED (SELECT s.dataset_id, s.combo, {rank} AS r"  # noqa: S608
-                " FROM dataset_search s WHERE s.document @@ to_tsquery('simple', :q)"
-                f"{condition.combo_in('s.combo')})"
+                f" FROM dataset_search s{quality_join}"
+                " WHERE s.document @@ to_tsquery('simple', :q)"
+                f"{condition.combo_in('s.combo')}{query.quality_clause})"
                 f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n"
                 f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
                 f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS}, g.n FROM (SELECT m.combo,"
                 " count(*) AS n FROM m GROUP BY m.combo) g JOIN search_facet sf"
                 " ON sf.id = g.combo)"
             ),
-            {"q": self.tsquery(parsed), "limit": limit, "offset": offset},
+            {
+                "q": self.tsquery(query.text),
+                "limit": query.limit,
+                "offset": query.offset,
+                **query.quality_params,
+            },
         ).all()
         grouped = list(_facet_rows(row[2:] for row in rows if row[0] == 1))
         return grouped, [row[1] for row in rows if row[0] == 0]
@@ -637,36 +645,39 @@ class SearchIndex:
             return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
         if query.text is None or query.text.is_empty:
             return self._browse(session, condition, query)
-        grouped, ids = self.text.matches(
-            session, query.text, condition, query.sort, query.offset, query.limit
-        )
+        grouped, ids = self.text.matches(session, query, condition)
         total, facets = facet_counts(grouped)
         return SearchResult(total=total, ids=ids, facets=facets)
 
     @staticmethod
     def _browse(session: Session, condition: FacetCondition, query: SearchQuery) -> SearchResult:
-        # Facets come from the maintained counts: no dataset row is read for them.
-        where = "sf.dataset_count > 0" + condition.combo_in("sf.id")
-        total, facets = facet_counts(
-            _facet_rows(
-                session.execute(
-                    text(
-                        f"SELECT {_SF_COLUMNS}, sf.dataset_count"  # noqa: S608 # fixed fragments
-                        f" FROM search_facet sf WHERE {where}"
-                    ),
-                    {},
-                ).all()
+        if query.min_quality is None:
+            # Facets come from the maintained counts: no dataset row is read for them.
+            statement = (
+                f"SELECT {_SF_COLUMNS}, sf.dataset_count FROM search_facet sf"  # noqa: S608
+                f" WHERE sf.dataset_count > 0{condition.combo_in('sf.id')}"
             )
+        else:
+            # A quality threshold cuts across combinations: count the qualifying rows.
+            statement = (
+                f"SELECT {_SF_COLUMNS}, g.n FROM (SELECT d.facet_combo AS combo,"  # noqa: S608
+                " count(*) AS n FROM dataset d"
+                f" WHERE 1 = 1{condition.combo_in('d.facet_combo')}{query.quality_clause}"
+                " GROUP BY d.facet_combo) g JOIN search_facet sf ON sf.id = g.combo"
+            )
+        total, facets = facet_counts(
+            _facet_rows(session.execute(text(statement), query.quality_params).all())
         )
         if total == 0 or query.offset >= total:
             return SearchResult(total=total, ids=[], facets=facets)
         sort = "modified" if query.sort == "relevance" else query.sort
         ids = session.execute(
             text(
-                f"SELECT d.id FROM dataset d WHERE 1 = 1{condition.combo_in('d.facet_combo')}"  # noqa: S608
+                "SELECT d.id FROM dataset d"  # noqa: S608 # fixed fragments, ints
+                f" WHERE 1 = 1{condition.combo_in('d.facet_combo')}{query.quality_clause}"
                 f" ORDER BY {_ORDER_BY_DATASET[sort]} LIMIT :limit OFFSET :offset"
             ),
-            {"limit": query.limit, "offset": query.offset},
+            {"limit": query.limit, "offset": query.offset, **query.quality_params},
         ).scalars()
         return SearchResult(total=total, ids=[_as_uuid(value) for value in ids], facets=facets)
 

@@ -150,6 +150,31 @@ class SdmxSettings(_Section):
     max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
 
 
+class RdfSettings(_Section):
+    """The DCAT-AP export: paging of ``/catalog`` and the catalog's own publisher."""
+
+    page_size: int = Field(default=100, ge=1)
+    max_page_size: int = Field(default=1000, ge=1)
+    publisher: str = ""
+    license: str = "https://creativecommons.org/publicdomain/zero/1.0/"
+
+
+class HarvestSettings(_Section):
+    """Where and how much the DCAT harvester may fetch."""
+
+    allowed_hosts: tuple[str, ...] = ()
+    allow_private_addresses: bool = False
+    max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    max_pages: int = Field(default=1000, ge=1)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _lower_hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(host.strip().lower().rstrip(".") for host in value if host.strip())
+
+
 class Settings(_Section):
     """All settings, validated and frozen."""
 
@@ -161,8 +186,9 @@ class Settings(_Section):
     storage: StorageSettings = StorageSettings()
     api: ApiSettings = ApiSettings()
     auth: AuthSettings = AuthSettings()
-
     sdmx: SdmxSettings = SdmxSettings()
+    rdf: RdfSettings = RdfSettings()
+    harvest: HarvestSettings = HarvestSettings()
 
     config_dir: str = str(REPO_ROOT)
 

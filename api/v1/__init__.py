@@ -7,4 +7,14 @@ from flask import Blueprint
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 # The view modules register their routes on the blueprint when imported.
-from api.v1 import audit, clients, datasets, governance, meta, organizations, sdmx, vocab  # noqa: E402, F401
+from api.v1 import (  # noqa: E402, F401
+    audit,
+    clients,
+    datasets,
+    dcat,
+    governance,
+    meta,
+    organizations,
+    sdmx,
+    vocab,
+)

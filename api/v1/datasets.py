@@ -22,8 +22,9 @@ from api.v1.common import (
     query_list,
 )
 from api.v1.serializers import dataset_json, distribution_json, revision_json
-from catalog import datasets, distributions, governance, sdmx
+from catalog import datasets, distributions, governance, quality, sdmx
 from catalog.errors import BadRequest, FieldError, InvalidMetadata
+from catalog.harvest import harvest_records
 from catalog.models import Dataset, Organization, Role
 from catalog.search import FACET_FIELDS, SortKey
 from vocab import get_registry
@@ -36,7 +37,7 @@ def steward_write(extra: str = "") -> Callable[[F], F]:
     return access(scopes=("catalog:write",), roles=(Role.STEWARD,), note=STEWARD_NOTE + extra)
 
 
-_SORTS = ("relevance", "modified", "title", "name")
+_SORTS = ("relevance", "modified", "title", "name", "quality")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -51,6 +52,7 @@ def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
         base_uri=state().settings.catalog.base_uri,
         sdmx=sdmx.dataset_sdmx_view(session, dataset),
         governance=governance.summaries(session, [dataset])[dataset.id],
+        harvest=harvest_records(session, [dataset.id]).get(dataset.id),
     )
     response = jsonify(body)
     response.status_code = status
@@ -65,9 +67,7 @@ def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
 def list_datasets() -> Response:
     """Search and browse datasets, with facets."""
     page, size = paging()
-    sort = request.args.get("sort")
-    if sort is not None and sort not in _SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(_SORTS)}")
+    sort, min_quality = sort_and_quality()
     filters = {name: query_list(name) for name in FACET_FIELDS}
     session = db_session()
     principal = current_principal()
@@ -76,9 +76,10 @@ def list_datasets() -> Response:
         actor=principal,
         text=request.args.get("q"),
         filters=filters,
-        sort=cast(SortKey | None, sort),
+        sort=sort,
         offset=(page - 1) * size,
         limit=size,
+        min_quality=min_quality,
     )
     every = session.exec(select(Organization)).all()
     publishers = {org.id: org for org in every}
@@ -86,6 +87,7 @@ def list_datasets() -> Response:
     dists = distributions.distributions_of(session, [d.id for d in result.datasets])
     links_to_sdmx = sdmx.dataset_sdmx_views(session, [d.id for d in result.datasets])
     summaries = governance.summaries(session, result.datasets)
+    harvested = harvest_records(session, [d.id for d in result.datasets])
     base_uri = state().settings.catalog.base_uri
     body: dict[str, Any] = {
         "total": result.total,
@@ -100,6 +102,7 @@ def list_datasets() -> Response:
                 base_uri=base_uri,
                 sdmx=links_to_sdmx.get(d.id),
                 governance=summaries[d.id],
+                harvest=harvested.get(d.id),
             )
             for d in result.datasets
         ],
@@ -122,6 +125,28 @@ _FACET_SCHEMES = {
     "access_rights": ("access-rights",),
     "personal_data": ("personal-data-classes",),
 }
+
+
+def sort_and_quality() -> tuple[SortKey | None, int | None]:
+    """The ``sort`` and ``min_quality`` query parameters, checked.
+
+    Raises:
+        BadRequest: an unknown sort key, or a ``min_quality`` that is not a whole number
+            between 0 and the maximum score.
+    """
+    sort = request.args.get("sort")
+    if sort is not None and sort not in _SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(_SORTS)}")
+    raw = request.args.get("min_quality")
+    min_quality = None
+    if raw is not None:
+        try:
+            min_quality = int(raw)
+        except ValueError as exc:
+            raise BadRequest("min_quality must be a whole number of points") from exc
+        if not 0 <= min_quality <= quality.MAX_SCORE:
+            raise BadRequest(f"min_quality must be between 0 and {quality.MAX_SCORE}")
+    return cast(SortKey | None, sort), min_quality
 
 
 def _facet_label(name: str, value: str, organizations: dict[str, Organization]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from flask import Flask
 
 import metadata_schemas
 from api.auth import rule_of
+from catalog import quality
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -98,9 +99,21 @@ def _dataset_schemas() -> dict[str, Any]:
             "required": ["at", "reason"],
             "additionalProperties": False,
         },
-        "quality": {"type": "object"},
+        "quality": _ref("Quality"),
         "sdmx": _ref("DatasetSdmx"),
         "governance": _ref("GovernanceSummary"),
+        "harvest": {
+            "type": "object",
+            "description": "Where a harvested dataset came from.",
+            "properties": {
+                "source": {"type": "string"},
+                "source_catalog": {"type": "string"},
+                "original_iri": {"type": "string"},
+                "harvested_at": _TIME,
+            },
+            "required": ["source", "source_catalog", "original_iri", "harvested_at"],
+            "additionalProperties": False,
+        },
     }
     dataset = copy.deepcopy(document)
     dataset["description"] = (
@@ -109,7 +122,7 @@ def _dataset_schemas() -> dict[str, Any]:
     dataset["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     dataset["required"] = [
         *document["required"],
-        *[m for m in server_members if m not in {"withdrawn", "quality", "sdmx", "governance"}],
+        *[m for m in server_members if m not in {"withdrawn", "sdmx", "governance", "harvest"}],
     ]
     dataset_input = copy.deepcopy(document)
     dataset_input["description"] = (
@@ -255,6 +268,206 @@ def _components(server_url: str) -> dict[str, Any]:
             "required": ["type", "title", "status"],
         },
         "Links": {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}},
+        "ValidationReport": {
+            "type": "object",
+            "description": "pySHACL results of each DCAT-AP 3.0.1 shapes file, in words.",
+            "properties": {
+                "dataset": {"type": "string"},
+                "iri": {"type": "string", "format": "uri"},
+                "conforms": {"type": "boolean", "description": "No violations."},
+                "profile": {"type": "string"},
+                "violations": {"type": "integer", "minimum": 0},
+                "warnings": {"type": "integer", "minimum": 0},
+                "infos": {"type": "integer", "minimum": 0},
+                "shapes": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {
+                            name: {"type": "integer", "minimum": 0}
+                            for name in ("violations", "warnings", "infos")
+                        },
+                        "required": ["violations", "warnings", "infos"],
+                        "additionalProperties": False,
+                    },
+                },
+                "results": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "shapes": {"type": "string"},
+                            "severity": {"enum": ["violation", "warning", "info"]},
+                            "focus": {"type": "string"},
+                            "property": _nullable({"type": "string"}),
+                            "value": _nullable({"type": "string"}),
+                            "message": {"type": "string"},
+                        },
+                        "required": ["shapes", "severity", "focus", "property", "value", "message"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": [
+                "dataset",
+                "iri",
+                "conforms",
+                "profile",
+                "violations",
+                "warnings",
+                "infos",
+                "shapes",
+                "results",
+            ],
+            "additionalProperties": False,
+        },
+        "CatalogQuality": {
+            "type": "object",
+            "properties": {
+                "datasets": {"type": "integer", "minimum": 0},
+                "score": {"type": "number", "minimum": 0},
+                "max_score": {"const": quality.MAX_SCORE},
+                "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+                "rating": _nullable({"enum": ["excellent", "good", "sufficient", "bad"]}),
+                "by_rating": {
+                    "type": "object",
+                    "properties": {
+                        name: {"type": "integer", "minimum": 0}
+                        for name in ("excellent", "good", "sufficient", "bad")
+                    },
+                    "required": ["excellent", "good", "sufficient", "bad"],
+                    "additionalProperties": False,
+                },
+                "dimensions": {
+                    "type": "object",
+                    "properties": {name: _ref("QualityScore") for name in quality.DIMENSIONS},
+                    "required": list(quality.DIMENSIONS),
+                    "additionalProperties": False,
+                },
+            },
+            "required": [
+                "datasets",
+                "score",
+                "max_score",
+                "percent",
+                "rating",
+                "by_rating",
+                "dimensions",
+            ],
+            "additionalProperties": False,
+        },
+        "HarvestRequest": {
+            "type": "object",
+            "properties": {
+                "source": {"type": "string", "format": "uri"},
+                "publishers": {
+                    "type": "object",
+                    "description": "Source publisher IRI -> organization name.",
+                    "additionalProperties": {"type": "string"},
+                },
+                "status": {"enum": ["published", "draft"]},
+                "strict": {"type": "boolean"},
+            },
+            "required": ["source"],
+            "additionalProperties": False,
+        },
+        "HarvestReport": {
+            "type": "object",
+            "properties": {
+                "source": {"type": "string"},
+                "source_catalogs": {"type": "array", "items": {"type": "string"}},
+                "pages": {"type": "integer", "minimum": 0},
+                "datasets": {"type": "integer", "minimum": 0},
+                "created": {"type": "array", "items": {"type": "string"}},
+                "updated": {"type": "array", "items": {"type": "string"}},
+                "unchanged": {"type": "array", "items": {"type": "string"}},
+                "skipped": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "iri": {"type": "string"},
+                            "errors": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "pointer": {"type": "string"},
+                                        "detail": {"type": "string"},
+                                    },
+                                    "required": ["pointer", "detail"],
+                                },
+                            },
+                        },
+                        "required": ["iri", "errors"],
+                        "additionalProperties": False,
+                    },
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"iri": {"type": "string"}, "detail": {"type": "string"}},
+                        "required": ["iri", "detail"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": [
+                "source",
+                "source_catalogs",
+                "pages",
+                "datasets",
+                "created",
+                "updated",
+                "unchanged",
+                "skipped",
+                "warnings",
+            ],
+            "additionalProperties": False,
+        },
+        "QualityScore": {
+            "type": "object",
+            "properties": {
+                "score": {"type": "number", "minimum": 0},
+                "max_score": {"type": "integer", "minimum": 1},
+            },
+            "required": ["score", "max_score"],
+            "additionalProperties": False,
+        },
+        "Quality": {
+            "type": "object",
+            "description": "Metadata quality after the data.europa.eu MQA "
+            "(docs/metadata-quality.md).",
+            "properties": {
+                "score": {"type": "integer", "minimum": 0, "maximum": quality.MAX_SCORE},
+                "max_score": {"const": quality.MAX_SCORE},
+                "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+                "rating": {"enum": ["excellent", "good", "sufficient", "bad"]},
+                "dimensions": {
+                    "type": "object",
+                    "properties": {name: _ref("QualityScore") for name in quality.DIMENSIONS},
+                    "required": list(quality.DIMENSIONS),
+                    "additionalProperties": False,
+                },
+                "checks": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "dimension": {"enum": list(quality.DIMENSIONS)},
+                            "score": {"type": "integer", "minimum": 0},
+                            "max_score": {"type": "integer", "minimum": 1},
+                        },
+                        "required": ["name", "dimension", "score", "max_score"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["score", "max_score", "percent", "rating", "dimensions", "checks"],
+            "additionalProperties": False,
+        },
         "FacetValue": {
             "type": "object",
             "properties": {
@@ -799,6 +1012,7 @@ _ERRORS = {
     "415": _problem("Body is not JSON."),
     "422": _problem("Invalid document; `errors` lists each failing field by JSON Pointer."),
     "406": _problem("None of the accepted media types can be produced."),
+    "502": _problem("A source the catalog fetched from failed."),
     "428": _problem("If-Match is required."),
     "500": _problem("Unexpected error."),
 }
@@ -840,8 +1054,14 @@ def _paths() -> dict[str, Any]:
         _param(
             "sort",
             "query",
-            "Order of results.",
-            {"enum": ["relevance", "modified", "title", "name"]},
+            "Order of results (quality: best metadata quality score first).",
+            {"enum": ["relevance", "modified", "title", "name", "quality"]},
+        ),
+        _param(
+            "min_quality",
+            "query",
+            "Only datasets whose metadata quality score (quality.score) reaches this.",
+            {"type": "integer", "minimum": 0, "maximum": quality.MAX_SCORE},
         ),
         PAGE,
         PAGE_SIZE,
@@ -1190,6 +1410,76 @@ def _paths() -> dict[str, Any]:
             },
         },
         **_sdmx_paths(),
+        "/api/v1/datasets/{name}/validation": {
+            "parameters": [NAME],
+            "get": {
+                "operationId": "api_v1.validate_dataset",
+                "summary": "The dataset's DCAT-AP 3.0.1 SHACL report, in plain words.",
+                "responses": {"200": _ok(_ref("ValidationReport")), **_errors("401", "404")},
+            },
+        },
+        "/api/v1/quality": {
+            "get": {
+                "operationId": "api_v1.catalog_quality",
+                "summary": "The catalog's metadata quality (mean over the listed datasets).",
+                "responses": {"200": _ok(_ref("CatalogQuality")), **_errors("401")},
+            }
+        },
+        "/api/v1/harvest/dcat": {
+            "post": {
+                "operationId": "api_v1.harvest",
+                "summary": "Harvest a DCAT catalog from a URL, or from the RDF document sent.",
+                "parameters": [
+                    _param(
+                        "strict",
+                        "query",
+                        "RDF body only: harvest nothing if any record cannot be mapped.",
+                        {"type": "boolean"},
+                    ),
+                    _param(
+                        "status",
+                        "query",
+                        "RDF body only: status of new datasets.",
+                        {"enum": ["published", "draft"]},
+                    ),
+                    _param(
+                        "publisher",
+                        "query",
+                        "RDF body only: SOURCE-PUBLISHER-IRI=ORGANIZATION (repeatable).",
+                        {"type": "array", "items": {"type": "string"}},
+                        style="form",
+                        explode=True,
+                    ),
+                    _param(
+                        "source",
+                        "query",
+                        "RDF body only: where the document came from (base IRI, label).",
+                        {"type": "string"},
+                    ),
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        JSON: {"schema": _ref("HarvestRequest")},
+                        **{
+                            media: {"schema": {"type": "string"}}
+                            for media in (
+                                "text/turtle",
+                                "application/ld+json",
+                                "application/rdf+xml",
+                                "application/n-triples",
+                                "application/trig",
+                                "application/n-quads",
+                            )
+                        },
+                    },
+                },
+                "responses": {
+                    "200": _ok(_ref("HarvestReport")),
+                    **_errors(*_WRITE_ERRORS, "502"),
+                },
+            }
+        },
         "/api/v1/audit/events": {
             "get": {
                 "operationId": "api_v1.list_audit_events",

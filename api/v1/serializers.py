@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from flask import request, url_for
 
+from catalog import quality
 from catalog.consents import ConsentState
 from catalog.governance import GovernanceView
 from catalog.iris import dataset_iri
@@ -20,6 +21,7 @@ from catalog.models import (
     DatasetRevision,
     DatasetStatus,
     Distribution,
+    HarvestRecord,
     LegalBasis,
     OAuthClient,
     Organization,
@@ -111,6 +113,7 @@ def dataset_json(
     base_uri: str,
     sdmx: Mapping[str, Any] | None = None,
     governance: Readiness | None = None,
+    harvest: HarvestRecord | None = None,
 ) -> dict[str, Any]:
     """A dataset: its document plus what the server knows about it.
 
@@ -149,8 +152,20 @@ def dataset_json(
         body["links"]["sdmx"] = body["sdmx"]["links"]["self"]
     if governance is not None:
         body["governance"] = governance.summary()
+    body["quality"] = quality.assess(
+        dataset.document,
+        [distribution.document for distribution in distributions],
+        issued=dataset.issued is not None,
+    ).to_json()
     if dataset.status == DatasetStatus.WITHDRAWN:
         body["withdrawn"] = {"at": iso(dataset.withdrawn_at), "reason": dataset.withdrawal_reason}
+    if harvest is not None:
+        body["harvest"] = {
+            "source": harvest.source,
+            "source_catalog": harvest.source_catalog,
+            "original_iri": harvest.original_iri,
+            "harvested_at": iso(harvest.harvested_at),
+        }
     return body
 
 

@@ -211,8 +211,60 @@ def build_document(spec: dict[str, Any], publisher: dict[str, Any]) -> dict[str,
             {"origin": origin, "destination": destination}
             for origin, destination in spec["corridors"]
         ]
+    if any(kind == "csv" for kind, _, _ in spec["distributions"]):
+        # The published tables (aggregate_csv) have one series per country and sex.
+        profile.update(
+            {
+                "dimensions": [dict(component) for component in _TABLE_DIMENSIONS],
+                "attributes": [dict(component) for component in _TABLE_ATTRIBUTES],
+                "num_series": 2 * len(spec["spatial"]),
+            }
+        )
+    if spec["method"] in {"survey", "household-survey"}:
+        profile["quality_annotations"] = [dict(_SAMPLING_NOTE)]
+    if spec.get("sdmx_dataflow"):
+        profile["sdmx_dataflow"] = dict(spec["sdmx_dataflow"])
     document["labour_migration"] = profile
     return document
+
+
+# The columns of the synthetic tables, as StatDCAT-AP components (SDMX concept ids).
+_TABLE_DIMENSIONS: tuple[dict[str, Any], ...] = (
+    {"code": "TIME_PERIOD", "label": {"es": "Periodo", "en": "Time period"}},
+    {"code": "REF_AREA", "label": {"es": "País", "en": "Reference area"}},
+    {"code": "SEX", "label": {"es": "Sexo", "en": "Sex"}},
+)
+_TABLE_ATTRIBUTES: tuple[dict[str, Any], ...] = (
+    {"code": "UNIT_MEASURE", "label": {"es": "Unidad de medida", "en": "Unit of measure"}},
+)
+_SAMPLING_NOTE: dict[str, Any] = {
+    "text": {
+        "es": "Estimaciones por muestreo: cada cifra tiene error de muestreo; los coeficientes "
+        "de variación se publican con la documentación metodológica.",
+        "en": "Sample estimates: every figure carries sampling error; coefficients of "
+        "variation are published with the methodological documentation.",
+    }
+}
+_DISTRIBUTION_NOTES: dict[str, dict[str, str]] = {
+    "csv": {
+        "es": "Archivo CSV (UTF-8) con una fila por periodo, país y sexo.",
+        "en": "CSV file (UTF-8) with one row per period, country and sex.",
+    },
+    "restricted": {
+        "es": "Extracto seudonimizado, servido solo por la pasarela de datos del catálogo a "
+        "instituciones con un acuerdo de intercambio vigente.",
+        "en": "Pseudonymised extract, served only by the catalog's data gateway to "
+        "institutions with an active sharing agreement.",
+    },
+    "page": {
+        "es": "Página de la institución con la documentación.",
+        "en": "The institution's page with the documentation.",
+    },
+}
+_RESTRICTED_RIGHTS: dict[str, str] = {
+    "es": "Uso estadístico exclusivamente, en los términos del acuerdo de intercambio.",
+    "en": "Statistical use only, on the terms of the sharing agreement.",
+}
 
 
 def _distribution(
@@ -225,9 +277,11 @@ def _distribution(
     index: int,
 ) -> dict[str, Any]:
     title = {"es": title_es, "en": title_en}
+    description = dict(_DISTRIBUTION_NOTES[kind])
     if kind == "page":
         return {
             "title": title,
+            "description": description,
             "access_url": publisher["homepage"],
             "format": "HTML",
             "media_type": "text/html",
@@ -240,13 +294,16 @@ def _distribution(
     path.write_bytes(register_csv(spec) if restricted else aggregate_csv(spec))
     document: dict[str, Any] = {
         "title": title,
+        "description": description,
         "format": "CSV",
         "media_type": "text/csv",
         "storage_key": key,
         "restricted": restricted,
         "languages": spec.get("languages", ["SPA"]),
     }
-    if not restricted:
+    if restricted:
+        document["rights"] = dict(_RESTRICTED_RIGHTS)
+    else:
         document["license"] = LICENCE_CC_BY
     return document
 

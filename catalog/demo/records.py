@@ -364,6 +364,7 @@ DATASETS: list[dict[str, Any]] = [
         "breakdown": ["national", "first-level-subdivision"],
         "population": ["return-international-migrant-workers"],
         "source_system": "EHPM - Encuesta de Hogares de Propósitos Múltiples",
+        "sdmx_dataflow": {"agency": "ONEC_SV", "id": "DF_EHPM_INDICADORES", "version": "1.0"},
         "distributions": [("csv", "Cuadros de indicadores", "Indicator tables")],
     },
     {
@@ -755,6 +756,7 @@ DATASETS: list[dict[str, Any]] = [
         "breakdown": ["national", "first-level-subdivision"],
         "source_system": "ENOE - Encuesta Nacional de Ocupación y Empleo",
         "landing_page": "https://www.inegi.org.mx/programas/enoe/15ymas/",
+        "sdmx_dataflow": {"agency": "INEGI", "id": "DF_ENOE_INDICADORES", "version": "1.0"},
         "distributions": [("csv", "Indicadores trimestrales", "Quarterly indicators")],
     },
     {

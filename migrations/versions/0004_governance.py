@@ -14,7 +14,7 @@ from alembic import op
 import catalog.db
 
 revision: str = "0004_governance"
-down_revision: str | Sequence[str] | None = "0002_oauth"
+down_revision: str | Sequence[str] | None = "0003_dcat"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

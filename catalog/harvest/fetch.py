@@ -1,0 +1,186 @@
+"""The harvester's one way out to the network, and to local files.
+
+A harvest source is a URL given by an administrator, so fetching it is a server-side
+request on someone's behalf. The rules (``[harvest]`` in config.toml):
+
+* only ``http`` and ``https``; no ``file:``, ``ftp:`` or anything else;
+* only hosts in ``allowed_hosts`` (``*.example.org`` allows subdomains);
+* no loopback, private, link-local, multicast or reserved addresses, unless
+  ``allow_private_addresses`` (checked on every address the name resolves to);
+* redirects are followed by hand, at most ``max_redirects``, each target checked again;
+* at most ``max_bytes`` (refused early by ``Content-Length``, else cut while reading,
+  after decompression), within ``timeout_seconds`` per connect/read and four times
+  that for the whole response;
+* no proxies or credentials from the environment (``trust_env`` off).
+
+Known limit: the address is checked before connecting and requests resolves the name
+again, so a DNS answer that changes in between (rebinding) is not caught.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from catalog.errors import Forbidden, NotFound, PayloadTooLarge, SourceUnavailable
+from catalog.settings import HarvestSettings
+
+ACCEPT: Final = (
+    "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, "
+    "application/n-triples;q=0.7, application/trig;q=0.5, application/n-quads;q=0.5, "
+    "*/*;q=0.1"
+)
+USER_AGENT: Final = "simel-catalog-harvester/0.1 (+https://w3id.org/simel)"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched document."""
+
+    data: bytes
+    url: str
+    media_type: str | None = None
+
+
+def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    """Whether ``host`` is in the allowlist (exact names, or ``*.domain`` for subdomains)."""
+    host = host.lower().rstrip(".")
+    for entry in allowed:
+        if entry.startswith("*."):
+            if host.endswith(entry[1:]) and host != entry[2:]:
+                return True
+        elif host == entry:
+            return True
+    return False
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def check_url(url: str, settings: HarvestSettings) -> None:
+    """Refuse a URL the harvester may not fetch.
+
+    Raises:
+        Forbidden: not http(s), a host outside the allowlist, or a private address.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise Forbidden(f"only http and https sources can be harvested, not {parts.scheme!r}")
+    host = parts.hostname or ""
+    if not host_allowed(host, settings.allowed_hosts):
+        raise Forbidden(
+            f"the host {host!r} is not in [harvest] allowed_hosts; an administrator must "
+            "add it to the configuration first"
+        )
+    if parts.username or parts.password:
+        raise Forbidden("credentials in harvest URLs are not allowed")
+    if settings.allow_private_addresses:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
+    except (OSError, ValueError) as exc:
+        raise SourceUnavailable(f"cannot resolve {host!r}: {exc}") from exc
+    private = sorted(a for a in addresses if not _public(str(a)))
+    if private:
+        raise Forbidden(
+            f"{host!r} resolves to a private or local address ({', '.join(map(str, private))}); "
+            "set [harvest] allow_private_addresses to harvest from such hosts"
+        )
+
+
+def fetch_url(url: str, settings: HarvestSettings) -> Fetched:
+    """GET ``url`` under the rules above.
+
+    Raises:
+        Forbidden: the URL, or a redirect target, is not allowed.
+        PayloadTooLarge: the document is larger than ``max_bytes``.
+        SourceUnavailable: the source could not be reached or did not answer 2xx.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        for _ in range(settings.max_redirects + 1):
+            check_url(url, settings)
+            started = time.monotonic()
+            try:
+                response = session.get(
+                    url,
+                    headers={"Accept": ACCEPT, "User-Agent": USER_AGENT},
+                    timeout=(settings.timeout_seconds, settings.timeout_seconds),
+                    allow_redirects=False,
+                    stream=True,
+                )
+            except requests.RequestException as exc:
+                raise SourceUnavailable(f"cannot fetch {url}: {exc}") from exc
+            with response:
+                if response.is_redirect:
+                    location = response.headers.get("Location", "")
+                    url = urljoin(url, location)
+                    continue
+                if not 200 <= response.status_code < 300:
+                    raise SourceUnavailable(f"{url} answered {response.status_code}")
+                data = _read(response, url, settings, started)
+                media_type = response.headers.get("Content-Type")
+                return Fetched(data=data, url=url, media_type=media_type)
+        raise SourceUnavailable(f"more than {settings.max_redirects} redirects from the source")
+    finally:
+        session.close()
+
+
+def _read(
+    response: requests.Response, url: str, settings: HarvestSettings, started: float
+) -> bytes:
+    limit = settings.max_bytes
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"{url} is {declared} bytes; the limit is {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"{url} is larger than the limit of {limit} bytes")
+            if time.monotonic() - started > 4 * settings.timeout_seconds:
+                raise SourceUnavailable(f"{url} took too long to send")
+            chunks.append(chunk)
+    except requests.RequestException as exc:
+        raise SourceUnavailable(f"reading {url} failed: {exc}") from exc
+    return b"".join(chunks)
+
+
+def read_file(path: Path, settings: HarvestSettings) -> Fetched:
+    """Read a local source (command line only).
+
+    Raises:
+        NotFound: no such file.
+        PayloadTooLarge: the file is larger than ``max_bytes``.
+    """
+    if not path.is_file():
+        raise NotFound(f"there is no file {path}")
+    if path.stat().st_size > settings.max_bytes:
+        raise PayloadTooLarge(
+            f"{path} is {path.stat().st_size} bytes; the limit is {settings.max_bytes}"
+        )
+    with path.open("rb") as handle:
+        data = handle.read(settings.max_bytes + 1)
+    if len(data) > settings.max_bytes:
+        raise PayloadTooLarge(f"{path} is larger than the limit of {settings.max_bytes} bytes")
+    return Fetched(data=data, url=path.resolve().as_uri())

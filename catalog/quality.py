@@ -1,0 +1,339 @@
+"""Metadata quality: a score per dataset and for the catalog (docs/metadata-quality.md).
+
+The metric follows the data.europa.eu Metadata Quality Assessment (MQA): the same five
+dimensions (findability, accessibility, interoperability, reusability, contextuality),
+the same checks and weights where they can be computed from the metadata alone. The
+MQA's network checks (is the access URL reachable?) and its DCAT-AP conformance check are
+left out: the first would make a score depend on other servers at the moment of saving,
+and conformance is reported separately (``/api/v1/datasets/<name>/validation``). So the
+maximum is 375 points instead of the MQA's 405; ratings use the MQA's bands as fractions.
+
+Distribution-level checks count in proportion to the distributions that pass them (two
+of four distributions with a licence earn half the points), as the MQA does. The score
+is a pure function of the dataset's document, its distributions and whether it has been
+issued, so it is computed on every write and stored (``dataset.quality_score``) for
+sorting and filtering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from catalog.licences import known_licence
+
+Dimension = Literal[
+    "findability", "accessibility", "interoperability", "reusability", "contextuality"
+]
+DIMENSIONS: Final[tuple[Dimension, ...]] = (
+    "findability",
+    "accessibility",
+    "interoperability",
+    "reusability",
+    "contextuality",
+)
+Rating = Literal["excellent", "good", "sufficient", "bad"]
+
+# EU file-type codes (vocab scheme "file-types") of open, non-proprietary formats and of
+# machine-readable formats, after the MQA's lists restricted to the codes we carry.
+NON_PROPRIETARY_FORMATS: Final = frozenset(
+    {
+        "ATOM",
+        "CSV",
+        "GEOJSON",
+        "GPKG",
+        "GZIP",
+        "HTML",
+        "JSON",
+        "JSON_LD",
+        "KML",
+        "ODS",
+        "ODT",
+        "PARQUET",
+        "PDF",
+        "RDF_N_QUADS",
+        "RDF_N_TRIPLES",
+        "RDF_TRIG",
+        "RDF_TURTLE",
+        "RDF_XML",
+        "RSS",
+        "SCHEMA_XML",
+        "SDMX",
+        "SPARQLQ",
+        "TSV",
+        "TXT",
+        "XML",
+        "YAML",
+        "ZIP",
+    }
+)
+MACHINE_READABLE_FORMATS: Final = frozenset(
+    {
+        "ATOM",
+        "CSV",
+        "GEOJSON",
+        "GPKG",
+        "JSON",
+        "JSON_LD",
+        "KML",
+        "ODS",
+        "PARQUET",
+        "RDF_N_QUADS",
+        "RDF_N_TRIPLES",
+        "RDF_TRIG",
+        "RDF_TURTLE",
+        "RDF_XML",
+        "RSS",
+        "SDMX",
+        "SHP",
+        "TSV",
+        "XLS",
+        "XLSX",
+        "XML",
+        "YAML",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One criterion: how many of its points the dataset earned.
+
+    Attributes:
+        name: Stable identifier of the criterion (``keywords``, ``licence``...).
+        dimension: The dimension it counts towards.
+        points: Points earned (may be a share of ``max_points`` for distribution checks).
+        max_points: Points it is worth.
+    """
+
+    name: str
+    dimension: Dimension
+    points: int
+    max_points: int
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A dataset's (or the catalog's) quality: total, per dimension, per criterion."""
+
+    score: int
+    max_score: int
+    checks: tuple[Check, ...]
+
+    @property
+    def percent(self) -> int:
+        """The score as a whole percentage of the maximum."""
+        return round(100 * self.score / self.max_score) if self.max_score else 0
+
+    @property
+    def rating(self) -> Rating:
+        """The MQA rating band of the score."""
+        return rating_for(self.score, self.max_score)
+
+    def dimension(self, name: Dimension) -> tuple[int, int]:
+        """``(points, max_points)`` of one dimension."""
+        checks = [c for c in self.checks if c.dimension == name]
+        return sum(c.points for c in checks), sum(c.max_points for c in checks)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``quality`` member of the dataset's JSON."""
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "percent": self.percent,
+            "rating": self.rating,
+            "dimensions": {
+                name: {"score": points, "max_score": maximum}
+                for name in DIMENSIONS
+                for points, maximum in [self.dimension(name)]
+            },
+            "checks": [
+                {
+                    "name": c.name,
+                    "dimension": c.dimension,
+                    "score": c.points,
+                    "max_score": c.max_points,
+                }
+                for c in self.checks
+            ],
+        }
+
+
+# The MQA's rating bands (of 405 points) as fractions, so they survive our smaller maximum.
+_BANDS: Final[tuple[tuple[float, Rating], ...]] = (
+    (351 / 405, "excellent"),
+    (221 / 405, "good"),
+    (121 / 405, "sufficient"),
+)
+
+
+def rating_for(score: float, max_score: int) -> Rating:
+    """The rating band of ``score`` out of ``max_score``."""
+    fraction = score / max_score if max_score else 0.0
+    for threshold, name in _BANDS:
+        if fraction >= threshold:
+            return name
+    return "bad"
+
+
+def _share(distributions: Sequence[Mapping[str, Any]], test: Any, points: int) -> int:
+    if not distributions:
+        return 0
+    passed = sum(1 for distribution in distributions if test(distribution))
+    return round(points * passed / len(distributions))
+
+
+def _has_access(distribution: Mapping[str, Any]) -> bool:
+    # Files held by the catalog are reached through its data endpoint.
+    return bool(
+        distribution.get("access_url")
+        or distribution.get("download_url")
+        or distribution.get("storage_key")
+    )
+
+
+def _has_download(distribution: Mapping[str, Any]) -> bool:
+    if distribution.get("download_url"):
+        return True
+    # The catalog offers a direct download of the public files it holds; restricted ones
+    # are served only under an agreement, so they have an access URL but no download URL.
+    return bool(distribution.get("storage_key")) and not distribution.get("restricted", False)
+
+
+def _format_in_vocabulary(code: Any) -> bool:
+    if not isinstance(code, str):
+        return False
+    from vocab import get_registry  # lazily: the registry loads its manifest on first use
+
+    return get_registry().scheme("file-types").by_code(code) is not None
+
+
+def assess(
+    document: Mapping[str, Any],
+    distributions: Iterable[Mapping[str, Any]],
+    *,
+    issued: bool,
+) -> Quality:
+    """Score a dataset document and its distribution documents.
+
+    Args:
+        document: The dataset's metadata document.
+        distributions: The documents of its distributions.
+        issued: Whether the dataset has been published (it then has ``dct:issued``).
+    """
+    dists = list(distributions)
+    has = document.get
+    checks = [
+        # Findability: can it be found by words, category, place and time?
+        Check("keywords", "findability", 30 if any(has("keywords", {}).values()) else 0, 30),
+        Check("themes", "findability", 30 if has("themes") else 0, 30),
+        Check("spatial", "findability", 20 if has("spatial") else 0, 20),
+        Check("temporal", "findability", 20 if has("temporal") else 0, 20),
+        # Accessibility: can the data be reached?
+        Check("access_url", "accessibility", _share(dists, _has_access, 50), 50),
+        Check("download_url", "accessibility", _share(dists, _has_download, 50), 50),
+        # Interoperability: are the formats declared, standard, open, machine-readable?
+        Check("format", "interoperability", _share(dists, lambda d: d.get("format"), 20), 20),
+        Check(
+            "media_type", "interoperability", _share(dists, lambda d: d.get("media_type"), 10), 10
+        ),
+        Check(
+            "format_vocabulary",
+            "interoperability",
+            _share(dists, lambda d: _format_in_vocabulary(d.get("format")), 10),
+            10,
+        ),
+        Check(
+            "non_proprietary",
+            "interoperability",
+            _share(dists, lambda d: d.get("format") in NON_PROPRIETARY_FORMATS, 20),
+            20,
+        ),
+        Check(
+            "machine_readable",
+            "interoperability",
+            _share(dists, lambda d: d.get("format") in MACHINE_READABLE_FORMATS, 20),
+            20,
+        ),
+        # Reusability: may it be reused, under which terms, and who answers questions?
+        Check("licence", "reusability", _share(dists, lambda d: d.get("license"), 20), 20),
+        Check(
+            "licence_vocabulary",
+            "reusability",
+            _share(dists, lambda d: known_licence(d.get("license")) is not None, 10),
+            10,
+        ),
+        Check("access_rights", "reusability", 10 if has("access_rights") else 0, 10),
+        # The access-rights code is always one of the EU authority table (schema enum).
+        Check("access_rights_vocabulary", "reusability", 5 if has("access_rights") else 0, 5),
+        Check("contact_point", "reusability", 20 if has("contact_point") else 0, 20),
+        Check("publisher", "reusability", 10 if has("publisher") else 0, 10),
+        # Contextuality: rights, size and dates.
+        Check("rights", "contextuality", _share(dists, lambda d: d.get("rights"), 5), 5),
+        Check(
+            "byte_size",
+            "contextuality",
+            _share(dists, lambda d: d.get("byte_size") is not None, 5),
+            5,
+        ),
+        Check("issued", "contextuality", 5 if issued else 0, 5),
+        # Every record carries its modification time.
+        Check("modified", "contextuality", 5, 5),
+    ]
+    return Quality(
+        score=sum(c.points for c in checks),
+        max_score=sum(c.max_points for c in checks),
+        checks=tuple(checks),
+    )
+
+
+_EMPTY: Final = assess({}, [], issued=False)
+MAX_SCORE: Final = _EMPTY.max_score
+
+
+def catalog_quality(scores: Iterable[Quality]) -> dict[str, Any]:
+    """The catalog's quality: the mean of its datasets' scores, overall and per dimension."""
+    items = list(scores)
+    count = len(items)
+    by_rating = dict.fromkeys(("excellent", "good", "sufficient", "bad"), 0)
+    for item in items:
+        by_rating[item.rating] += 1
+    mean = sum(item.score for item in items) / count if count else 0.0
+    dimensions = {}
+    for name in DIMENSIONS:
+        maximum = _EMPTY.dimension(name)[1]
+        total = sum(item.dimension(name)[0] for item in items)
+        dimensions[name] = {
+            "score": round(total / count, 1) if count else 0.0,
+            "max_score": maximum,
+        }
+    return {
+        "datasets": count,
+        "score": round(mean, 1),
+        "max_score": MAX_SCORE,
+        "percent": round(100 * mean / MAX_SCORE) if count else 0,
+        "rating": rating_for(mean, MAX_SCORE) if count else None,
+        "by_rating": by_rating,
+        "dimensions": dimensions,
+    }
+
+
+def catalog_quality_for(session: Any, *, actor: Any, batch: int = 500) -> dict[str, Any]:
+    """The catalog's quality over the datasets ``actor`` sees listed (no withdrawn ones)."""
+    # Imported here: the dataset service imports this module to score its writes.
+    from catalog.datasets import search_datasets
+    from catalog.distributions import distributions_of
+
+    scores: list[Quality] = []
+    offset = 0
+    while True:
+        page = search_datasets(session, actor=actor, offset=offset, limit=batch, sort="name")
+        dists = distributions_of(session, [d.id for d in page.datasets])
+        scores += [
+            assess(d.document, [x.document for x in dists[d.id]], issued=d.issued is not None)
+            for d in page.datasets
+        ]
+        offset += batch
+        if offset >= page.total:
+            return catalog_quality(scores)

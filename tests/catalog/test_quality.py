@@ -1,0 +1,107 @@
+"""The metadata quality score (docs/metadata-quality.md)."""
+
+from __future__ import annotations
+
+from catalog import distributions, quality
+from catalog.models import Dataset
+from tests.conftest import SYSTEM, dataset_document
+
+CSV = {
+    "title": {"es": "Cuadros"},
+    "download_url": "https://example.org/a.csv",
+    "format": "CSV",
+    "media_type": "text/csv",
+    "license": "https://creativecommons.org/licenses/by/4.0/",
+    "rights": {"es": "Cítese la fuente"},
+    "byte_size": 10,
+}
+
+
+def test_maximum_and_dimensions():
+    assert quality.MAX_SCORE == 375
+    empty = quality.assess({}, [], issued=False)
+    maxima = {name: empty.dimension(name)[1] for name in quality.DIMENSIONS}
+    assert maxima == {
+        "findability": 100,
+        "accessibility": 100,
+        "interoperability": 80,
+        "reusability": 75,
+        "contextuality": 20,
+    }
+    assert empty.score == 5  # every record has a modification date
+    assert empty.rating == "bad"
+
+
+def test_a_complete_record_is_excellent():
+    result = quality.assess(dataset_document(), [CSV], issued=True)
+    assert result.score == quality.MAX_SCORE
+    assert result.percent == 100
+    assert result.rating == "excellent"
+    body = result.to_json()
+    assert body["dimensions"]["findability"] == {"score": 100, "max_score": 100}
+    assert sum(c["score"] for c in body["checks"]) == body["score"]
+
+
+def test_distribution_checks_count_in_proportion():
+    pdf = {"title": {"es": "Informe"}, "access_url": "https://example.org/r", "format": "PDF"}
+    result = quality.assess(dataset_document(), [CSV, pdf], issued=True)
+    checks = {c.name: c.points for c in result.checks}
+    assert checks["download_url"] == 25  # one of two
+    assert checks["licence"] == 10
+    assert checks["machine_readable"] == 10
+    assert checks["non_proprietary"] == 20  # PDF is an open format
+    assert checks["access_url"] == 50
+
+
+def test_gateway_files_have_access_and_public_ones_a_download():
+    held = {"title": {"es": "x"}, "storage_key": "public/a.csv", "format": "CSV"}
+    gated = {**held, "storage_key": "restricted/a.csv", "restricted": True}
+    checks = {c.name: c.points for c in quality.assess({}, [held, gated], issued=False).checks}
+    assert checks["access_url"] == 50
+    assert checks["download_url"] == 25
+
+
+def test_ratings_follow_the_mqa_bands():
+    assert quality.rating_for(351, 405) == "excellent"
+    assert quality.rating_for(350, 405) == "good"
+    assert quality.rating_for(221, 405) == "good"
+    assert quality.rating_for(220, 405) == "sufficient"
+    assert quality.rating_for(120, 405) == "bad"
+
+
+def test_the_stored_score_follows_every_write(session, make_org, make_dataset, settings):
+    make_org("mintrab-gt")
+    dataset = make_dataset("enei-2024", publish=False)
+    draft_score = dataset.quality_score
+    assert draft_score == quality.assess(dataset.document, [], issued=False).score
+    distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        document=CSV,
+        storage_root=settings.storage_path,
+    )
+    with_file = session.get(Dataset, dataset.id).quality_score
+    assert with_file > draft_score
+    from catalog import datasets
+
+    published = datasets.publish_dataset(session, actor=SYSTEM, name="enei-2024")
+    assert published.quality_score == with_file + 5 == quality.MAX_SCORE
+
+
+def test_catalog_quality_is_the_mean(session, make_org, make_dataset):
+    make_org("mintrab-gt")
+    make_dataset("a")
+    make_dataset("b", keywords={}, themes=[])
+    make_dataset("draft", publish=False)
+    from catalog.principals import Principal
+
+    result = quality.catalog_quality_for(session, actor=Principal.anonymous())
+    assert result["datasets"] == 2
+    a = quality.assess(dataset_document("a"), [], issued=True).score
+    b = quality.assess(dataset_document("b", keywords={}, themes=[]), [], issued=True).score
+    assert result["score"] == round((a + b) / 2, 1)
+    assert sum(result["by_rating"].values()) == 2
+    empty = quality.catalog_quality([])
+    assert empty["datasets"] == 0
+    assert empty["rating"] is None

@@ -1,0 +1,78 @@
+"""`simel validate`, `simel harvest dcat`, `simel export dcat`."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from catalog.models import Dataset, HarvestRecord
+from tests.catalog.test_harvest import FOREIGN
+from tests.test_cli import run  # noqa: F401 # the fixture
+
+
+def test_validate_the_catalog_and_one_dataset(run, make_org, make_dataset):  # noqa: F811
+    make_org("mintrab-gt")
+    make_dataset("enei-2024")
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    assert "DCAT-AP 3.0.1 validation of the catalog (1 datasets)" in result.output
+    assert "vocabularies" in result.output
+    assert "Conforms: no violations." in result.output
+    assert "Metadata quality of the catalog" in result.output
+    one = run("validate", "--dataset", "enei-2024", "--details")
+    assert one.exit_code == 0, one.output
+    assert "warning" in one.output
+    assert run("validate", "--dataset", "nope").exit_code == 1
+
+
+def test_validate_fails_on_violations(run, make_org, make_dataset, monkeypatch):  # noqa: F811
+    from catalog import shacl
+
+    make_org("mintrab-gt")
+    make_dataset("enei-2024")
+    real = shacl.validate_graph
+
+    def with_a_violation(graph, keys=tuple(shacl.SHAPES)):
+        report = real(graph, keys)
+        broken = shacl.Finding("base", "violation", "x", "dct:title", None, "dct:title is missing")
+        return shacl.ShaclReport(report.files, (broken, *report.findings))
+
+    monkeypatch.setattr(shacl, "validate_graph", with_a_violation)
+    result = run("validate")
+    assert result.exit_code == 1
+    assert "dct:title is missing" in result.output
+
+
+def test_harvest_a_file_then_again(run, make_org, session, tmp_path):  # noqa: F811
+    make_org("mintrab-gt", homepage="https://mintrab.example")
+    source = tmp_path / "source.ttl"
+    source.write_text(FOREIGN, encoding="utf-8")
+    first = run("harvest", "dcat", str(source))
+    assert first.exit_code == 2  # one record skipped
+    assert "1 created" in first.output
+    assert "sin-editor" in first.output
+    assert "/publisher" in first.output
+    mapped = run(
+        "harvest", "dcat", str(source), "--publisher", "https://unknown.example/org=mintrab-gt"
+    )
+    assert mapped.exit_code == 0, mapped.output
+    assert "1 created, 0 updated, 1 unchanged, 0 skipped" in mapped.output
+    session.expire_all()
+    assert len(session.exec(select(Dataset)).all()) == 2
+    assert len(session.exec(select(HarvestRecord)).all()) == 2
+    session.rollback()  # let go of SQLite's write lock before the next command
+    strict = run("harvest", "dcat", str(source), "--strict", "--format", "turtle")
+    assert strict.exit_code == 1  # the unmapped publisher again: nothing harvested
+    assert "nothing was harvested" in strict.output
+    assert run("harvest", "dcat", str(tmp_path / "missing.ttl")).exit_code == 1
+    assert run("harvest", "dcat", str(source), "--publisher", "nonsense").exit_code == 2
+
+
+def test_export_the_catalog(run, make_org, make_dataset, tmp_path):  # noqa: F811
+    make_org("mintrab-gt")
+    make_dataset("enei-2024")
+    out = tmp_path / "catalog.jsonld"
+    result = run("export", "dcat", "--format", "jsonld", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert '"@graph"' in out.read_text(encoding="utf-8")
+    printed = run("export", "dcat")
+    assert "dcat:Dataset" in printed.output
