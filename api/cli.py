@@ -670,6 +670,50 @@ def governance_sweep(ctx: click.Context) -> None:
     console.print(f"Recorded {count} consent expir{'y' if count == 1 else 'ies'}.")
 
 
+@main.group("sharing")
+def sharing_group() -> None:
+    """Access requests and sharing agreements."""
+
+
+@sharing_group.command("expire")
+@click.pass_context
+@handles_errors
+def sharing_expire(ctx: click.Context) -> None:
+    """Record agreements whose validity ended as expired (run daily; safe to repeat).
+
+    Expiry takes effect without this command: the gateway denies a lapsed agreement
+    on the next request and records it then. The sweep records the rest, audited and
+    notified to every party.
+    """
+    from catalog.agreements import expire_due
+
+    with _session(_settings(ctx)) as session:
+        count = expire_due(session, actor=Principal.system("sharing-sweep"))
+    console.print(f"Recorded {count} agreement expir{'y' if count == 1 else 'ies'}.")
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """Notifications by e-mail (the [mail] section of config.toml)."""
+
+
+@mail_group.command("send")
+@click.pass_context
+@handles_errors
+def mail_send(ctx: click.Context) -> None:
+    """Mail pending notifications from the outbox through the configured SMTP server.
+
+    Run it from cron or a systemd timer. Messages are marked one by one, so a crash
+    re-sends at most one; failures are retried on the next run up to mail.max_attempts.
+    """
+    from catalog.notifications import send_pending
+
+    settings = _settings(ctx)
+    with _session(settings) as session:
+        report = send_pending(session, settings.mail)
+    console.print(f"Sent {report.sent}, failed {report.failed}; {report.pending} still waiting.")
+
+
 @main.group("org")
 def org_group() -> None:
     """Organizations."""

@@ -47,7 +47,8 @@ def db_session() -> Session:
         read_only_view = g.get("read_only_view", False)
         database = state().database
         session = database.new_session(
-            write=request.method not in SAFE_METHODS and not read_only_view
+            write=g.get("write_view", False)
+            or (request.method not in SAFE_METHODS and not read_only_view)
         )
         if read_only_view and database.dialect == "postgresql":
             session.execute(text("SET TRANSACTION READ ONLY"))
@@ -65,6 +66,20 @@ def read_only(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         g.read_only_view = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def writes(view: F) -> F:
+    """Mark a view that writes though its method is safe (the data gateway audits GETs).
+
+    Put it above :func:`api.auth.access`, like :func:`read_only`.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.write_view = True
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -656,3 +656,178 @@ class DatasetPolicy(SQLModel, table=True):
     parameters: dict[str, Any] | None = Field(default=None, sa_column=_json_column(nullable=True))
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
     created_by: str = Field(max_length=200)
+
+
+# --------------------------------------------------------------------- data sharing
+
+
+class AccessRequestStatus(StrEnum):
+    """Life cycle of an access request (architecture section 3)."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class AgreementStatus(StrEnum):
+    """Life cycle of a sharing agreement (architecture section 3)."""
+
+    DRAFT = "draft"
+    PENDING_SIGNATURES = "pending_signatures"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+
+
+class AccessRequest(SQLModel, table=True):
+    """A ministry's request for datasets of another organization, for a purpose.
+
+    ``document`` holds what the requester submitted (purpose, intended use, fields,
+    period); ``purpose`` and the period are also columns, for listings and agreements.
+    """
+
+    __tablename__ = "access_request"
+    __table_args__ = (
+        Index("ix_access_request_provider_status", "provider_id", "status"),
+        Index("ix_access_request_requester_status", "requester_id", "status"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    requester_id: int = Field(foreign_key="organization.id")
+    provider_id: int = Field(foreign_key="organization.id")
+    submitted_by: str = Field(max_length=200)
+    submitted_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    purpose: str = Field(max_length=100)
+    period_start: dt.date
+    period_end: dt.date
+    document: dict[str, Any] = Field(sa_column=_json_column())
+    status: str = Field(default=AccessRequestStatus.SUBMITTED, max_length=20)
+    decision_reason: str | None = Field(default=None, max_length=4000)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    revision: int = 1
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    modified: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class AccessRequestItem(SQLModel, table=True):
+    """One requested dataset, with the policy engine's decision on it against its offer.
+
+    ``decision`` is the engine's explained decision at submission (``policy_revision``
+    says which offer revision); a re-evaluation at approval replaces it.
+    """
+
+    __tablename__ = "access_request_item"
+
+    request_id: uuid.UUID = Field(
+        foreign_key="access_request.id", primary_key=True, ondelete="CASCADE"
+    )
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", primary_key=True, index=True)
+    policy_revision: int | None = None
+    outcome: str = Field(max_length=20)
+    decision: dict[str, Any] = Field(sa_column=_json_column())
+
+
+class SharingAgreement(SQLModel, table=True):
+    """An ODRL Agreement between a provider and one or more consumers, one version of it.
+
+    Renewals are new rows of the same ``series_id`` with the next ``version`` and
+    ``previous_id`` pointing back, so a renewal never rewrites what was signed.
+    """
+
+    __tablename__ = "sharing_agreement"
+    __table_args__ = (UniqueConstraint("series_id", "version"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    series_id: uuid.UUID = Field(index=True)
+    version: int = 1
+    previous_id: uuid.UUID | None = Field(default=None, foreign_key="sharing_agreement.id")
+    access_request_id: uuid.UUID | None = Field(
+        default=None, foreign_key="access_request.id", index=True
+    )
+    provider_id: int = Field(foreign_key="organization.id", index=True)
+    title: dict[str, str] = Field(sa_column=_json_column())
+    purpose: str = Field(max_length=100)
+    legal_bases: list[str] = Field(sa_column=_json_column())
+    valid_from: dt.datetime = Field(sa_column=_time_column())
+    valid_until: dt.datetime = Field(sa_column=_time_column())
+    status: str = Field(default=AgreementStatus.DRAFT, max_length=20, index=True)
+    status_reason: str | None = Field(default=None, max_length=4000)
+    status_changed_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    policy: dict[str, Any] = Field(sa_column=_json_column())
+    revision: int = 1
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    created_by: str = Field(max_length=200)
+    activated_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+class AgreementParty(SQLModel, table=True):
+    """A party to an agreement: the provider (``assigner``) or a consumer (``assignee``)."""
+
+    __tablename__ = "agreement_party"
+
+    agreement_id: uuid.UUID = Field(
+        foreign_key="sharing_agreement.id", primary_key=True, ondelete="CASCADE"
+    )
+    organization_id: int = Field(foreign_key="organization.id", primary_key=True, index=True)
+    role: str = Field(max_length=20)
+
+
+class AgreementDataset(SQLModel, table=True):
+    """A dataset an agreement covers (its ODRL target)."""
+
+    __tablename__ = "agreement_dataset"
+
+    agreement_id: uuid.UUID = Field(
+        foreign_key="sharing_agreement.id", primary_key=True, ondelete="CASCADE"
+    )
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", primary_key=True, index=True)
+
+
+class Signature(SQLModel, table=True):
+    """A party's signature of an agreement version, by a person with the signatory role."""
+
+    __tablename__ = "agreement_signature"
+    __table_args__ = (UniqueConstraint("agreement_id", "organization_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: uuid.UUID = Field(
+        foreign_key="sharing_agreement.id", index=True, ondelete="CASCADE"
+    )
+    organization_id: int = Field(foreign_key="organization.id")
+    user_id: int = Field(foreign_key="user_account.id")
+    signer: str = Field(max_length=200)
+    signed_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    policy_hash: str = Field(max_length=64)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification to an organization, written with the change it reports.
+
+    The inbox API reads recent ones; ``simel mail send`` mails the pending ones when mail
+    is configured. ``status``: pending, sent, failed (retried until the attempt limit),
+    or skipped (no address to send to).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_status", "status", "id"),
+        Index("ix_outbox_message_org", "organization_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    organization_id: int = Field(foreign_key="organization.id")
+    event: str = Field(max_length=60)
+    object_type: str = Field(max_length=40)
+    object_id: str = Field(max_length=100)
+    subject: dict[str, str] = Field(sa_column=_json_column())
+    body: dict[str, str] = Field(sa_column=_json_column())
+    recipients: list[str] = Field(sa_column=_json_column())
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+    sent_at: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))

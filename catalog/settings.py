@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from sqlalchemy.engine import make_url
 
 from catalog.errors import ConfigurationError
@@ -175,6 +175,33 @@ class HarvestSettings(_Section):
         return tuple(host.strip().lower().rstrip(".") for host in value if host.strip())
 
 
+class MailSettings(_Section):
+    """The SMTP server that ``simel mail send`` hands the outbox's notifications to.
+
+    Off by default: notifications still reach the outbox and the inbox API. The password
+    is never read from the file, only from ``SIMEL_MAIL__PASSWORD`` (see the loader).
+    """
+
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    sender: str = "SIMEL Catalog <no-reply@simel.example>"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    batch_size: int = Field(default=100, ge=1, le=10000)
+
+
+class SharingSettings(_Section):
+    """Access requests and agreements."""
+
+    # An agreement's default validity when the request names no period end.
+    default_validity_days: int = Field(default=365, ge=1, le=3660)
+    inbox_recent_days: int = Field(default=30, ge=1, le=3660)
+
+
 class Settings(_Section):
     """All settings, validated and frozen."""
 
@@ -189,6 +216,8 @@ class Settings(_Section):
     sdmx: SdmxSettings = SdmxSettings()
     rdf: RdfSettings = RdfSettings()
     harvest: HarvestSettings = HarvestSettings()
+    mail: MailSettings = MailSettings()
+    sharing: SharingSettings = SharingSettings()
 
     config_dir: str = str(REPO_ROOT)
 
@@ -280,6 +309,11 @@ def load_settings(
             raise ConfigurationError(f"cannot read {config_path}: {exc}") from exc
     elif "SIMEL_CONFIG" in environ:
         raise ConfigurationError(f"SIMEL_CONFIG names {config_path}, which does not exist")
+    if "password" in data.get("mail", {}):
+        raise ConfigurationError(
+            f"{config_path}: mail.password must not be written in the file; "
+            "set SIMEL_MAIL__PASSWORD in the environment instead"
+        )
     data = _deep_merge(data, environment_overrides(environ))
     data = _deep_merge(data, overrides or {})
     data.setdefault("config_dir", str(config_path.resolve().parent))

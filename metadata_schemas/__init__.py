@@ -27,6 +27,8 @@ LEGAL_BASIS_SCHEMA = "urn:simel:schema:legal-basis:1.0"
 CONSENT_SCHEMA = "urn:simel:schema:consent:1.0"
 CONSENT_EVENT_SCHEMA = "urn:simel:schema:consent-event:1.0"
 ODRL_POLICY_SCHEMA = "urn:simel:schema:odrl-policy:1.0"
+ACCESS_REQUEST_SCHEMA = "urn:simel:schema:access-request:1.0"
+AGREEMENT_SCHEMA = "urn:simel:schema:agreement:1.0"
 
 
 @cache

@@ -16,5 +16,6 @@ from api.v1 import (  # noqa: E402, F401
     meta,
     organizations,
     sdmx,
+    sharing,
     vocab,
 )

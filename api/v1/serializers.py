@@ -10,6 +10,8 @@ from urllib.parse import quote
 from flask import request, url_for
 
 from catalog import quality
+from catalog.access_requests import RequestView
+from catalog.agreements import AgreementView, effective_status, policy_hash
 from catalog.consents import ConsentState
 from catalog.governance import GovernanceView
 from catalog.iris import dataset_iri
@@ -25,6 +27,7 @@ from catalog.models import (
     LegalBasis,
     OAuthClient,
     Organization,
+    OutboxMessage,
 )
 from catalog.principals import Principal
 from catalog.readiness import Readiness, legal_basis_valid
@@ -351,4 +354,134 @@ def governance_json(view: GovernanceView, base_uri: str) -> dict[str, Any]:
             "consents": api_url(f"datasets/{name}/consents"),
             "policy": api_url(f"datasets/{name}/policy"),
         },
+    }
+
+
+# ------------------------------------------------------------------------ data sharing
+
+
+def _org_ref(organization: Organization) -> dict[str, Any]:
+    return {
+        "name": organization.name,
+        "acronym": organization.acronym,
+        "country": organization.country,
+        "title": organization.title,
+    }
+
+
+def access_request_json(view: RequestView) -> dict[str, Any]:
+    """An access request with the engine's decision per dataset and its agreement."""
+    request_ = view.request
+    base = f"access-requests/{request_.id}"
+    links = {"self": api_url(base)}
+    if view.agreement is not None:
+        links["agreement"] = api_url(f"agreements/{view.agreement.id}")
+    document = request_.document
+    return {
+        "id": str(request_.id),
+        "status": request_.status,
+        "requester": _org_ref(view.requester),
+        "provider": _org_ref(view.provider),
+        "submitted_by": request_.submitted_by,
+        "purpose": request_.purpose,
+        "intended_use": document["intended_use"],
+        "fields": document.get("fields", []),
+        "min_cell_size": document.get("min_cell_size"),
+        "period": {
+            "start": request_.period_start.isoformat(),
+            "end": request_.period_end.isoformat(),
+        },
+        "datasets": [
+            {
+                "name": dataset.name,
+                "title": dataset.title,
+                "policy_revision": item.policy_revision,
+                "outcome": item.outcome,
+                "decision": item.decision,
+            }
+            for item, dataset in view.items
+        ],
+        "decision": (
+            None
+            if request_.decided_at is None and request_.status != "withdrawn"
+            else {
+                "by": request_.decided_by,
+                "at": iso(request_.decided_at),
+                "reason": request_.decision_reason,
+            }
+        ),
+        "agreement": str(view.agreement.id) if view.agreement is not None else None,
+        "revision": request_.revision,
+        "created": iso(request_.created),
+        "modified": iso(request_.modified),
+        "links": links,
+    }
+
+
+def agreement_json(view: AgreementView, at: dt.datetime) -> dict[str, Any]:
+    """An agreement version: parties, datasets, signatures, status now, and its ODRL policy."""
+    agreement = view.agreement
+    base = f"agreements/{agreement.id}"
+    signed = {s.organization_id: s for s in view.signatures}
+    return {
+        "id": str(agreement.id),
+        "uid": agreement.policy.get("uid"),
+        "series": str(agreement.series_id),
+        "version": agreement.version,
+        "previous": str(agreement.previous_id) if agreement.previous_id else None,
+        "title": agreement.title,
+        "status": effective_status(agreement, at),
+        "recorded_status": agreement.status,
+        "status_reason": agreement.status_reason,
+        "status_changed_at": iso(agreement.status_changed_at),
+        "provider": _org_ref(view.provider),
+        "assignees": [_org_ref(o) for o in view.assignees],
+        "datasets": [{"name": d.name, "title": d.title} for d in view.datasets],
+        "purpose": agreement.purpose,
+        "legal_bases": agreement.legal_bases,
+        "valid_from": iso(agreement.valid_from),
+        "valid_until": iso(agreement.valid_until),
+        "access_request": str(agreement.access_request_id) if agreement.access_request_id else None,
+        "signatures": [
+            {
+                "organization": view.organizations[s.organization_id].name,
+                "signer": s.signer,
+                "signed_at": iso(s.signed_at),
+                "policy_sha256": s.policy_hash,
+            }
+            for s in view.signatures
+        ],
+        "awaiting_signature": [
+            p.name
+            for p in view.parties
+            if p.id not in signed and agreement.status == "pending_signatures"
+        ],
+        "policy_sha256": policy_hash(agreement.policy),
+        "policy": agreement.policy,
+        "revision": agreement.revision,
+        "created": iso(agreement.created),
+        "created_by": agreement.created_by,
+        "activated_at": iso(agreement.activated_at),
+        "links": {
+            "self": api_url(base),
+            "odrl": api_url(f"{base}/odrl"),
+            "versions": api_url(f"{base}/versions"),
+        },
+    }
+
+
+def outbox_json(message: OutboxMessage, names: Mapping[int, str]) -> dict[str, Any]:
+    """A notification as the inbox lists it (without its recipients' addresses)."""
+    path = "access-requests" if message.object_type == "access_request" else "agreements"
+    return {
+        "id": message.id,
+        "created": iso(message.created),
+        "organization": names.get(message.organization_id),
+        "event": message.event,
+        "object_type": message.object_type,
+        "object_id": message.object_id,
+        "subject": message.subject,
+        "body": message.body,
+        "mail_status": message.status,
+        "links": {"object": api_url(f"{path}/{message.object_id}")},
     }

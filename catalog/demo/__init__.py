@@ -37,6 +37,7 @@ from catalog import (
 from catalog.demo.governance import GOVERNANCE, DemoGovernance
 from catalog.demo.institutions import ORGANIZATIONS, USERS
 from catalog.demo.records import DATASETS
+from catalog.demo.sharing import DemoSharing, load_sharing
 from catalog.models import Role
 from catalog.principals import Principal
 
@@ -89,6 +90,7 @@ class DemoResult:
     legal_bases: int = 0
     policies: int = 0
     consents: int = 0
+    sharing: DemoSharing | None = None
 
 
 def _months(start: date, end: date, step: int) -> list[str]:
@@ -421,6 +423,11 @@ def load_demo(
     say(
         f"{result.sdmx_structures} SDMX structures (DSD_LABOUR_MIGRATION), "
         f"{result.sdmx_links} datasets linked to their dataflows"
+    )
+    result.sharing = load_sharing(session, actor=actor, base_uri=base_uri)
+    say(
+        "sharing: an active GT–MX agreement on border-worker cards, a pending HN→SV request "
+        "on returned migrants, an expired HN–MX agreement"
     )
     return result
 

@@ -1,0 +1,356 @@
+"""The data gateway: restricted files leave the catalog only under an active agreement.
+
+A restricted distribution's file is served only when, at the moment of the request
+(architecture sections 5 and 6):
+
+1. the credential grants ``data:read`` and the caller is a ``requester`` of an
+   organization (an OAuth token is bound to one);
+2. that organization is an assignee of an **active** agreement covering the dataset,
+   within its validity (an agreement that lapsed is recorded as expired here);
+3. the agreement's ODRL policy permits ``odrl:read`` of the dataset for the declared
+   purpose (default: the agreement's), at this time, by that organization as assignee
+   and recipient, in the declared recipient country (default: the organization's);
+4. for a dataset held on consent, consent for that purpose and recipient is still given
+   (:func:`catalog.consents.consent_allows`).
+
+Nothing is cached: each request reads the agreement, the policy and the consent
+records again, so suspension, termination, expiry or a consent withdrawal denies the
+very next request. Every decision on a restricted file, grant or denial, is an audit
+event (``data.access.granted`` / ``data.access.denied``) with the reasons; a denial
+is committed before the 403 is raised. Files that are not restricted are public
+downloads and are neither checked nor audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from catalog import agreements, audit
+from catalog.consents import consent_allows
+from catalog.datasets import get_dataset
+from catalog.db import utcnow
+from catalog.distributions import storage_file
+from catalog.errors import FieldError, InvalidMetadata, NotFound, PolicyDenied, Unauthenticated
+from catalog.iris import dataset_iri, organization_iri
+from catalog.models import (
+    AgreementStatus,
+    Dataset,
+    Distribution,
+    Organization,
+    Role,
+    SharingAgreement,
+)
+from catalog.policy_context import hierarchy
+from catalog.principals import Principal
+from policies import RequestContext, compile_policy, from_jsonld
+from vocab import get_registry
+
+READ_SCOPE = "data:read"
+ACTION = "read"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What the HTTP layer streams: the file, and under which agreement (if restricted)."""
+
+    path: Path
+    distribution: Distribution
+    dataset: Dataset
+    agreement: SharingAgreement | None
+
+
+@dataclass(frozen=True)
+class _Denial:
+    check: str
+    detail: str
+    extensions: dict[str, Any]
+
+
+def _distribution(session: Session, dataset: Dataset, distribution_id: uuid.UUID) -> Distribution:
+    distribution = session.get(Distribution, distribution_id)
+    if distribution is None or distribution.dataset_id != dataset.id:
+        raise NotFound(f"'{dataset.name}' has no distribution {distribution_id}")
+    if not distribution.storage_key:
+        raise NotFound(
+            f"distribution {distribution_id} of '{dataset.name}' has no file held by the catalog"
+        )
+    return distribution
+
+
+def _file(storage_root: Path, distribution: Distribution) -> Path:
+    assert distribution.storage_key is not None  # noqa: S101 # checked by _distribution
+    path = storage_file(storage_root, distribution.storage_key)
+    if not path.is_file():
+        raise NotFound("the distribution's file is missing from the catalog's storage")
+    return path
+
+
+def _purpose(declared: str | None, agreement: SharingAgreement) -> tuple[str, str]:
+    """The declared purpose as (code, IRI); the agreement's when none is declared."""
+    scheme = get_registry().scheme("purposes")
+    code = declared or agreement.purpose
+    concept = scheme.by_code(code) or scheme.by_iri(code)
+    if concept is None:
+        raise InvalidMetadata(
+            "unknown purpose",
+            [
+                FieldError(
+                    "/purpose",
+                    f"'{code}' is not a code of the DPV purposes vocabulary",
+                    {"code": code, "scheme": "purposes", "suggestions": scheme.suggest_codes(code)},
+                )
+            ],
+        )
+    return concept.code, concept.iri
+
+
+def _check_country(country: str | None) -> None:
+    if country is None:
+        return
+    if country not in get_registry().scheme("countries"):
+        raise InvalidMetadata(
+            "unknown country",
+            [FieldError("/recipient_country", f"'{country}' is not an ISO 3166-1 alpha-3 code")],
+        )
+
+
+def _requesting_organizations(session: Session, actor: Principal) -> list[Organization]:
+    ids = (
+        {actor.organization_id}
+        if actor.organization_id is not None
+        else {o for o in actor.organization_ids if actor.has_role(Role.REQUESTER, o)}
+    )
+    return [
+        o
+        for o in session.exec(
+            select(Organization).where(col(Organization.id).in_(ids)).order_by(Organization.name)
+        ).all()
+        if actor.has_role(Role.REQUESTER, o.id)
+    ]
+
+
+def _decide(
+    session: Session,
+    *,
+    actor: Principal,
+    dataset: Dataset,
+    organization: Organization,
+    purpose: str | None,
+    recipient_country: str | None,
+    base_uri: str,
+) -> tuple[SharingAgreement | None, _Denial | None, dict[str, Any]]:
+    """Try the organization's agreements on the dataset; the first that allows wins."""
+    assert organization.id is not None  # noqa: S101 # persisted organizations have ids
+    candidates = agreements.covering_agreements(
+        session, organization_id=organization.id, dataset_id=dataset.id
+    )
+    now = utcnow()
+    for agreement in candidates:
+        agreements.record_lapse(session, actor=actor, agreement=agreement)
+    active = [
+        a
+        for a in candidates
+        if a.status == AgreementStatus.ACTIVE and a.valid_from <= now < a.valid_until
+    ]
+    if not active:
+        states = [
+            {"agreement": str(a.id), "version": a.version, "status": a.status} for a in candidates
+        ]
+        if candidates:
+            latest = candidates[0]
+            detail = (
+                f"{organization.name}'s agreement {latest.id} on '{dataset.name}' is "
+                f"{latest.status}"
+                + (f" ({latest.status_reason})" if latest.status_reason else "")
+                + ("" if latest.status != AgreementStatus.ACTIVE else ": not yet in force")
+            )
+        else:
+            detail = f"{organization.name} is not party to any agreement covering '{dataset.name}'"
+        return None, _Denial("agreement", detail, {"agreements": states}), {}
+    country = recipient_country or organization.country
+    last: tuple[SharingAgreement, _Denial, dict[str, Any]] | None = None
+    for agreement in active:
+        purpose_code, purpose_ref = _purpose(purpose, agreement)
+        party = organization_iri(base_uri, organization.name)
+        context = RequestContext(
+            action=ACTION,
+            time=now,
+            assignee=party,
+            assignee_country=country,
+            target=dataset_iri(base_uri, dataset.name),
+            purpose=purpose_ref,
+            recipient=party,
+            elapsed_start=agreement.valid_from,
+        )
+        decision = compile_policy(from_jsonld(agreement.policy)).evaluate(
+            context, hierarchy=hierarchy()
+        )
+        facts: dict[str, Any] = {
+            "agreement": str(agreement.id),
+            "agreement_version": agreement.version,
+            "purpose": purpose_code,
+            "recipient_country": country,
+            "decision": {
+                "outcome": decision.outcome,
+                "reason": decision.reason,
+                "summary": dict(decision.summary),
+                "granted_by": [r.label for r in decision.granted_by],
+                "forbidden_by": [r.label for r in decision.forbidden_by],
+            },
+        }
+        if not decision.permitted:
+            last = (
+                agreement,
+                _Denial(
+                    "policy",
+                    f"agreement {agreement.id} does not permit this: {decision.summary['en']}",
+                    {"decision": decision.to_dict()},
+                ),
+                facts,
+            )
+            continue
+        consent = consent_allows(
+            session,
+            dataset=dataset,
+            purpose=purpose_code,
+            recipient_org=organization.name,
+            recipient_country=country,
+            at=now,
+        )
+        facts["consent"] = consent.to_dict()
+        if not consent.allowed:
+            last = (
+                agreement,
+                _Denial("consent", f"consent does not allow this: {consent.reason}", {}),
+                facts,
+            )
+            continue
+        return agreement, None, facts
+    assert last is not None  # noqa: S101 # at least one active agreement was tried
+    return last
+
+
+def _deny(
+    session: Session,
+    actor: Principal,
+    dataset: Dataset,
+    distribution: Distribution,
+    organization: Organization | None,
+    denial: _Denial,
+    facts: dict[str, Any],
+) -> PolicyDenied:
+    audit.record(
+        session,
+        actor=actor,
+        action="data.access.denied",
+        object_type="distribution",
+        object_id=str(distribution.id),
+        organization_id=dataset.publisher_id,
+        details={
+            "dataset": dataset.name,
+            "requester": organization.name if organization else None,
+            "check": denial.check,
+            "reason": denial.detail,
+            **facts,
+        },
+    )
+    session.commit()
+    return PolicyDenied(denial.detail, check=denial.check, **denial.extensions)
+
+
+def authorize_download(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    distribution_id: uuid.UUID,
+    purpose: str | None,
+    recipient_country: str | None,
+    storage_root: Path,
+    base_uri: str,
+    byte_range: str | None = None,
+) -> Grant:
+    """Decide whether ``actor`` may have the distribution's file now; audited if restricted.
+
+    Raises:
+        NotFound: no such dataset (visible to the caller), distribution or file.
+        Unauthenticated: a restricted file and no credential.
+        InvalidMetadata: an unknown purpose or country.
+        PolicyDenied: any check of the module docstring fails (after the denial is
+            recorded); ``check`` says which (scope, party, agreement, policy, consent).
+    """
+    dataset = get_dataset(session, actor=actor, name=name)
+    distribution = _distribution(session, dataset, distribution_id)
+    if not distribution.restricted:
+        return Grant(_file(storage_root, distribution), distribution, dataset, None)
+    if not actor.is_authenticated:
+        raise Unauthenticated(
+            "restricted data needs an OAuth access token with the data:read scope",
+            www_authenticate='Bearer realm="simel", scope="data:read"',
+        )
+    _check_country(recipient_country)
+    if not actor.has_scope(READ_SCOPE):
+        raise _deny(
+            session,
+            actor,
+            dataset,
+            distribution,
+            None,
+            _Denial("scope", f"the token lacks the {READ_SCOPE} scope", {}),
+            {},
+        )
+    organizations = _requesting_organizations(session, actor)
+    if not organizations:
+        raise _deny(
+            session,
+            actor,
+            dataset,
+            distribution,
+            None,
+            _Denial(
+                "party",
+                "only requesters of an organization party to an agreement receive restricted data",
+                {},
+            ),
+            {},
+        )
+    outcome: tuple[Organization, _Denial, dict[str, Any]] | None = None
+    for organization in organizations:
+        agreement, denial, facts = _decide(
+            session,
+            actor=actor,
+            dataset=dataset,
+            organization=organization,
+            purpose=purpose,
+            recipient_country=recipient_country,
+            base_uri=base_uri,
+        )
+        if denial is None and agreement is not None:
+            path = _file(storage_root, distribution)
+            audit.record(
+                session,
+                actor=actor,
+                action="data.access.granted",
+                object_type="distribution",
+                object_id=str(distribution.id),
+                organization_id=dataset.publisher_id,
+                details={
+                    "dataset": dataset.name,
+                    "requester": organization.name,
+                    "range": byte_range,
+                    "checksum": distribution.checksum,
+                    **facts,
+                },
+            )
+            session.commit()
+            return Grant(path, distribution, dataset, agreement)
+        if outcome is None or (denial is not None and denial.check != "agreement"):
+            assert denial is not None  # noqa: S101
+            outcome = (organization, denial, facts)
+    assert outcome is not None  # noqa: S101 # there was at least one organization
+    raise _deny(session, actor, dataset, distribution, *outcome)
