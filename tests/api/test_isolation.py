@@ -7,16 +7,16 @@ bound to its organization with the scopes the consent page would grant its role:
 - ``owner.<role>``: people of the owning organization, one per role, plus an auditor
   whose token carries every scope (auditors never write, whatever the token says) and
   the owner's machine client (client credentials, role requester);
+- ``party.*``: callers of ``dgme-sv``, party (assignee) to an active agreement covering
+  the owner's restricted dataset ``shared``;
 - ``other.*``: the same kinds of caller in ``stps-mx``, which is neither owner nor party;
 - ``anonymous``: no token.
 
 Extending it:
 
 - a new kind of object: add its objects to :func:`world` and its rows to ``ROWS``;
-- the *party to an agreement* column, once agreements exist: add a ``"party"`` group to
-  ``GROUPS`` (callers of an organization with an active agreement covering the owner's
-  restricted dataset, created in :func:`world`). :func:`outcome` then refuses every row
-  until it says what the party gets, so no row can silently miss the new column.
+- a new kind of caller: add a group to ``GROUPS``; :func:`outcome` then refuses every
+  row until it says what the new group gets, so no row can silently miss the column.
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ from tests.conftest import basic, bearer
 ROLES = ("steward", "requester", "signatory", "auditor", "admin")
 GROUPS: dict[str, tuple[str, ...]] = {
     "owner": (*(f"owner.{r}" for r in ROLES), "owner.auditor+writes", "owner.client"),
+    "party": ("party.requester", "party.signatory", "party.client"),
     "other": ("other.steward", "other.requester", "other.client"),
     "anonymous": ("anonymous",),
 }
 CALLERS = tuple(c for callers in GROUPS.values() for c in callers)
-CLIENT_CALLERS = ("owner.client", "other.client")
+CLIENT_CALLERS = ("owner.client", "party.client", "other.client")
+PARTY_ORG = "dgme-sv"
 N_A = "n/a"  # the caller has no client credentials, so the action does not apply
 
 
@@ -69,13 +71,14 @@ def world(client, session, make_org, make_user, make_client, make_dataset, user_
     make_org("sisca", country="SLV", kind="regional-body")
     make_org("mintrab-gt")
     make_org("stps-mx", country="MEX")
+    make_org(PARTY_ORG, country="SLV", kind="migration-authority")
     state = World(client)
     for caller in CALLERS:
         if caller == "anonymous":
             state.headers[caller] = {}
             continue
         side, _, who = caller.partition(".")
-        org = "mintrab-gt" if side == "owner" else "stps-mx"
+        org = {"owner": "mintrab-gt", "party": PARTY_ORG}.get(side, "stps-mx")
         if who == "client":
             machine, secret = make_client(org, name=f"{org} pipeline")
             state.credentials[caller] = (machine.client_id, secret)
@@ -124,7 +127,74 @@ def world(client, session, make_org, make_user, make_client, make_dataset, user_
     )
     state.objects["owner.client.token"] = target.json["access_token"]
     state.objects["owner.client.id"] = state.credentials["owner.client"][0]
+    _share(session, state, settings)
     return state
+
+
+def _share(session: Any, state: World, settings: Any) -> None:
+    """The owner's restricted dataset ``shared``, under an active agreement with the party."""
+    import datetime as dt
+
+    from catalog import access_requests, agreements, dataset_policies, datasets, distributions
+    from tests.conftest import BASE_URI, SYSTEM, dataset_document
+
+    datasets.create_dataset(
+        session,
+        actor=SYSTEM,
+        document=dataset_document("shared", "mintrab-gt", access_rights="RESTRICTED"),
+        publish=True,
+    )
+    dataset_policies.set_policy(
+        session,
+        actor=SYSTEM,
+        name="shared",
+        body={
+            "template": "binational-labour-migration-exchange",
+            "parameters": {"assignees": [PARTY_ORG], "recipient_countries": ["SLV"]},
+        },
+        if_match=None,
+        base_uri=BASE_URI,
+    )
+    distribution = distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="shared",
+        document={
+            "title": {"es": "Extracto", "en": "Extract"},
+            "format": "CSV",
+            "media_type": "text/csv",
+            "storage_key": "restricted/extract.csv",
+            "restricted": True,
+        },
+        storage_root=settings.storage_path,
+    )
+    state.objects["shared.distribution"] = str(distribution.id)
+    today = dt.date.today()
+    request = access_requests.submit(
+        session,
+        actor=SYSTEM,
+        document={
+            "requester": PARTY_ORG,
+            "datasets": ["shared"],
+            "purpose": "ProvideOfficialStatistics",
+            "intended_use": {"es": "Estadísticas."},
+            "period": {"start": today.isoformat()},
+        },
+        base_uri=BASE_URI,
+        default_days=30,
+    ).request
+    access_requests.start_review(session, actor=SYSTEM, request_id=request.id)
+    approved = access_requests.approve(
+        session, actor=SYSTEM, request_id=request.id, reason=None, base_uri=BASE_URI
+    )
+    assert approved.agreement is not None
+    agreement_id = approved.agreement.id
+    agreements.send_for_signature(session, actor=SYSTEM, agreement_id=agreement_id)
+    for party in ("mintrab-gt", PARTY_ORG):
+        agreements.sign(session, actor=SYSTEM, agreement_id=agreement_id, organization=party)
+    state.objects["request.id"] = str(request.id)
+    state.objects["agreement.id"] = str(agreement_id)
+    session.commit()  # the services read after their commit: end that before the app writes
 
 
 # ------------------------------------------------------------------------------ actions
@@ -138,13 +208,16 @@ def status(method: str, path: str) -> Action:
         url = path.format(**{k.replace(".", "_"): v for k, v in world.objects.items()})
         body = {"json": BODIES[(method, path)]} if (method, path) in BODIES else {}
         headers = {**world.headers[caller], **EXTRA.get(method, {})}
-        return world.client.open(url, method=method, headers=headers, **body).status_code
+        response = world.client.open(url, method=method, headers=headers, **body)
+        response.close()  # a file download streams: release it
+        return response.status_code
 
     return call
 
 
 EXTRA = {"PATCH": {"If-Match": "*"}}
 BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/agreements/{agreement_id}/suspend"): {"reason": "audit"},
     ("PATCH", "/api/v1/datasets/published"): {"version": "2"},
     ("PATCH", "/api/v1/datasets/draft"): {"version": "2"},
     ("POST", "/api/v1/organizations"): {
@@ -207,62 +280,87 @@ def revoke_owner_token(world: World, caller: str) -> Any:
 
 OWNER_WRITERS = {"owner.steward": 200, "owner.admin": 200}
 AUDITORS = {"owner.auditor": 200, "owner.auditor+writes": 200, "owner.admin": 200}
-CLIENT_ROWS = {"owner.client": "active", "other.client": "inactive", "anonymous": "refused"}
+CLIENT_ROWS = {
+    "owner.client": "active",
+    "party.client": "inactive",
+    "other.client": "inactive",
+    "anonymous": "refused",
+}
+PARTY_READERS = {"party.requester": 200, "party.signatory": 200, "party.client": 200}
 
 ROWS: list[tuple[str, str, Action, dict[str, Any]]] = [
     # datasets
     ("dataset:published", "read", status("GET", "/api/v1/datasets/published"),
-     outcome(owner=200, other=200, anonymous=200)),
+     outcome(owner=200, party=200, other=200, anonymous=200)),
     ("dataset:published", "listed", listed("published"),
-     outcome(owner=True, other=True, anonymous=True)),
+     outcome(owner=True, party=True, other=True, anonymous=True)),
     ("dataset:published", "write", status("PATCH", "/api/v1/datasets/published"),
-     outcome(owner=403, other=403, anonymous=401, only=OWNER_WRITERS)),
+     outcome(owner=403, party=403, other=403, anonymous=401, only=OWNER_WRITERS)),
     ("dataset:draft", "read", status("GET", "/api/v1/datasets/draft"),
-     outcome(owner=200, other=404, anonymous=404)),
+     outcome(owner=200, party=404, other=404, anonymous=404)),
     ("dataset:draft", "listed", listed("draft"),
-     outcome(owner=True, other=False, anonymous=False)),
+     outcome(owner=True, party=False, other=False, anonymous=False)),
     ("dataset:draft", "write", status("PATCH", "/api/v1/datasets/draft"),
-     outcome(owner=403, other=403, anonymous=401,
+     outcome(owner=403, party=403, other=403, anonymous=401,
              only={**OWNER_WRITERS, "other.steward": 404})),
     ("dataset:withdrawn", "read", status("GET", "/api/v1/datasets/withdrawn"),
-     outcome(owner=200, other=200, anonymous=200)),
+     outcome(owner=200, party=200, other=200, anonymous=200)),
     # revisions
     ("revision:published", "read", status("GET", "/api/v1/datasets/published/revisions/1"),
-     outcome(owner=200, other=200, anonymous=200)),
+     outcome(owner=200, party=200, other=200, anonymous=200)),
     ("revision:draft", "read", status("GET", "/api/v1/datasets/draft/revisions"),
-     outcome(owner=200, other=404, anonymous=404)),
+     outcome(owner=200, party=404, other=404, anonymous=404)),
     # distributions
     ("distribution:restricted", "storage_key", storage_key,
-     outcome(owner="hidden", other="hidden", anonymous="hidden",
+     outcome(owner="hidden", party="hidden", other="hidden", anonymous="hidden",
              only={"owner.steward": "shown", "owner.admin": "shown"})),
     ("distribution:of-draft", "read",
      status("GET", "/api/v1/datasets/draft/distributions/{draft_distribution}"),
-     outcome(owner=200, other=404, anonymous=404)),
+     outcome(owner=200, party=404, other=404, anonymous=404)),
     # audit events
     ("audit_event", "read", status("GET", "/api/v1/audit/events"),
-     outcome(owner=403, other=403, anonymous=401, only=AUDITORS)),
+     outcome(owner=403, party=403, other=403, anonymous=401, only=AUDITORS)),
     ("audit_event", "verify", status("GET", "/api/v1/audit/verification"),
-     outcome(owner=403, other=403, anonymous=401, only=AUDITORS)),
+     outcome(owner=403, party=403, other=403, anonymous=401, only=AUDITORS)),
     # organizations
     ("organization", "read", status("GET", "/api/v1/organizations/mintrab-gt"),
-     outcome(owner=200, other=200, anonymous=200)),
+     outcome(owner=200, party=200, other=200, anonymous=200)),
     ("organization", "create", status("POST", "/api/v1/organizations"),
-     outcome(owner=403, other=403, anonymous=401, only={"owner.admin": 201})),
+     outcome(owner=403, party=403, other=403, anonymous=401, only={"owner.admin": 201})),
     # tokens
     ("token", "introspect", introspect_owner_token,
-     outcome(owner=N_A, other=N_A, anonymous="refused", only=CLIENT_ROWS)),
+     outcome(owner=N_A, party=N_A, other=N_A, anonymous="refused", only=CLIENT_ROWS)),
     ("token", "revoke", revoke_owner_token,
-     outcome(owner=N_A, other=N_A, anonymous="refused",
-             only={"owner.client": "revoked", "other.client": "refused"})),
+     outcome(owner=N_A, party=N_A, other=N_A, anonymous="refused",
+             only={"owner.client": "revoked", "party.client": "refused",
+                   "other.client": "refused"})),
     # OAuth clients
     ("oauth_client", "list", status("GET", "/api/v1/clients"),
-     outcome(owner=403, other=403, anonymous=401, only=AUDITORS)),
+     outcome(owner=403, party=403, other=403, anonymous=401, only=AUDITORS)),
     ("oauth_client", "read", status("GET", "/api/v1/clients/{owner_client_id}"),
-     outcome(owner=403, other=403, anonymous=401, only=AUDITORS)),
+     outcome(owner=403, party=403, other=403, anonymous=401, only=AUDITORS)),
     ("oauth_client", "register", status("POST", "/api/v1/clients"),
-     outcome(owner=403, other=403, anonymous=401, only={"owner.admin": 201})),
+     outcome(owner=403, party=403, other=403, anonymous=401, only={"owner.admin": 201})),
     ("oauth_client", "revoke", status("DELETE", "/api/v1/clients/{owner_client_id}"),
-     outcome(owner=403, other=403, anonymous=401, only={"owner.admin": 204})),
+     outcome(owner=403, party=403, other=403, anonymous=401, only={"owner.admin": 204})),
+    # sharing: the owner is the provider, the party the consumer
+    ("distribution:shared", "download",
+     status("GET", "/api/v1/datasets/shared/distributions/{shared_distribution}/data"),
+     outcome(owner=403, party=403, other=403, anonymous=401,
+             only={"party.requester": 200, "party.client": 200})),
+    ("access_request", "read", status("GET", "/api/v1/access-requests/{request_id}"),
+     outcome(owner=200, party=200, other=404, anonymous=401)),
+    ("agreement", "read", status("GET", "/api/v1/agreements/{agreement_id}"),
+     outcome(owner=200, party=200, other=404, anonymous=401)),
+    ("agreement", "odrl", status("GET", "/api/v1/agreements/{agreement_id}/odrl"),
+     outcome(owner=200, party=200, other=404, anonymous=401)),
+    ("agreement", "suspend", status("POST", "/api/v1/agreements/{agreement_id}/suspend"),
+     outcome(owner=403, party=403, other=403, anonymous=401,
+             only={"owner.steward": 200, "owner.admin": 409, "other.steward": 404})),
+    ("agreement", "sign", status("POST", "/api/v1/agreements/{agreement_id}/sign"),
+     outcome(owner=403, party=403, other=403, anonymous=401,
+             only={"owner.signatory": 409, "party.signatory": 409, "owner.admin": 409,
+                   "other.steward": 403})),
 ]  # fmt: skip
 
 
