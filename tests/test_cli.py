@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from api.cli import main
-from catalog import audit, consents, governance
+from catalog import audit, consents, governance, organizations
 from catalog.db import Database
 from catalog.models import (
     ConsentEvent,
@@ -170,6 +170,7 @@ def test_demo_loads_a_clean_catalog(run, tmp_path):
         (app,) = [c for c in clients if c.is_public]
         assert app.redirect_uris == ["http://127.0.0.1:8765/callback"]
         _check_demo_governance(session, datasets)
+        _check_demo_sharing(session)
     database.dispose()
     # A second run replaces the demo without asking...
     assert run("demo", "--no-serve", url=url).exit_code == 0
@@ -236,3 +237,70 @@ def test_governance_sweep_records_expiries(run, session, make_org, make_dataset)
         ("given", "test", given.occurred_at),
         ("expired", "governance-sweep", expired),
     ]
+
+
+def _check_demo_sharing(session):
+    from catalog.models import AccessRequest, OutboxMessage, SharingAgreement, Signature
+
+    agreements = {a.status: a for a in session.exec(select(SharingAgreement)).all()}
+    assert set(agreements) == {"active", "expired"}
+    active, expired = agreements["active"], agreements["expired"]
+    for agreement in (active, expired):
+        signatures = session.exec(
+            select(Signature).where(Signature.agreement_id == agreement.id)
+        ).all()
+        assert len(signatures) == 2
+    assert active.policy["target"].endswith("/dataset/registro-titulares-tvtf")
+    assert expired.valid_until < dt.datetime.now(dt.UTC)
+    requests = {r.status for r in session.exec(select(AccessRequest)).all()}
+    assert requests == {"approved", "submitted"}
+    assert session.exec(select(OutboxMessage)).first() is not None
+
+
+def test_sharing_expire_records_lapsed_agreements(
+    run, session, make_org, make_user, make_dataset, settings
+):
+    from sqlalchemy import update
+
+    from catalog import agreements
+    from catalog.models import SharingAgreement
+    from tests.sharing_support import make_world
+
+    world = make_world(session, make_org, make_user, make_dataset, settings.storage_path)
+    provider = organizations.get_organization(session, "dgme-sv")
+    consumer = organizations.get_organization(session, "mintrab-gt")
+    today = dt.date.today()
+    draft = agreements.create_draft(
+        session,
+        actor=SYSTEM,
+        provider=provider,
+        assignees=[consumer],
+        datasets=[world.dataset],
+        purpose="ProvideOfficialStatistics",
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=10),
+        base_uri="http://catalog.test/",
+    )
+    session.commit()
+    agreements.send_for_signature(session, actor=SYSTEM, agreement_id=draft.id)
+    for party in ("dgme-sv", "mintrab-gt"):
+        agreements.sign(session, actor=SYSTEM, agreement_id=draft.id, organization=party)
+    # Eleven days go by.
+    session.execute(
+        update(SharingAgreement)
+        .where(SharingAgreement.id == draft.id)
+        .values(valid_until=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+    )
+    session.commit()
+    first = run("sharing", "expire")
+    assert first.exit_code == 0, first.output
+    assert "Recorded 1 agreement expiry." in first.output
+    assert "Recorded 0 agreement expiries." in run("sharing", "expire").output
+    session.expire_all()
+    assert session.get(SharingAgreement, draft.id).status == "expired"
+
+
+def test_mail_send_says_when_mail_is_off(run):
+    result = run("mail", "send")
+    assert result.exit_code == 1
+    assert "mail is off" in result.output
