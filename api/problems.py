@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from catalog.errors import CatalogError, InvalidMetadata, TooManyRequests, Unauthenticated
 
@@ -88,6 +88,8 @@ def http_error(error: HTTPException) -> Response:
     headers = {}
     if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
         headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    if isinstance(error, RequestedRangeNotSatisfiable) and error.length is not None:
+        headers["Content-Range"] = f"{error.units} */{error.length}"  # RFC 9110 15.5.17
     _log(status, error.description or error.name)
     return problem(status, error.name, error.description, headers=headers)
 

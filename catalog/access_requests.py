@@ -34,10 +34,8 @@ from sqlmodel import Session, col, select
 
 import metadata_schemas
 from catalog import agreements, audit, notifications
-from catalog.dataset_policies import current_policy
 from catalog.db import utcnow
 from catalog.errors import Conflict, FieldError, Forbidden, InvalidMetadata, NotFound
-from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
     AccessRequest,
     AccessRequestItem,
@@ -47,11 +45,9 @@ from catalog.models import (
     Role,
     SharingAgreement,
 )
-from catalog.policy_context import compiled, hierarchy
 from catalog.principals import Principal
 from catalog.stewardship import can_govern
 from catalog.validation import require_object, schema_errors
-from policies import RequestContext
 
 R = AccessRequestStatus
 WRITE_SCOPE = "requests:write"
@@ -216,34 +212,15 @@ def evaluate(
     base_uri: str,
 ) -> tuple[int | None, str, dict[str, Any]]:
     """The engine's decision on the request for one dataset: (offer revision, outcome, decision)."""
-    row = current_policy(session, dataset.id)
-    if row is None:
-        return (
-            None,
-            "not_applicable",
-            {
-                "outcome": "not_applicable",
-                "summary": {
-                    "en": f"'{dataset.name}' has no offer policy to evaluate the request against",
-                    "es": f"'{dataset.name}' no tiene una política de oferta con la que evaluar "
-                    "la solicitud",
-                },
-            },
-        )
-    requester_iri = organization_iri(base_uri, requester.name)
-    context = RequestContext(
-        action="use",
-        time=max(agreements.day_start(start), utcnow()),
-        assignee=requester_iri,
-        assignee_country=requester.country,
-        target=dataset_iri(base_uri, dataset.name),
-        purpose=purpose_iri,
-        recipient=requester_iri,
-        elapsed_start=agreements.day_start(start),
+    return agreements.evaluate_offer(
+        session,
+        dataset=dataset,
+        assignee=requester,
+        purpose_iri=purpose_iri,
+        start=start,
         min_cell_size=min_cell_size,
+        base_uri=base_uri,
     )
-    decision = compiled(row).evaluate(context, hierarchy=hierarchy())
-    return row.revision, decision.outcome, decision.to_dict()
 
 
 def submit(
@@ -476,6 +453,12 @@ def approve(
         item.policy_revision, item.outcome, item.decision = revision, outcome, decision
         session.add(item)
         outcomes[dataset.name] = outcome
+    if request.period_end < utcnow().date():
+        session.rollback()
+        raise Conflict(
+            f"the requested period ended on {request.period_end.isoformat()}: reject the "
+            "request; the requester may ask again"
+        )
     refused = {name: o for name, o in outcomes.items() if o != "permit"}
     if refused:
         session.rollback()
@@ -572,7 +555,14 @@ def withdraw(
     )
     if not allowed:
         raise Forbidden(f"only requesters of {view.requester.name} may withdraw its requests")
-    _move(session, request, R.WITHDRAWN, decision_reason=reason, decided_by=actor.name)
+    _move(
+        session,
+        request,
+        R.WITHDRAWN,
+        decision_reason=reason,
+        decided_by=actor.name,
+        decided_at=utcnow(),
+    )
     _audit(session, actor, "access_request.withdrawn", request, {"reason": reason})
     _notify(
         session,

@@ -61,11 +61,19 @@ from catalog.models import (
     SharingAgreement,
     Signature,
 )
+from catalog.policy_context import compiled, hierarchy
 from catalog.principals import Principal
 from catalog.readiness import legal_basis_valid
 from catalog.stewardship import can_govern
 from catalog.validation import require_object, schema_errors
-from policies import ConflictStrategy, Policy, PolicyType, from_jsonld, to_jsonld
+from policies import (
+    ConflictStrategy,
+    Policy,
+    PolicyType,
+    RequestContext,
+    from_jsonld,
+    to_jsonld,
+)
 from policies.templates import agreement_from_offer
 from vocab import get_registry
 
@@ -304,6 +312,93 @@ def _offer(session: Session, dataset: Dataset) -> Policy:
             "can be shared under an agreement"
         )
     return from_jsonld(row.document)
+
+
+def evaluate_offer(
+    session: Session,
+    *,
+    dataset: Dataset,
+    assignee: Organization,
+    purpose_iri: str,
+    start: dt.date,
+    min_cell_size: int | None,
+    base_uri: str,
+) -> tuple[int | None, str, dict[str, Any]]:
+    """The engine's decision on sharing ``dataset`` with ``assignee`` under its current offer.
+
+    Action ``use``, the assignee as assignee and recipient, its country, the purpose, the
+    later of now and ``start``, the declared output cell size. Returns the offer revision
+    (None without an offer), the outcome and the explained decision.
+    """
+    row = current_policy(session, dataset.id)
+    if row is None:
+        return (
+            None,
+            "not_applicable",
+            {
+                "outcome": "not_applicable",
+                "summary": {
+                    "en": f"'{dataset.name}' has no offer policy to evaluate the request against",
+                    "es": f"'{dataset.name}' no tiene una política de oferta con la que evaluar "
+                    "la solicitud",
+                },
+            },
+        )
+    party = organization_iri(base_uri, assignee.name)
+    context = RequestContext(
+        action="use",
+        time=max(day_start(start), utcnow()),
+        assignee=party,
+        assignee_country=assignee.country,
+        target=dataset_iri(base_uri, dataset.name),
+        purpose=purpose_iri,
+        recipient=party,
+        elapsed_start=day_start(start),
+        min_cell_size=min_cell_size,
+    )
+    decision = compiled(row).evaluate(context, hierarchy=hierarchy())
+    return row.revision, decision.outcome, decision.to_dict()
+
+
+def require_permitted(
+    session: Session,
+    *,
+    datasets: Sequence[Dataset],
+    assignees: Sequence[Organization],
+    purpose_iri: str,
+    start: dt.date,
+    min_cell_size: int | None,
+    base_uri: str,
+) -> None:
+    """Refuse (409) an agreement that its own offers would deny to some assignee.
+
+    Such an agreement keeps the offer's rules, so it would deny every download.
+
+    Raises:
+        Conflict: some dataset's offer does not permit some assignee; ``evaluation``
+            gives each outcome by ``dataset/organization``.
+    """
+    outcomes = {
+        f"{d.name}/{a.name}": evaluate_offer(
+            session,
+            dataset=d,
+            assignee=a,
+            purpose_iri=purpose_iri,
+            start=start,
+            min_cell_size=min_cell_size,
+            base_uri=base_uri,
+        )[1]
+        for d in datasets
+        for a in assignees
+    }
+    refused = {k: o for k, o in outcomes.items() if o != "permit"}
+    if refused:
+        raise Conflict(
+            "the offers do not permit this ("
+            + ", ".join(f"{k}: {o}" for k, o in refused.items())
+            + "): an agreement on these terms would deny every download",
+            evaluation=outcomes,
+        )
 
 
 def derive_policy(
@@ -630,6 +725,20 @@ def draft_agreement(
                 [FieldError(f"/assignees/{i}", f"no organization is named '{name}'")],
             )
         assignees.append(found)
+    if any(a.id == provider.id for a in assignees):
+        raise InvalidMetadata(
+            "the provider cannot be its own assignee",
+            [FieldError("/assignees", f"{provider.name} is the provider")],
+        )
+    require_permitted(
+        session,
+        datasets=datasets,
+        assignees=assignees,
+        purpose_iri=purpose_iri(document["purpose"], "/purpose"),
+        start=dt.date.fromisoformat(document["valid_from"]),
+        min_cell_size=document.get("min_cell_size"),
+        base_uri=base_uri,
+    )
     agreement = create_draft(
         session,
         actor=actor,
@@ -649,6 +758,24 @@ def draft_agreement(
 # --------------------------------------------------------------------------- transitions
 
 
+def _compare_and_set(session: Session, agreement: SharingAgreement, values: dict[str, Any]) -> None:
+    """Write ``values`` and the next revision if nobody changed the row since it was read."""
+    values = {**values, "revision": agreement.revision + 1}
+    done = session.execute(
+        update(SharingAgreement)
+        .where(
+            col(SharingAgreement.id) == agreement.id,
+            col(SharingAgreement.revision) == agreement.revision,
+        )
+        .values(**values)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("the agreement was changed by someone else meanwhile; fetch it and retry")
+    for key, value in values.items():
+        setattr(agreement, key, value)
+
+
 def _move(
     session: Session,
     agreement: SharingAgreement,
@@ -665,27 +792,13 @@ def _move(
             f"an agreement that is {agreement.status} cannot become {to} (allowed: {allowed})",
             status_now=agreement.status,
         )
-    at = at or utcnow()
     values = {
         "status": to,
         "status_reason": reason,
-        "status_changed_at": at,
-        "revision": agreement.revision + 1,
+        "status_changed_at": at or utcnow(),
         **extra,
     }
-    done = session.execute(
-        update(SharingAgreement)
-        .where(
-            col(SharingAgreement.id) == agreement.id,
-            col(SharingAgreement.revision) == agreement.revision,
-        )
-        .values(**values)
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        raise Conflict("the agreement was changed by someone else meanwhile; fetch it again")
-    for key, value in values.items():
-        setattr(agreement, key, value)
+    _compare_and_set(session, agreement, values)
 
 
 def _lapse_if_due(
@@ -854,7 +967,11 @@ def sign(
         {"party": party.name, "policy_sha256": digest},
     )
     remaining = [p for p in view.unsigned() if p.id != party.id]
-    if not remaining:
+    if remaining:
+        # Every signature moves the revision, so two last signatures at the same moment
+        # cannot both miss each other: one of them gets a 409 and signs again.
+        _compare_and_set(session, agreement, {})
+    else:
         _move(session, agreement, S.ACTIVE, at=at, activated_at=agreement.activated_at or at)
         _audit(session, actor, "agreement.activated", agreement)
         _notify_parties(
@@ -1027,6 +1144,21 @@ def renew(
             errors.append(FieldError(f"/{key}", f"'{value}' is not a date (YYYY-MM-DD)"))
     if errors:
         raise InvalidMetadata("the renewal is not valid", errors)
+    cell_size = None
+    if agreement.access_request_id is not None:
+        from catalog.models import AccessRequest
+
+        origin = session.get(AccessRequest, agreement.access_request_id)
+        cell_size = origin.document.get("min_cell_size") if origin else None
+    require_permitted(
+        session,
+        datasets=view.datasets,
+        assignees=view.assignees,
+        purpose_iri=purpose_iri(agreement.purpose, "/purpose"),
+        start=dates["valid_from"],
+        min_cell_size=cell_size,
+        base_uri=base_uri,
+    )
     renewed = create_draft(
         session,
         actor=actor,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from functools import cache
@@ -60,12 +61,13 @@ class _CompiledCache:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[int, int], CompiledPolicy] = OrderedDict()
+        self._items: OrderedDict[tuple[uuid.UUID, int], CompiledPolicy] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, row: DatasetPolicy) -> CompiledPolicy:
-        assert row.id is not None  # noqa: S101 # stored rows have ids
-        key = (row.id, row.revision)
+        # The dataset's UUID, not the row's serial id: a serial id is reused by another
+        # database (a restored backup, each test's), a UUID is not.
+        key = (row.dataset_id, row.revision)
         with self._lock:
             found = self._items.get(key)
             if found is not None:

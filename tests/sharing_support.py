@@ -131,9 +131,7 @@ def make_world(
         storage_root=storage,
     )
     session.refresh(dataset)
-    (distribution,) = [
-        d for d in session.exec(_distributions_of(dataset)).all() if d.restricted
-    ]
+    (distribution,) = [d for d in session.exec(_distributions_of(dataset)).all() if d.restricted]
     session.commit()  # end the test session's transaction: the app writes next
     return World(dataset, distribution, CONTENT, users, tokens)
 

@@ -233,7 +233,7 @@ def _client_schemas() -> dict[str, Any]:
 
 
 def _components(server_url: str) -> dict[str, Any]:
-    from api.v1 import openapi_governance
+    from api.v1 import openapi_governance, openapi_sharing
 
     common = _rewrite_refs(metadata_schemas.schema("urn:simel:schema:common:1.0"))["$defs"]
     labour = _rewrite_refs(metadata_schemas.schema(metadata_schemas.LABOUR_MIGRATION_SCHEMA))
@@ -244,6 +244,7 @@ def _components(server_url: str) -> dict[str, Any]:
         **_dataset_schemas(),
         **_distribution_schemas(),
         **openapi_governance.components(),
+        **openapi_sharing.components(),
         "Problem": {
             "type": "object",
             "description": "RFC 9457 problem details.",
@@ -1031,7 +1032,7 @@ _WRITE_ERRORS = ("400", "401", "403", "404", "413", "415", "422")
 
 
 def _paths() -> dict[str, Any]:
-    from api.v1 import openapi_governance
+    from api.v1 import openapi_governance, openapi_sharing
 
     dataset_filters = [
         _param(
@@ -1316,6 +1317,7 @@ def _paths() -> dict[str, Any]:
             },
         },
         **openapi_governance.paths(),
+        **openapi_sharing.paths(),
         "/api/v1/vocab": {
             "get": {
                 "operationId": "api_v1.list_vocabularies",

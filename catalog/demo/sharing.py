@@ -103,9 +103,7 @@ def load_sharing(session: Session, *, actor: Principal, base_uri: str) -> DemoSh
     return DemoSharing(str(agreement_id), str(pending.request.id), str(expired))
 
 
-def _expired_agreement(
-    session: Session, *, actor: Principal, base_uri: str, today: dt.date
-) -> str:
+def _expired_agreement(session: Session, *, actor: Principal, base_uri: str, today: dt.date) -> str:
     start = today - dt.timedelta(days=400)
     drafted = dt.datetime.combine(start, dt.time(15), tzinfo=dt.UTC)
     draft = agreements.create_draft(

@@ -160,7 +160,9 @@ def test_request_approve_sign_download_suspend_audit(
     assert "suspended" in refused.json()["detail"]
 
     # 6. The audit log shows each step, and the chain verifies.
-    events = people["auditor"].get("/api/v1/audit/events", params={"page_size": 100}).json()["items"]
+    events = (
+        people["auditor"].get("/api/v1/audit/events", params={"page_size": 100}).json()["items"]
+    )
     actions = [e["action"] for e in events]
     for expected in (
         "access_request.submitted",
@@ -187,4 +189,41 @@ def test_request_approve_sign_download_suspend_audit(
     # The requester sees the outcome; an outsider cannot even see the request.
     assert people["gt.requester"].get(request_path).json()["status"] == "approved"
     assert hn_machine.get(request_path).status_code == 404
-    assert DATASET in [d["name"] for d in people["gt.requester"].get(agreement_path).json()["datasets"]]
+    assert DATASET in [
+        d["name"] for d in people["gt.requester"].get(agreement_path).json()["datasets"]
+    ]
+
+
+def test_public_files_need_no_agreement_and_bad_ranges_get_416(client, world, session, settings):
+    from catalog import distributions
+    from tests.conftest import SYSTEM
+
+    (settings.storage_path / "public").mkdir(parents=True, exist_ok=True)
+    (settings.storage_path / "public" / "cuadros.csv").write_bytes(b"anio,total\n2025,1200\n")
+    public = distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name=DATASET,
+        document={
+            "title": {"es": "Cuadros", "en": "Tables"},
+            "format": "CSV",
+            "media_type": "text/csv",
+            "storage_key": "public/cuadros.csv",
+            "license": "https://creativecommons.org/licenses/by/4.0/",
+        },
+        storage_root=settings.storage_path,
+    )
+    session.commit()
+    path = f"/api/v1/datasets/{DATASET}/distributions/{public.id}/data"
+    whole = client.get(path)
+    assert whole.status_code == 200
+    assert whole.data == b"anio,total\n2025,1200\n"
+    assert "X-Simel-Agreement" not in whole.headers
+    whole.close()
+    beyond = client.get(path, headers={"Range": "bytes=500-600"})
+    assert beyond.status_code == 416
+    assert beyond.headers["Content-Range"] == "bytes */21"
+    # The restricted file: an anonymous caller is asked for a token, not told why.
+    anonymous = client.get(world.data_path)
+    assert anonymous.status_code == 401
+    assert "data:read" in anonymous.headers["WWW-Authenticate"]

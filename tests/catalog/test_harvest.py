@@ -306,6 +306,16 @@ def test_round_trip_of_the_demo_catalog_field_by_field(session, settings):
     # Empty the catalog of datasets; the organizations stay (publishers are not created).
     ids = list(session.exec(select(Dataset.id)).all())
     search_index(session).remove(session, ids)
+    # The demo's requests and agreements name datasets: they go first.
+    for table in (
+        "agreement_signature",
+        "agreement_dataset",
+        "agreement_party",
+        "sharing_agreement",
+        "access_request_item",
+        "access_request",
+    ):
+        session.execute(text(f"DELETE FROM {table}"))
     session.execute(text("DELETE FROM dataset"))
     session.commit()
     report = _harvest(session, settings, data, source=f"{settings.catalog.base_uri}catalog")

@@ -1,0 +1,1313 @@
+"""The sharing workflow at the service level: requests, agreements, the gateway, notifications.
+
+Guatemala's labour ministry (mintrab-gt) asks El Salvador's migration authority (dgme-sv)
+for returned-migrant data (``tests/sharing_support.py``); the provider's steward decides,
+both parties sign, and the data gateway decides every download afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import smtplib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from catalog import (
+    access_requests,
+    accounts,
+    agreements,
+    audit,
+    consents,
+    dataset_policies,
+    gateway,
+    notifications,
+    oauth,
+    organizations,
+)
+from catalog.access_requests import RequestView
+from catalog.agreements import AgreementView
+from catalog.audit import canonical_json
+from catalog.db import Database
+from catalog.errors import (
+    ConfigurationError,
+    Conflict,
+    Forbidden,
+    InvalidMetadata,
+    NotFound,
+    PolicyDenied,
+)
+from catalog.iris import dataset_iri, organization_iri
+from catalog.models import (
+    AccessRequestItem,
+    AgreementDataset,
+    AgreementParty,
+    AuditEvent,
+    OutboxMessage,
+    SharingAgreement,
+    Signature,
+)
+from catalog.principals import Principal
+from catalog.settings import Settings
+from tests.conftest import BASE_URI, SYSTEM, legal_basis_document
+from tests.sharing_support import DATASET, World, make_world, request_document
+
+DAYS = 365
+GT, SV = "mintrab-gt", "dgme-sv"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def today() -> dt.date:
+    """The catalog's day (UTC): validity periods are whole UTC days."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def document(**overrides: Any) -> dict[str, Any]:
+    """A valid request whose period starts today (UTC)."""
+    period = {"start": today().isoformat(), "end": (today() + dt.timedelta(days=180)).isoformat()}
+    return request_document(**{"period": period, **overrides})
+
+
+@dataclass
+class Sharing:
+    """The world, and the steps of the workflow as its people take them."""
+
+    session: Session
+    world: World
+    storage: Path
+
+    def who(self, username: str) -> Principal:
+        """The principal of a person's personal API token, as the app builds it."""
+        return accounts.authenticate_api_token(self.session, self.world.tokens[username])
+
+    def org_id(self, name: str) -> int:
+        found = organizations.get_organization(self.session, name).id
+        assert found is not None
+        return found
+
+    # requests
+
+    def submit(self, username: str = "gt.requester", **overrides: Any) -> RequestView:
+        return access_requests.submit(
+            self.session,
+            actor=self.who(username),
+            document=document(**overrides),
+            base_uri=BASE_URI,
+            default_days=DAYS,
+        )
+
+    def review(self, request_id: uuid.UUID, username: str = "sv.steward") -> RequestView:
+        return access_requests.start_review(
+            self.session, actor=self.who(username), request_id=request_id
+        )
+
+    def approve(self, request_id: uuid.UUID, username: str = "sv.steward") -> RequestView:
+        return access_requests.approve(
+            self.session,
+            actor=self.who(username),
+            request_id=request_id,
+            reason="fines estadísticos",
+            base_uri=BASE_URI,
+        )
+
+    def reject(self, request_id: uuid.UUID, reason: str | None = "fuera de mandato") -> RequestView:
+        return access_requests.reject(
+            self.session, actor=self.who("sv.steward"), request_id=request_id, reason=reason
+        )
+
+    def withdraw(self, request_id: uuid.UUID, username: str = "gt.requester") -> RequestView:
+        return access_requests.withdraw(
+            self.session, actor=self.who(username), request_id=request_id, reason="ya no"
+        )
+
+    # agreements
+
+    def drafted(self) -> SharingAgreement:
+        """The draft agreement of an approved request."""
+        request = self.submit().request
+        self.review(request.id)
+        agreement = self.approve(request.id).agreement
+        assert agreement is not None
+        return agreement
+
+    def send(self, agreement_id: uuid.UUID) -> AgreementView:
+        return agreements.send_for_signature(
+            self.session, actor=self.who("sv.steward"), agreement_id=agreement_id
+        )
+
+    def sign(self, agreement_id: uuid.UUID, username: str) -> AgreementView:
+        return agreements.sign(self.session, actor=self.who(username), agreement_id=agreement_id)
+
+    def activated(self) -> SharingAgreement:
+        """An agreement that both parties signed."""
+        agreement = self.drafted()
+        self.send(agreement.id)
+        self.sign(agreement.id, "sv.signatory")
+        view = self.sign(agreement.id, "gt.signatory")
+        assert view.agreement.status == "active"
+        return view.agreement
+
+    def suspend(self, agreement_id: uuid.UUID) -> AgreementView:
+        return agreements.suspend(
+            self.session,
+            actor=self.who("sv.steward"),
+            agreement_id=agreement_id,
+            reason="auditoría",
+        )
+
+    def resume(self, agreement_id: uuid.UUID) -> AgreementView:
+        return agreements.resume(
+            self.session, actor=self.who("sv.steward"), agreement_id=agreement_id, reason="resuelto"
+        )
+
+    def terminate(self, agreement_id: uuid.UUID) -> AgreementView:
+        return agreements.terminate(
+            self.session, actor=self.who("sv.steward"), agreement_id=agreement_id, reason="fin"
+        )
+
+    def renew(self, agreement_id: uuid.UUID, days: int = 400) -> AgreementView:
+        return agreements.renew(
+            self.session,
+            actor=self.who("sv.steward"),
+            agreement_id=agreement_id,
+            valid_from=None,
+            valid_until=(today() + dt.timedelta(days=days)).isoformat(),
+            base_uri=BASE_URI,
+        )
+
+    # the gateway
+
+    def download(
+        self,
+        actor: Principal | str = "gt.requester",
+        *,
+        purpose: str | None = None,
+        country: str | None = None,
+    ) -> gateway.Grant:
+        assert self.world.distribution.id is not None
+        return gateway.authorize_download(
+            self.session,
+            actor=self.who(actor) if isinstance(actor, str) else actor,
+            name=DATASET,
+            distribution_id=self.world.distribution.id,
+            purpose=purpose,
+            recipient_country=country,
+            storage_root=self.storage,
+            base_uri=BASE_URI,
+        )
+
+    def granted(self, actor: Principal | str = "gt.requester", **arguments: Any) -> gateway.Grant:
+        """Assert the download is granted, with a data.access.granted event."""
+        grant = self.download(actor, **arguments)
+        assert grant.path.read_bytes() == self.world.content
+        event = last_event(self.session)
+        assert event.action == "data.access.granted"
+        assert event.object_id == str(self.world.distribution.id)
+        assert event.details["dataset"] == DATASET
+        assert grant.agreement is not None
+        assert event.details["agreement"] == str(grant.agreement.id)
+        return grant
+
+    def denied(
+        self, check: str, actor: Principal | str = "gt.requester", **arguments: Any
+    ) -> PolicyDenied:
+        """Assert the download is denied by ``check``, with a data.access.denied event."""
+        with pytest.raises(PolicyDenied) as caught:
+            self.download(actor, **arguments)
+        assert caught.value.extensions["check"] == check, caught.value.detail
+        assert caught.value.status == 403
+        event = last_event(self.session)
+        assert event.action == "data.access.denied"
+        assert event.object_id == str(self.world.distribution.id)
+        assert event.details["check"] == check
+        assert event.details["dataset"] == DATASET
+        assert event.details["reason"] == caught.value.detail
+        return caught.value
+
+
+def last_event(session: Session, action: str | None = None) -> AuditEvent:
+    query = select(AuditEvent).order_by(col(AuditEvent.seq).desc())
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    found = session.exec(query.limit(1)).first()
+    assert found is not None, action
+    return found
+
+
+def actions(session: Session) -> list[str]:
+    return list(session.exec(select(AuditEvent.action).order_by(col(AuditEvent.seq))).all())
+
+
+@pytest.fixture
+def build(
+    session: Session,
+    make_org: Callable[..., Any],
+    make_user: Callable[..., Any],
+    make_dataset: Callable[..., Any],
+    settings: Settings,
+) -> Callable[..., Sharing]:
+    """Make the world (``legal_basis``/``policy`` as make_world takes them)."""
+
+    def make(**options: Any) -> Sharing:
+        world = make_world(
+            session, make_org, make_user, make_dataset, settings.storage_path, **options
+        )
+        return Sharing(session, world, settings.storage_path)
+
+    return make
+
+
+@pytest.fixture
+def sharing(build: Callable[..., Sharing]) -> Sharing:
+    return build()
+
+
+# --------------------------------------------------------------------------- submission
+
+
+def test_submission_stores_the_engines_permit_per_dataset(sharing: Sharing) -> None:
+    view = sharing.submit()
+    request = view.request
+    assert request.status == "submitted"
+    assert (view.requester.name, view.provider.name) == (GT, SV)
+    assert request.submitted_by == "gt.requester"
+    assert request.purpose == "ProvideOfficialStatistics"
+    assert request.period_start == today()
+    ((item, dataset),) = view.items
+    assert dataset.name == DATASET
+    assert item.outcome == "permit"
+    assert item.policy_revision is not None
+    assert item.decision["outcome"] == "permit"
+    assert item.decision["granted_by"] == ["permission #0"]
+    # stored, not only returned
+    sharing.session.expire_all()
+    stored = sharing.session.exec(
+        select(AccessRequestItem).where(AccessRequestItem.request_id == request.id)
+    ).one()
+    assert (stored.outcome, stored.decision["outcome"]) == ("permit", "permit")
+    event = last_event(sharing.session, "access_request.submitted")
+    assert event.object_id == str(request.id)
+    assert event.details["evaluation"] == {DATASET: "permit"}
+
+
+def test_a_purpose_the_offer_does_not_allow_is_stored_as_deny_and_cannot_be_approved(
+    sharing: Sharing,
+) -> None:
+    view = sharing.submit(purpose="Marketing")
+    ((item, _),) = view.items
+    assert item.outcome == "deny"
+    assert item.decision["outcome"] == "deny"
+    assert item.decision["granted_by"] == []
+    sharing.review(view.request.id)
+    with pytest.raises(Conflict) as caught:
+        sharing.approve(view.request.id)
+    assert caught.value.extensions["evaluation"] == {DATASET: "deny"}
+    assert f"{DATASET}: deny" in caught.value.detail
+    # nothing was decided, and no agreement was drafted
+    again = access_requests.get_request(
+        sharing.session, actor=sharing.who("sv.steward"), request_id=view.request.id
+    )
+    assert again.request.status == "under_review"
+    assert again.agreement is None
+    assert sharing.session.exec(select(SharingAgreement)).all() == []
+
+
+def test_submitting_for_an_unknown_dataset_points_at_it(sharing: Sharing) -> None:
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(datasets=["no-existe"])
+    assert [e.pointer for e in caught.value.errors] == ["/datasets/0"]
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(datasets=[DATASET, "no-existe"])
+    assert [e.pointer for e in caught.value.errors] == ["/datasets/1"]
+
+
+def test_public_datasets_are_not_requested(
+    sharing: Sharing, make_dataset: Callable[..., Any]
+) -> None:
+    make_dataset("publico-sv", SV, spatial=["SLV"])
+    sharing.session.commit()
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(datasets=[DATASET, "publico-sv"])
+    ((error,),) = [caught.value.errors]
+    assert error.pointer == "/datasets/1"
+    assert "public data" in error.detail
+
+
+def test_datasets_of_two_publishers_are_refused(
+    sharing: Sharing, make_dataset: Callable[..., Any]
+) -> None:
+    make_dataset("registro-hn", "inm-hn", access_rights="NON_PUBLIC", spatial=["HND"])
+    sharing.session.commit()
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(datasets=[DATASET, "registro-hn"])
+    assert caught.value.detail == "the datasets have several publishers"
+    assert [e.pointer for e in caught.value.errors] == ["/datasets"]
+
+
+def test_requesting_ones_own_data_is_refused(
+    sharing: Sharing, make_dataset: Callable[..., Any]
+) -> None:
+    make_dataset("propio-gt", GT, access_rights="NON_PUBLIC")
+    sharing.session.commit()
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(datasets=["propio-gt"])
+    assert caught.value.detail == "the datasets are the requester's own"
+    ((error,),) = [caught.value.errors]
+    assert (error.pointer, error.detail) == ("/datasets", f"{GT} publishes these datasets itself")
+
+
+def test_an_unknown_purpose_is_refused_with_suggestions(sharing: Sharing) -> None:
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(purpose="ProvideOfficialStatistic")
+    ((error,),) = [caught.value.errors]
+    assert error.pointer == "/purpose"
+    assert "not a code of the DPV purposes vocabulary" in error.detail
+    assert "ProvideOfficialStatistics" in error.extra["suggestions"]
+
+
+def test_a_period_that_is_over_is_refused(sharing: Sharing) -> None:
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(period={"start": "2020-01-01", "end": "2020-12-31"})
+    assert [(e.pointer, e.detail) for e in caught.value.errors] == [
+        ("/period/end", "is in the past")
+    ]
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.submit(
+            period={
+                "start": (today() + dt.timedelta(days=10)).isoformat(),
+                "end": (today() + dt.timedelta(days=5)).isoformat(),
+            }
+        )
+    assert [(e.pointer, e.detail) for e in caught.value.errors] == [
+        ("/period/end", "must not be before the start")
+    ]
+
+
+def test_without_a_period_end_the_default_validity_applies(sharing: Sharing) -> None:
+    request = sharing.submit(period={"start": today().isoformat()}).request
+    assert request.period_end == today() + dt.timedelta(days=DAYS - 1)
+
+
+def test_only_requesters_submit(sharing: Sharing) -> None:
+    with pytest.raises(Forbidden) as caught:
+        sharing.submit("sv.steward")
+    assert caught.value.detail == "only a requester of an organization may submit access requests"
+    assert sharing.session.exec(select(AccessRequestItem)).all() == []
+
+
+# ----------------------------------------------------------------- request transitions
+
+
+def test_approving_before_review_is_a_conflict(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    with pytest.raises(Conflict) as caught:
+        sharing.approve(request.id)
+    assert caught.value.extensions["status_now"] == "submitted"
+    assert "a request that is submitted cannot become approved" in caught.value.detail
+
+
+def test_reviewing_twice_is_a_conflict(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    assert sharing.review(request.id).request.status == "under_review"
+    with pytest.raises(Conflict) as caught:
+        sharing.review(request.id)
+    assert caught.value.extensions["status_now"] == "under_review"
+
+
+def test_rejecting_after_approval_is_a_conflict(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    sharing.review(request.id)
+    assert sharing.approve(request.id).request.status == "approved"
+    with pytest.raises(Conflict) as caught:
+        sharing.reject(request.id)
+    assert caught.value.extensions["status_now"] == "approved"
+    assert "none: it is decided" in caught.value.detail
+    with pytest.raises(Conflict):
+        sharing.withdraw(request.id)
+
+
+def test_withdrawing_after_rejection_is_a_conflict(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    sharing.review(request.id)
+    rejected = sharing.reject(request.id, reason="  fuera de mandato  ")
+    assert rejected.request.status == "rejected"
+    assert rejected.request.decision_reason == "fuera de mandato"
+    assert rejected.request.decided_by == "sv.steward"
+    with pytest.raises(Conflict) as caught:
+        sharing.withdraw(request.id)
+    assert caught.value.extensions["status_now"] == "rejected"
+    with pytest.raises(Conflict):
+        sharing.approve(request.id)
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_a_rejection_needs_a_reason(sharing: Sharing, reason: str | None) -> None:
+    request = sharing.submit().request
+    sharing.review(request.id)
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.reject(request.id, reason=reason)
+    assert [e.pointer for e in caught.value.errors] == ["/reason"]
+    assert (
+        access_requests.get_request(
+            sharing.session, actor=sharing.who("sv.steward"), request_id=request.id
+        ).request.status
+        == "under_review"
+    )
+
+
+def test_only_the_providers_stewards_decide(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    with pytest.raises(Forbidden) as caught:
+        sharing.review(request.id, "gt.requester")
+    assert caught.value.detail.startswith("only stewards of dgme-sv")
+    sharing.review(request.id)
+    with pytest.raises(Forbidden):
+        sharing.approve(request.id, "gt.requester")
+    with pytest.raises(Forbidden):
+        sharing.approve(request.id, "sv.signatory")
+
+
+def test_outsiders_do_not_see_the_request(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    outsider = sharing.who("hn.requester")
+    with pytest.raises(NotFound) as caught:
+        access_requests.get_request(sharing.session, actor=outsider, request_id=request.id)
+    assert caught.value.detail == f"there is no access request {request.id}"
+    with pytest.raises(NotFound):
+        sharing.approve(request.id, "hn.requester")
+    assert access_requests.list_requests(sharing.session, actor=outsider) == []
+    # both sides, and auditors, do
+    for username in ("gt.requester", "sv.signatory", "auditor"):
+        (seen,) = access_requests.list_requests(sharing.session, actor=sharing.who(username))
+        assert seen.request.id == request.id
+
+
+@pytest.mark.parametrize("reviewed", [False, True])
+def test_the_requester_withdraws_an_undecided_request(sharing: Sharing, reviewed: bool) -> None:
+    request = sharing.submit().request
+    if reviewed:
+        sharing.review(request.id)
+    with pytest.raises(Forbidden):
+        sharing.withdraw(request.id, "sv.steward")
+    withdrawn = sharing.withdraw(request.id)
+    assert withdrawn.request.status == "withdrawn"
+    assert withdrawn.request.decision_reason == "ya no"
+    assert withdrawn.request.decided_by == "gt.requester"
+    assert last_event(sharing.session).action == "access_request.withdrawn"
+    with pytest.raises(Conflict):
+        sharing.review(request.id)
+
+
+# ------------------------------------------------------------------------------ approval
+
+
+def test_approval_drafts_an_odrl_agreement_between_the_parties(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    sharing.review(request.id)
+    view = sharing.approve(request.id)
+    assert view.request.status == "approved"
+    assert view.request.decided_by == "sv.steward"
+    assert view.request.decision_reason == "fines estadísticos"
+    agreement = view.agreement
+    assert agreement is not None
+    assert agreement.status == "draft"
+    assert (agreement.version, agreement.series_id, agreement.previous_id) == (
+        1,
+        agreement.id,
+        None,
+    )
+    assert agreement.access_request_id == request.id
+    assert agreement.purpose == "ProvideOfficialStatistics"
+    assert agreement.legal_bases == ["OfficialAuthorityOfController"]
+    assert agreement.valid_from == agreements.day_start(today())
+    assert agreement.valid_until == agreements.day_start(request.period_end + dt.timedelta(days=1))
+
+    policy = agreement.policy
+    assert policy["@type"] == "Agreement"
+    assert policy["uid"] == agreements.agreement_iri(BASE_URI, agreement.id)
+    assert policy["assigner"] == organization_iri(BASE_URI, SV)
+    assert policy["assignee"] == organization_iri(BASE_URI, GT)
+    assert policy["target"] == dataset_iri(BASE_URI, DATASET)
+    assert policy["dpv:hasLegalBasis"] == [{"@id": "dpv:OfficialAuthorityOfController"}]
+    (permission,) = policy["permission"]
+    constraints = permission["constraint"]
+    assert {
+        "leftOperand": "purpose",
+        "operator": "isA",
+        "rightOperand": {"@id": "dpv:ProvideOfficialStatistics"},
+    } in constraints
+    assert [c["operator"] for c in constraints if c.get("leftOperand") == "dateTime"] == [
+        "gteq",
+        "lt",
+    ]
+
+    session = sharing.session
+    parties = session.exec(
+        select(AgreementParty.organization_id, AgreementParty.role).where(
+            AgreementParty.agreement_id == agreement.id
+        )
+    ).all()
+    assert set(parties) == {(sharing.org_id(SV), "assigner"), (sharing.org_id(GT), "assignee")}
+    assert session.exec(
+        select(AgreementDataset.dataset_id).where(AgreementDataset.agreement_id == agreement.id)
+    ).all() == [sharing.world.dataset.id]
+    assert actions(session)[-2:] == ["agreement.drafted", "access_request.approved"]
+    assert last_event(session).details["agreement"] == str(agreement.id)
+
+
+# -------------------------------------------------------------------- agreement transitions
+
+
+def test_a_draft_is_not_signed(sharing: Sharing) -> None:
+    agreement = sharing.drafted()
+    with pytest.raises(Conflict) as caught:
+        sharing.sign(agreement.id, "gt.signatory")
+    assert caught.value.extensions["status_now"] == "draft"
+    assert "only an agreement pending signatures is signed" in caught.value.detail
+
+
+def test_sending_for_signature_twice_is_a_conflict(sharing: Sharing) -> None:
+    agreement = sharing.drafted()
+    assert sharing.send(agreement.id).agreement.status == "pending_signatures"
+    with pytest.raises(Conflict) as caught:
+        sharing.send(agreement.id)
+    assert caught.value.extensions["status_now"] == "pending_signatures"
+
+
+def test_only_the_providers_steward_sends_for_signature(sharing: Sharing) -> None:
+    agreement = sharing.drafted()
+    with pytest.raises(Forbidden):
+        agreements.send_for_signature(
+            sharing.session, actor=sharing.who("gt.requester"), agreement_id=agreement.id
+        )
+
+
+def test_activation_needs_every_partys_signature(sharing: Sharing) -> None:
+    agreement = sharing.drafted()
+    sharing.send(agreement.id)
+    view = sharing.sign(agreement.id, "gt.signatory")
+    assert view.agreement.status == "pending_signatures"
+    assert [p.name for p in view.unsigned()] == [SV]
+    with pytest.raises(PolicyDenied):  # not in force yet
+        sharing.download()
+    view = sharing.sign(agreement.id, "sv.signatory")
+    assert view.agreement.status == "active"
+    assert view.agreement.activated_at is not None
+    assert view.unsigned() == ()
+
+    digest = hashlib.sha256(canonical_json(agreement.policy).encode()).hexdigest()
+    assert agreements.policy_hash(agreement.policy) == digest
+    rows = sharing.session.exec(
+        select(Signature).where(Signature.agreement_id == agreement.id)
+    ).all()
+    assert {(r.organization_id, r.signer, r.policy_hash) for r in rows} == {
+        (sharing.org_id(GT), "gt.signatory", digest),
+        (sharing.org_id(SV), "sv.signatory", digest),
+    }
+    signed = [
+        e.details
+        for e in sharing.session.exec(
+            select(AuditEvent).where(AuditEvent.action == "agreement.signed")
+        )
+    ]
+    assert [(d["party"], d["policy_sha256"]) for d in signed] == [(GT, digest), (SV, digest)]
+    assert actions(sharing.session)[-1] == "agreement.activated"
+
+
+def test_a_party_signs_once(sharing: Sharing) -> None:
+    agreement = sharing.drafted()
+    sharing.send(agreement.id)
+    sharing.sign(agreement.id, "gt.signatory")
+    with pytest.raises(Conflict) as caught:
+        sharing.sign(agreement.id, "gt.signatory")
+    assert caught.value.detail == f"{GT} has already signed this agreement"
+
+
+def test_only_a_signatory_of_a_party_signs(sharing: Sharing, make_user: Callable[..., Any]) -> None:
+    _, token = make_user("hn.signatory", signatory="inm-hn")
+    sharing.session.commit()
+    agreement = sharing.drafted()
+    sharing.send(agreement.id)
+    # A signatory of an organization that is no party does not even see the agreement.
+    outsider = accounts.authenticate_api_token(sharing.session, token)
+    with pytest.raises(NotFound):
+        agreements.sign(sharing.session, actor=outsider, agreement_id=agreement.id)
+    # A member of a party who is no signatory is refused.
+    with pytest.raises(Forbidden) as caught:
+        sharing.sign(agreement.id, "gt.requester")
+    assert caught.value.detail == "only a signatory of a party to the agreement may sign it"
+    assert sharing.session.exec(select(Signature)).all() == []
+
+
+def test_resuming_an_active_agreement_is_a_conflict(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    with pytest.raises(Conflict) as caught:
+        sharing.resume(agreement.id)
+    assert caught.value.extensions["status_now"] == "active"
+    assert "only a suspended agreement is resumed" in caught.value.detail
+
+
+def test_nothing_follows_termination(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    terminated = sharing.terminate(agreement.id)
+    assert terminated.agreement.status == "terminated"
+    assert terminated.agreement.status_reason == "fin"
+    steps: list[Callable[[uuid.UUID], object]] = [
+        sharing.send,
+        lambda i: sharing.sign(i, "gt.signatory"),
+        sharing.suspend,
+        sharing.resume,
+        sharing.terminate,
+        sharing.renew,
+    ]
+    for step in steps:
+        with pytest.raises(Conflict) as caught:
+            step(agreement.id)
+        assert caught.value.extensions["status_now"] == "terminated"
+    sharing.session.expire_all()
+    assert sharing.session.get(SharingAgreement, agreement.id).status == "terminated"  # type: ignore[union-attr]
+
+
+def test_suspension_and_termination_need_a_reason(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    for verb in (agreements.suspend, agreements.terminate):
+        with pytest.raises(InvalidMetadata) as caught:
+            verb(
+                sharing.session,
+                actor=sharing.who("sv.steward"),
+                agreement_id=agreement.id,
+                reason=" ",
+            )
+        assert [e.pointer for e in caught.value.errors] == ["/reason"]
+
+
+# ------------------------------------------------------------------------------ gateway
+
+
+def test_the_party_downloads_under_the_active_agreement(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    grant = sharing.granted()
+    assert grant.agreement is not None
+    assert grant.agreement.id == agreement.id
+    assert grant.dataset.name == DATASET
+    assert grant.distribution.id == sharing.world.distribution.id
+    details = last_event(sharing.session).details
+    assert details["requester"] == GT
+    assert details["purpose"] == "ProvideOfficialStatistics"
+    assert details["recipient_country"] == "GTM"
+    assert details["decision"]["outcome"] == "permit"
+    assert details["consent"]["required"] is False
+    # declaring the agreed purpose and the party's country is the same
+    sharing.granted(purpose="ProvideOfficialStatistics", country="GTM")
+    assert audit.verify_chain(sharing.session).ok
+
+
+@pytest.mark.parametrize(
+    ("purpose", "country"),
+    [
+        # allowed by the offer, but not the purpose agreed (the agreement says isA it)
+        ("PublicPolicyMaking", None),
+        ("Marketing", None),
+        (None, "USA"),
+    ],
+)
+def test_a_use_the_agreement_does_not_permit_is_denied_by_policy(
+    sharing: Sharing, purpose: str | None, country: str | None
+) -> None:
+    agreement = sharing.activated()
+    denial = sharing.denied("policy", purpose=purpose, country=country)
+    assert denial.detail.startswith(f"agreement {agreement.id} does not permit this")
+    assert denial.extensions["decision"]["outcome"] != "permit"
+    details = last_event(sharing.session).details
+    assert details["requester"] == GT
+    assert details["purpose"] == (purpose or "ProvideOfficialStatistics")
+    assert details["recipient_country"] == (country or "GTM")
+    sharing.granted()  # the agreed use still is
+    assert audit.verify_chain(sharing.session).ok
+
+
+def test_an_agreement_starting_later_is_not_yet_in_force(sharing: Sharing) -> None:
+    start = today() + dt.timedelta(days=10)
+    request = sharing.submit(
+        period={"start": start.isoformat(), "end": (start + dt.timedelta(days=30)).isoformat()}
+    ).request
+    sharing.review(request.id)
+    agreement = sharing.approve(request.id).agreement
+    assert agreement is not None
+    assert agreement.valid_from == agreements.day_start(start)
+    sharing.send(agreement.id)
+    sharing.sign(agreement.id, "sv.signatory")
+    sharing.sign(agreement.id, "gt.signatory")
+    denial = sharing.denied("agreement")
+    assert denial.detail.endswith("is active: not yet in force")
+
+
+def test_an_unknown_purpose_or_country_is_invalid(sharing: Sharing) -> None:
+    sharing.activated()
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.download(purpose="Estadisticas")
+    assert [e.pointer for e in caught.value.errors] == ["/purpose"]
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.download(country="XXX")
+    assert [e.pointer for e in caught.value.errors] == ["/recipient_country"]
+
+
+def test_an_organization_in_no_agreement_is_denied(sharing: Sharing) -> None:
+    sharing.activated()
+    denial = sharing.denied("agreement", "hn.requester")
+    assert denial.detail == f"inm-hn is not party to any agreement covering '{DATASET}'"
+    assert denial.extensions["agreements"] == []
+    assert last_event(sharing.session).details["requester"] == "inm-hn"
+
+
+def test_a_person_who_is_no_requester_is_denied(sharing: Sharing) -> None:
+    sharing.activated()
+    denial = sharing.denied("party", "gt.signatory")
+    assert "only requesters of an organization" in denial.detail
+
+
+def test_a_token_without_data_read_is_denied(
+    sharing: Sharing, user_token: Callable[..., dict[str, Any]]
+) -> None:
+    sharing.activated()
+    session = sharing.session
+
+    def principal(scope: str) -> Principal:
+        token = user_token(sharing.world.users["gt.requester"], GT, scope)
+        row = oauth.find_access_token(session, token["access_token"])
+        assert row is not None
+        return oauth.principal_for_token(session, row)
+
+    denial = sharing.denied("scope", principal("catalog:read requests:write"))
+    assert denial.detail == "the token lacks the data:read scope"
+    assert last_event(session).details["requester"] is None
+    # the same person with data:read is served
+    sharing.granted(principal("catalog:read data:read"))
+    assert audit.verify_chain(session).ok
+
+
+def test_a_suspended_agreement_denies_until_resumed(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    sharing.granted()
+    sharing.suspend(agreement.id)
+    denial = sharing.denied("agreement")
+    assert denial.detail == (
+        f"{GT}'s agreement {agreement.id} on '{DATASET}' is suspended (auditoría)"
+    )
+    assert denial.extensions["agreements"] == [
+        {"agreement": str(agreement.id), "version": 1, "status": "suspended"}
+    ]
+    sharing.resume(agreement.id)
+    sharing.granted()
+    assert audit.verify_chain(sharing.session).ok
+
+
+def test_a_terminated_agreement_denies(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    sharing.granted()
+    sharing.terminate(agreement.id)
+    denial = sharing.denied("agreement")
+    assert "is terminated (fin)" in denial.detail
+
+
+def test_an_agreement_that_lapsed_denies_and_is_recorded_expired(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    sharing.granted()
+    session = sharing.session
+    lapsed = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    session.execute(
+        update(SharingAgreement)
+        .where(col(SharingAgreement.id) == agreement.id)
+        .values(valid_until=lapsed)
+    )
+    session.commit()
+    assert agreements.effective_status(agreement, dt.datetime.now(dt.UTC)) == "expired"
+    denial = sharing.denied("agreement")
+    assert "is expired (valid_until passed)" in denial.detail
+    session.expire_all()
+    row = session.get(SharingAgreement, agreement.id)
+    assert row is not None
+    assert (row.status, row.status_reason) == ("expired", "valid_until passed")
+    expired = last_event(session, "agreement.expired")
+    assert expired.object_id == str(agreement.id)
+    assert expired.details["previous_status"] == "active"
+    # recorded once: the next request finds it expired already
+    sharing.denied("agreement")
+    assert actions(session).count("agreement.expired") == 1
+    # an expired agreement is final but may be renewed, from today
+    with pytest.raises(Conflict):
+        sharing.resume(agreement.id)
+    renewed = sharing.renew(agreement.id).agreement
+    assert (renewed.version, renewed.previous_id) == (2, agreement.id)
+    assert renewed.valid_from == agreements.day_start(today())
+    assert audit.verify_chain(session).ok
+
+
+def test_expire_due_records_lapsed_agreements(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    session = sharing.session
+    assert agreements.expire_due(session, actor=SYSTEM) == 0
+    session.execute(
+        update(SharingAgreement)
+        .where(col(SharingAgreement.id) == agreement.id)
+        .values(valid_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    )
+    session.commit()
+    assert agreements.expire_due(session, actor=SYSTEM) == 1
+    assert agreements.expire_due(session, actor=SYSTEM) == 0
+    session.expire_all()
+    assert session.get(SharingAgreement, agreement.id).status == "expired"  # type: ignore[union-attr]
+
+
+CONSENT_HELD = legal_basis_document(
+    basis="Consent", jurisdictions=["SLV"], purposes=["ProvideOfficialStatistics"]
+)
+
+
+def consent_document(**overrides: Any) -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    document: dict[str, Any] = {
+        "data_subjects": {
+            "description": {"es": "Personas retornadas que firmaron el formulario"},
+            "populations": ["return-international-migrant-workers"],
+        },
+        "subjects_count": 200,
+        "purposes": ["ProvideOfficialStatistics"],
+        "recipients": {"organizations": [GT]},
+        "given_at": (now - dt.timedelta(days=30)).isoformat(),
+        "expires_at": (now + dt.timedelta(days=365)).isoformat(),
+        "evidence": {"reference": "F-07/2025", "method": "signed form"},
+    }
+    document.update(overrides)
+    return document
+
+
+def test_a_consent_withdrawal_denies_the_next_download(build: Callable[..., Sharing]) -> None:
+    sharing = build(legal_basis=CONSENT_HELD)
+    session = sharing.session
+    steward = sharing.who("sv.steward")
+    state = consents.create_consent(
+        session, actor=steward, name=DATASET, document=consent_document()
+    )
+    sharing.activated()
+    grant = sharing.granted()
+    consent = last_event(session).details["consent"]
+    assert (consent["required"], consent["allowed"]) == (True, True)
+    assert consent["covering"] == [str(state.record.id)]
+    assert grant.agreement is not None
+
+    consents.add_event(
+        session,
+        actor=steward,
+        name=DATASET,
+        consent_id=state.record.id,
+        document={"event": "withdrawn", "reason": "por carta"},
+    )
+    denial = sharing.denied("consent")
+    assert denial.detail == (
+        "consent does not allow this: the consent covering ProvideOfficialStatistics for "
+        f"{GT} / GTM is no longer valid (ConsentWithdrawn)"
+    )
+    assert last_event(session).details["consent"]["allowed"] is False
+    assert audit.verify_chain(session).ok
+
+
+def test_a_dataset_held_on_consent_without_a_covering_record_is_denied(
+    build: Callable[..., Sharing],
+) -> None:
+    sharing = build(legal_basis=CONSENT_HELD)
+    consents.create_consent(
+        sharing.session,
+        actor=sharing.who("sv.steward"),
+        name=DATASET,
+        document=consent_document(recipients={"organizations": ["inm-hn"]}),
+    )
+    sharing.activated()
+    denial = sharing.denied("consent")
+    assert "no consent record covers the recipient" in denial.detail
+
+
+def test_decisions_are_audited_and_the_chain_holds(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    sharing.granted()
+    sharing.denied("policy", purpose="Marketing")
+    sharing.denied("agreement", "hn.requester")
+    sharing.suspend(agreement.id)
+    sharing.denied("agreement")
+    trail = [a for a in actions(sharing.session) if a.startswith("data.access.")]
+    assert trail == [
+        "data.access.granted",
+        "data.access.denied",
+        "data.access.denied",
+        "data.access.denied",
+    ]
+    verification = audit.verify_chain(sharing.session)
+    assert verification.ok, verification.reason
+
+
+# ------------------------------------------------------------------------------ renewal
+
+
+def test_renewal_makes_version_two_and_leaves_version_one_alone(sharing: Sharing) -> None:
+    first = sharing.activated()
+    session = sharing.session
+    before = (first.status, first.revision, dict(first.policy), first.valid_until)
+    renewed = sharing.renew(first.id).agreement
+    assert renewed.id != first.id
+    assert (renewed.series_id, renewed.version, renewed.previous_id) == (first.id, 2, first.id)
+    assert renewed.status == "draft"
+    assert renewed.access_request_id == first.access_request_id
+    assert renewed.valid_from == first.valid_until  # from the end of version 1
+    assert renewed.valid_until == agreements.day_start(today() + dt.timedelta(days=401))
+    assert renewed.policy["uid"] == agreements.agreement_iri(BASE_URI, renewed.id)
+    session.expire_all()
+    old = session.get(SharingAgreement, first.id)
+    assert old is not None
+    assert (old.status, old.revision, old.policy, old.valid_until) == before
+    assert last_event(session, "agreement.renewed").details["previous"] == str(first.id)
+    history = agreements.history(session, actor=sharing.who("gt.requester"), agreement_id=first.id)
+    assert [v.agreement.version for v in history] == [1, 2]
+
+    with pytest.raises(Conflict) as caught:
+        sharing.renew(first.id)
+    assert caught.value.detail == "version 2 of this agreement exists: renew that one"
+    with pytest.raises(Conflict) as caught:  # a draft is not renewed either
+        sharing.renew(renewed.id)
+    assert caught.value.extensions["status_now"] == "draft"
+    # version 1 still serves data until version 2 is signed
+    sharing.granted()
+
+
+def test_renewal_needs_an_end_date(sharing: Sharing) -> None:
+    first = sharing.activated()
+    with pytest.raises(InvalidMetadata) as caught:
+        agreements.renew(
+            sharing.session,
+            actor=sharing.who("sv.steward"),
+            agreement_id=first.id,
+            valid_from=None,
+            valid_until=None,
+            base_uri=BASE_URI,
+        )
+    assert [e.pointer for e in caught.value.errors] == ["/valid_until"]
+
+
+def test_a_multilateral_agreement_needs_three_signatures(
+    sharing: Sharing, make_org: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    make_org("mtps-cr", country="CRI")
+    _, token = make_user("cr.signatory", signatory="mtps-cr")
+    # A regional programme: the offer now names both ministries and both countries.
+    dataset_policies.set_policy(
+        sharing.session,
+        actor=SYSTEM,
+        name=DATASET,
+        body={
+            "template": "binational-labour-migration-exchange",
+            "parameters": {
+                "assignees": [GT, "mtps-cr"],
+                "recipient_countries": ["GTM", "CRI"],
+            },
+        },
+        if_match=1,
+        base_uri=BASE_URI,
+    )
+    sharing.session.commit()
+    view = agreements.draft_agreement(
+        sharing.session,
+        actor=sharing.who("sv.steward"),
+        document={
+            "datasets": [DATASET],
+            "assignees": [GT, "mtps-cr"],
+            "purpose": "ProvideOfficialStatistics",
+            "valid_from": today().isoformat(),
+            "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
+        },
+        base_uri=BASE_URI,
+    )
+    agreement = view.agreement
+    assert agreement.access_request_id is None
+    assert [o.name for o in view.parties] == [SV, GT, "mtps-cr"]
+    assert agreement.policy["assignee"] == [
+        organization_iri(BASE_URI, GT),
+        organization_iri(BASE_URI, "mtps-cr"),
+    ]
+    assert agreement.title["es"] == "Acuerdo de intercambio de datos DGME – MINTRAB, MTPS"
+
+    sharing.send(agreement.id)
+    sharing.sign(agreement.id, "sv.signatory")
+    view = sharing.sign(agreement.id, "gt.signatory")
+    assert view.agreement.status == "pending_signatures"
+    assert [o.name for o in view.unsigned()] == ["mtps-cr"]
+    cr = accounts.authenticate_api_token(sharing.session, token)
+    view = agreements.sign(sharing.session, actor=cr, agreement_id=agreement.id)
+    assert view.agreement.status == "active"
+    assert len(view.signatures) == 3
+    sharing.granted()
+
+
+def test_a_direct_draft_for_a_purpose_no_offer_allows_is_refused(sharing: Sharing) -> None:
+    """Approval refuses a request the offers deny, since such an agreement denies every
+    download; a draft made directly must be refused for the same reason.
+
+    The agreement keeps the offer's ``purpose isA (statistics or policy-making)`` and adds
+    ``purpose isA Marketing``: no purpose satisfies both, so once signed by everyone it
+    is an active agreement under which nothing can ever be downloaded.
+    """
+    try:
+        view = agreements.draft_agreement(
+            sharing.session,
+            actor=sharing.who("sv.steward"),
+            document={
+                "datasets": [DATASET],
+                "assignees": [GT],
+                "purpose": "Marketing",
+                "valid_from": today().isoformat(),
+                "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
+            },
+            base_uri=BASE_URI,
+        )
+    except (Conflict, InvalidMetadata):
+        return  # refused, as approval would
+    # What happens instead: it is signed, activated, and denies every download.
+    sharing.send(view.agreement.id)
+    sharing.sign(view.agreement.id, "sv.signatory")
+    assert sharing.sign(view.agreement.id, "gt.signatory").agreement.status == "active"
+    for purpose in (None, "Marketing", "ProvideOfficialStatistics"):
+        sharing.denied("policy", purpose=purpose)
+    pytest.fail("an agreement for a purpose the offer does not allow was drafted and activated")
+
+
+def test_drafting_directly_is_for_the_providers_stewards(sharing: Sharing) -> None:
+    body = {
+        "datasets": [DATASET],
+        "assignees": [GT],
+        "purpose": "ProvideOfficialStatistics",
+        "valid_from": today().isoformat(),
+        "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
+    }
+    with pytest.raises(Forbidden):
+        agreements.draft_agreement(
+            sharing.session, actor=sharing.who("gt.requester"), document=body, base_uri=BASE_URI
+        )
+    with pytest.raises(InvalidMetadata) as caught:
+        agreements.draft_agreement(
+            sharing.session,
+            actor=sharing.who("sv.steward"),
+            document={**body, "assignees": [GT, "nadie-xx"]},
+            base_uri=BASE_URI,
+        )
+    assert [e.pointer for e in caught.value.errors] == ["/assignees/1"]
+    with pytest.raises(InvalidMetadata) as caught:
+        agreements.draft_agreement(
+            sharing.session,
+            actor=sharing.who("sv.steward"),
+            document={**body, "assignees": [SV]},
+            base_uri=BASE_URI,
+        )
+    assert [e.pointer for e in caught.value.errors] == ["/assignees"]
+
+
+# ------------------------------------------------------------------------ notifications
+
+
+def outbox(session: Session, event: str | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id))
+    if event is not None:
+        query = query.where(OutboxMessage.event == event)
+    return list(session.exec(query).all())
+
+
+def waiting(sharing: Sharing, username: str) -> list[tuple[str, str, str, str]]:
+    box = notifications.inbox(
+        sharing.session, actor=sharing.who(username), now=dt.datetime.now(dt.UTC), recent_days=30
+    )
+    return [(i.kind, i.object_id, i.action, i.organization) for i in box.waiting]
+
+
+@pytest.fixture
+def addressed(sharing: Sharing) -> Sharing:
+    """The world, with e-mail addresses for its stewards, signatories and requesters."""
+    for username, user in sharing.world.users.items():
+        user.email = f"{username}@example.org"
+        sharing.session.add(user)
+    sharing.session.commit()
+    return sharing
+
+
+def test_a_submission_notifies_the_providers_stewards(addressed: Sharing) -> None:
+    request = addressed.submit().request
+    (message,) = outbox(addressed.session, "access_request.submitted")
+    assert message.organization_id == addressed.org_id(SV)
+    assert (message.object_type, message.object_id) == ("access_request", str(request.id))
+    assert message.subject["en"] == "New access request from MINTRAB"
+    assert DATASET in message.body["es"]
+    assert message.recipients == ["sv.steward@example.org"]
+    assert (message.status, message.attempts) == ("pending", 0)
+
+
+def test_without_addresses_a_notification_is_kept_but_skipped(sharing: Sharing) -> None:
+    sharing.submit()
+    (message,) = outbox(sharing.session, "access_request.submitted")
+    assert (message.recipients, message.status) == ([], "skipped")
+
+
+def test_the_inbox_follows_the_workflow(sharing: Sharing) -> None:
+    request = sharing.submit().request
+    rid = str(request.id)
+    assert waiting(sharing, "sv.steward") == [("access_request", rid, "review", SV)]
+    assert waiting(sharing, "gt.requester") == []
+    sharing.review(request.id)
+    assert waiting(sharing, "sv.steward") == [("access_request", rid, "decide", SV)]
+    agreement = sharing.approve(request.id).agreement
+    assert agreement is not None
+    aid = str(agreement.id)
+    assert waiting(sharing, "sv.steward") == [("agreement", aid, "send_for_signature", SV)]
+    assert waiting(sharing, "gt.signatory") == []
+    sharing.send(agreement.id)
+    assert waiting(sharing, "sv.steward") == []
+    assert waiting(sharing, "gt.signatory") == [("agreement", aid, "sign", GT)]
+    assert waiting(sharing, "sv.signatory") == [("agreement", aid, "sign", SV)]
+    sharing.sign(agreement.id, "gt.signatory")
+    assert waiting(sharing, "gt.signatory") == []
+    assert waiting(sharing, "sv.signatory") == [("agreement", aid, "sign", SV)]
+    # recent news of the caller's organizations, newest first
+    box = notifications.inbox(
+        sharing.session,
+        actor=sharing.who("gt.requester"),
+        now=dt.datetime.now(dt.UTC),
+        recent_days=30,
+    )
+    events = [m.event for m in box.recent]
+    assert events[0] == "agreement.sent_for_signature"
+    assert "access_request.approved" in events
+    assert "access_request.submitted" not in events  # that one went to dgme-sv
+
+
+class FakeTransport:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.sent: list[EmailMessage] = []
+        self.closed = False
+
+    def send_message(self, msg: EmailMessage) -> None:
+        if self.fail:
+            raise smtplib.SMTPException("relay refused")
+        self.sent.append(msg)
+
+    def quit(self) -> None:
+        self.closed = True
+
+
+def test_the_mailer_sends_pending_messages(addressed: Sharing, settings: Settings) -> None:
+    request = addressed.submit().request
+    addressed.review(request.id)
+    transport = FakeTransport()
+    mail = settings.mail.model_copy(update={"enabled": True})
+    report = notifications.send_pending(addressed.session, mail, connect=lambda _: transport)
+    assert (report.sent, report.failed, report.pending) == (2, 0, 0)
+    assert transport.closed
+    assert [m["To"] for m in transport.sent] == [
+        "sv.steward@example.org",
+        "gt.requester@example.org",
+    ]
+    assert transport.sent[0]["Subject"] == "Nueva solicitud de acceso de MINTRAB"
+    addressed.session.expire_all()
+    rows = outbox(addressed.session)
+    assert [(m.status, m.attempts) for m in rows] == [("sent", 1), ("sent", 1)]
+    assert all(m.sent_at is not None for m in rows)
+    # nothing left to send
+    assert (
+        notifications.send_pending(addressed.session, mail, connect=lambda _: FakeTransport())
+        == notifications.MailReport()
+    )
+
+
+def test_a_failing_transport_marks_messages_failed(addressed: Sharing, settings: Settings) -> None:
+    addressed.submit()
+    mail = settings.mail.model_copy(update={"enabled": True, "max_attempts": 2})
+    failing = FakeTransport(fail=True)
+    report = notifications.send_pending(addressed.session, mail, connect=lambda _: failing)
+    assert (report.sent, report.failed, report.pending) == (0, 1, 1)
+    assert failing.closed
+    addressed.session.expire_all()
+    (message,) = outbox(addressed.session)
+    assert (message.status, message.attempts, message.last_error) == ("failed", 1, "relay refused")
+    report = notifications.send_pending(addressed.session, mail, connect=lambda _: failing)
+    assert (report.failed, report.pending) == (1, 0)  # the attempts are used up
+    addressed.session.expire_all()
+    (message,) = outbox(addressed.session)
+    assert (message.status, message.attempts) == ("failed", 2)
+    assert (
+        notifications.send_pending(addressed.session, mail, connect=lambda _: FakeTransport())
+        == notifications.MailReport()
+    )
+
+
+def test_the_mailer_is_off_by_default(addressed: Sharing, settings: Settings) -> None:
+    addressed.submit()
+    assert settings.mail.enabled is False
+    with pytest.raises(ConfigurationError) as caught:
+        notifications.send_pending(addressed.session, settings.mail)
+    assert "mail is off" in caught.value.detail
+    assert [m.status for m in outbox(addressed.session)] == ["pending"]
+
+
+# -------------------------------------------------------------------------- concurrency
+
+
+def test_the_last_two_signatures_at_once_still_activate(
+    sharing: Sharing, db: Database, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two parties signing at the same moment: the agreement must not stay pending forever.
+
+    Each signature reads the signatures so far, adds its own and activates the agreement
+    if no party is left. Run concurrently (PostgreSQL, READ COMMITTED), each sees the
+    other party as unsigned, so neither activates. SQLite serializes writers (BEGIN
+    IMMEDIATE), so the interleaving cannot happen there.
+    """
+    if backend != "postgresql":
+        pytest.skip("SQLite serializes write transactions: no interleaving to test")
+    agreement = sharing.drafted()
+    sharing.send(agreement.id)
+    original = agreements._signing_party
+    done: list[str] = []
+
+    def interleaved(actor: Principal, view: AgreementView, organization: str | None) -> Any:
+        # gt.signatory has read the signatures (none); sv.signatory signs meanwhile.
+        if not done:
+            done.append("sv.signatory")
+            with db.session(write=True) as other:
+                signatory = accounts.authenticate_api_token(
+                    other, sharing.world.tokens["sv.signatory"]
+                )
+                agreements.sign(other, actor=signatory, agreement_id=agreement.id)
+        return original(actor, view, organization)
+
+    monkeypatch.setattr(agreements, "_signing_party", interleaved)
+    with contextlib.suppress(Conflict):  # refusing the second signer (to retry) is correct too
+        sharing.sign(agreement.id, "gt.signatory")
+    sharing.session.expire_all()
+    signed = sharing.session.exec(
+        select(Signature.organization_id).where(Signature.agreement_id == agreement.id)
+    ).all()
+    row = sharing.session.get(SharingAgreement, agreement.id)
+    assert row is not None
+    if set(signed) == {sharing.org_id(SV), sharing.org_id(GT)}:
+        assert row.status == "active", "every party signed, yet the agreement is not active"
+    else:
+        assert row.status == "pending_signatures"
+        # the refused party can sign again and that activates the agreement
+        monkeypatch.setattr(agreements, "_signing_party", original)
+        assert sharing.sign(agreement.id, "gt.signatory").agreement.status == "active"
