@@ -45,6 +45,7 @@ from catalog.models import (
     Role,
     SharingAgreement,
 )
+from catalog.organizations import organizations_where
 from catalog.principals import Principal
 from catalog.stewardship import can_govern
 from catalog.validation import require_object, schema_errors
@@ -161,14 +162,10 @@ def list_requests(
 def _requester(session: Session, actor: Principal, named: str | None) -> Organization:
     if not (actor.is_system or actor.has_scope(WRITE_SCOPE)):
         raise Forbidden(f"submitting a request needs the {WRITE_SCOPE} scope")
-    if actor.organization_id is not None:
-        candidates = {actor.organization_id}
-    else:
-        candidates = {o for o in actor.organization_ids if actor.has_role(Role.REQUESTER, o)}
     organizations = [
         o
-        for o in session.exec(select(Organization).where(col(Organization.id).in_(candidates)))
-        if actor.has_role(Role.REQUESTER, o.id) and (named is None or o.name == named)
+        for o in organizations_where(session, actor, Role.REQUESTER)
+        if named is None or o.name == named
     ]
     if actor.is_system and named is not None:
         organizations = list(session.exec(select(Organization).where(Organization.name == named)))
@@ -199,28 +196,6 @@ def _period(document: Mapping[str, Any], default_days: int) -> tuple[dt.date, dt
     if errors:
         raise InvalidMetadata("the period is not valid", errors)
     return start, end
-
-
-def evaluate(
-    session: Session,
-    *,
-    dataset: Dataset,
-    requester: Organization,
-    purpose_iri: str,
-    start: dt.date,
-    min_cell_size: int | None,
-    base_uri: str,
-) -> tuple[int | None, str, dict[str, Any]]:
-    """The engine's decision on the request for one dataset: (offer revision, outcome, decision)."""
-    return agreements.evaluate_offer(
-        session,
-        dataset=dataset,
-        assignee=requester,
-        purpose_iri=purpose_iri,
-        start=start,
-        min_cell_size=min_cell_size,
-        base_uri=base_uri,
-    )
 
 
 def submit(
@@ -276,10 +251,10 @@ def submit(
     session.flush()
     outcomes = {}
     for dataset in datasets:
-        revision, outcome, decision = evaluate(
+        revision, outcome, decision = agreements.evaluate_offer(
             session,
             dataset=dataset,
-            requester=requester,
+            assignee=requester,
             purpose_iri=purpose_iri,
             start=start,
             min_cell_size=document.get("min_cell_size"),
@@ -441,10 +416,10 @@ def approve(
     purpose_iri = agreements.purpose_iri(request.purpose, "/purpose")
     outcomes: dict[str, str] = {}
     for item, dataset in view.items:
-        revision, outcome, decision = evaluate(
+        revision, outcome, decision = agreements.evaluate_offer(
             session,
             dataset=dataset,
-            requester=view.requester,
+            assignee=view.requester,
             purpose_iri=purpose_iri,
             start=request.period_start,
             min_cell_size=request.document.get("min_cell_size"),

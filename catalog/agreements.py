@@ -50,12 +50,14 @@ from catalog.errors import Conflict, FieldError, Forbidden, InvalidMetadata, Not
 from catalog.iris import dataset_iri, organization_iri
 from catalog.legal_bases import of_dataset
 from catalog.models import (
+    AccessRequest,
     AccessRights,
     AgreementDataset,
     AgreementParty,
     AgreementStatus,
     Dataset,
     DatasetStatus,
+    Membership,
     Organization,
     Role,
     SharingAgreement,
@@ -76,6 +78,7 @@ from policies import (
 )
 from policies.templates import agreement_from_offer
 from vocab import get_registry
+from vocab.model import Concept
 
 ASSIGNER, ASSIGNEE = "assigner", "assignee"
 SIGN_SCOPE = "agreements:sign"
@@ -272,27 +275,35 @@ def history(session: Session, *, actor: Principal, agreement_id: uuid.UUID) -> l
 # ---------------------------------------------------------------------------- drafting
 
 
-def purpose_iri(code: str, pointer: str) -> str:
-    """The IRI of a DPV purpose code.
+def purpose_concept(value: str, pointer: str) -> Concept:
+    """The DPV purpose ``value`` names, by its code in the purposes vocabulary or its IRI.
 
     Raises:
-        InvalidMetadata: not a code of the purposes vocabulary (at ``pointer``, with
-            suggestions).
+        InvalidMetadata: no such purpose (at ``pointer``, with suggestions).
     """
     scheme = get_registry().scheme("purposes")
-    concept = scheme.by_code(code)
+    concept = scheme.by_code(value) or scheme.by_iri(value)
     if concept is None:
         raise InvalidMetadata(
             "unknown purpose",
             [
                 FieldError(
                     pointer,
-                    f"'{code}' is not a code of the DPV purposes vocabulary",
-                    {"code": code, "scheme": "purposes", "suggestions": scheme.suggest_codes(code)},
+                    f"'{value}' is not a code of the DPV purposes vocabulary",
+                    {
+                        "code": value,
+                        "scheme": "purposes",
+                        "suggestions": scheme.suggest_codes(value),
+                    },
                 )
             ],
         )
-    return concept.iri
+    return concept
+
+
+def purpose_iri(code: str, pointer: str) -> str:
+    """The IRI of a DPV purpose (see :func:`purpose_concept`)."""
+    return purpose_concept(code, pointer).iri
 
 
 def _legal_basis_codes(session: Session, datasets: Sequence[Dataset], at: dt.datetime) -> list[str]:
@@ -423,11 +434,8 @@ def derive_policy(
     Raises:
         Conflict: a dataset has no offer.
     """
-    basis_iris = [
-        get_registry().scheme("legal-bases").by_code(code).iri  # type: ignore[union-attr]
-        for code in legal_bases
-        if get_registry().scheme("legal-bases").by_code(code) is not None
-    ]
+    bases = get_registry().scheme("legal-bases")
+    basis_iris = [concept.iri for concept in map(bases.by_code, legal_bases) if concept]
     derived = [
         agreement_from_offer(
             _offer(session, dataset),
@@ -509,14 +517,14 @@ def _title(provider: Organization, assignees: Sequence[Organization]) -> dict[st
 
 def _notify_parties(
     session: Session,
-    view_or_parties: Sequence[Organization],
+    parties: Sequence[Organization],
     agreement: SharingAgreement,
     event: str,
     subject: Mapping[str, str],
     body: Mapping[str, str],
     roles: Sequence[Role] = (Role.STEWARD, Role.SIGNATORY, Role.REQUESTER),
 ) -> None:
-    for organization in view_or_parties:
+    for organization in parties:
         notifications.notify(
             session,
             organization=organization,
@@ -998,8 +1006,6 @@ def _system_signature(
     at: dt.datetime,
 ) -> None:
     # The demo loader and the CLI sign on behalf of a named signatory of the party.
-    from catalog.models import Membership
-
     signatory = session.exec(
         select(Membership.user_id).where(
             Membership.organization_id == party.id, Membership.role == Role.SIGNATORY
@@ -1146,8 +1152,6 @@ def renew(
         raise InvalidMetadata("the renewal is not valid", errors)
     cell_size = None
     if agreement.access_request_id is not None:
-        from catalog.models import AccessRequest
-
         origin = session.get(AccessRequest, agreement.access_request_id)
         cell_size = origin.document.get("min_cell_size") if origin else None
     require_permitted(

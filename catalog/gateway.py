@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from catalog import agreements, audit
 from catalog.consents import consent_allows
@@ -45,6 +45,7 @@ from catalog.models import (
     Role,
     SharingAgreement,
 )
+from catalog.organizations import organizations_where
 from catalog.policy_context import hierarchy
 from catalog.principals import Principal
 from policies import RequestContext, compile_policy, from_jsonld
@@ -92,20 +93,7 @@ def _file(storage_root: Path, distribution: Distribution) -> Path:
 
 def _purpose(declared: str | None, agreement: SharingAgreement) -> tuple[str, str]:
     """The declared purpose as (code, IRI); the agreement's when none is declared."""
-    scheme = get_registry().scheme("purposes")
-    code = declared or agreement.purpose
-    concept = scheme.by_code(code) or scheme.by_iri(code)
-    if concept is None:
-        raise InvalidMetadata(
-            "unknown purpose",
-            [
-                FieldError(
-                    "/purpose",
-                    f"'{code}' is not a code of the DPV purposes vocabulary",
-                    {"code": code, "scheme": "purposes", "suggestions": scheme.suggest_codes(code)},
-                )
-            ],
-        )
+    concept = agreements.purpose_concept(declared or agreement.purpose, "/purpose")
     return concept.code, concept.iri
 
 
@@ -117,21 +105,6 @@ def _check_country(country: str | None) -> None:
             "unknown country",
             [FieldError("/recipient_country", f"'{country}' is not an ISO 3166-1 alpha-3 code")],
         )
-
-
-def _requesting_organizations(session: Session, actor: Principal) -> list[Organization]:
-    ids = (
-        {actor.organization_id}
-        if actor.organization_id is not None
-        else {o for o in actor.organization_ids if actor.has_role(Role.REQUESTER, o)}
-    )
-    return [
-        o
-        for o in session.exec(
-            select(Organization).where(col(Organization.id).in_(ids)).order_by(Organization.name)
-        ).all()
-        if actor.has_role(Role.REQUESTER, o.id)
-    ]
 
 
 def _decide(
@@ -304,7 +277,7 @@ def authorize_download(
             _Denial("scope", f"the token lacks the {READ_SCOPE} scope", {}),
             {},
         )
-    organizations = _requesting_organizations(session, actor)
+    organizations = organizations_where(session, actor, Role.REQUESTER)
     if not organizations:
         raise _deny(
             session,

@@ -40,6 +40,7 @@ from catalog.models import (
     Signature,
     User,
 )
+from catalog.organizations import organizations_by_id
 from catalog.principals import Principal
 from catalog.settings import MailSettings
 
@@ -115,13 +116,6 @@ class Inbox:
     recent: list[OutboxMessage] = field(default_factory=list)
 
 
-def _names(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    rows = session.exec(
-        select(Organization.id, Organization.name).where(col(Organization.id).in_(set(ids)))
-    )
-    return {row[0]: row[1] for row in rows if row[0] is not None}
-
-
 def inbox(session: Session, *, actor: Principal, now: dt.datetime, recent_days: int) -> Inbox:
     """What waits for the caller, by role in each of its organizations, and recent news.
 
@@ -134,7 +128,7 @@ def inbox(session: Session, *, actor: Principal, now: dt.datetime, recent_days: 
     org_ids = actor.organization_ids
     if not org_ids:
         return result
-    names = _names(session, org_ids)
+    names = {i: o.name for i, o in organizations_by_id(session, list(org_ids)).items()}
     stewarded = [o for o in org_ids if actor.has_role(Role.STEWARD, o)]
     signing = [o for o in org_ids if actor.has_role(Role.SIGNATORY, o)]
     if stewarded:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 import metadata_schemas
 from catalog import audit
 from catalog.errors import Conflict, InvalidMetadata, NotFound
-from catalog.models import Dataset, DatasetStatus, Organization
+from catalog.models import Dataset, DatasetStatus, Organization, Role
 from catalog.principals import Principal
 from catalog.validation import require_object, schema_errors
 from catalog.vocabularies import ORGANIZATION_FIELDS, code_errors
@@ -106,3 +106,13 @@ def organizations_by_id(session: Session, ids: Sequence[int]) -> dict[int, Organ
         return {}
     rows = session.exec(select(Organization).where(col(Organization.id).in_(set(ids)))).all()
     return {org.id: org for org in rows if org.id is not None}
+
+
+def organizations_where(session: Session, actor: Principal, role: Role) -> list[Organization]:
+    """The organizations in which ``actor`` holds ``role``, by name.
+
+    An OAuth token's principal holds roles only in the organization it is bound to, so
+    for it this is that organization or nothing.
+    """
+    ids = [o for o in actor.organization_ids if actor.has_role(role, o)]
+    return sorted(organizations_by_id(session, ids).values(), key=lambda o: o.name)

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Response, jsonify, request, send_file
-from sqlmodel import col, select
 
 from api.auth import access, current_principal
 from api.conneg import JSON, JSON_LD, negotiate
@@ -31,7 +30,8 @@ from api.v1.serializers import access_request_json, agreement_json, outbox_json
 from catalog import access_requests, agreements, gateway, notifications
 from catalog.db import utcnow
 from catalog.errors import FieldError, InvalidMetadata
-from catalog.models import Organization, Role
+from catalog.models import Role
+from catalog.organizations import organizations_by_id
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -372,14 +372,8 @@ def get_inbox() -> Response:
         now=utcnow(),
         recent_days=state().settings.sharing.inbox_recent_days,
     )
-    ids = {m.organization_id for m in box.recent}
-    names = {
-        row[0]: row[1]
-        for row in session.exec(
-            select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
-        )
-        if row[0] is not None
-    }
+    found = organizations_by_id(session, [m.organization_id for m in box.recent])
+    names = {i: o.name for i, o in found.items()}
     return _json(
         {
             "waiting": [
