@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 import metadata_schemas
 from catalog import audit, notifications
@@ -560,6 +560,13 @@ def _audit(
     )
 
 
+def _next_version(session: Session, series_id: uuid.UUID) -> int:
+    latest = session.exec(
+        select(func.max(SharingAgreement.version)).where(SharingAgreement.series_id == series_id)
+    ).one()
+    return (latest or 0) + 1
+
+
 def create_draft(
     session: Session,
     *,
@@ -620,7 +627,7 @@ def create_draft(
     agreement = SharingAgreement(
         id=agreement_id,
         series_id=previous.series_id if previous else agreement_id,
-        version=previous.version + 1 if previous else 1,
+        version=_next_version(session, previous.series_id) if previous else 1,
         previous_id=previous.id if previous else None,
         access_request_id=access_request_id or (previous.access_request_id if previous else None),
         provider_id=provider.id,
@@ -1124,14 +1131,16 @@ def renew(
             f"a {agreement.status} agreement is not renewed (only active, suspended or expired)",
             status_now=agreement.status,
         )
-    latest = session.exec(
-        select(SharingAgreement)
-        .where(SharingAgreement.series_id == agreement.series_id)
-        .order_by(col(SharingAgreement.version).desc())
-        .limit(1)
-    ).one()
-    if latest.id != agreement.id:
-        raise Conflict(f"version {latest.version} of this agreement exists: renew that one")
+    # A later version blocks a renewal, unless it was abandoned (terminated unsigned).
+    later = session.exec(
+        select(SharingAgreement).where(
+            SharingAgreement.series_id == agreement.series_id,
+            col(SharingAgreement.version) > agreement.version,
+        )
+    ).all()
+    live = [v for v in later if not (v.status == S.TERMINATED and v.activated_at is None)]
+    if live:
+        raise Conflict(f"version {live[-1].version} of this agreement exists: renew that one")
     errors = []
     dates: dict[str, dt.date] = {}
     for key, value, default in (

@@ -1311,3 +1311,42 @@ def test_the_last_two_signatures_at_once_still_activate(
         # the refused party can sign again and that activates the agreement
         monkeypatch.setattr(agreements, "_signing_party", original)
         assert sharing.sign(agreement.id, "gt.signatory").agreement.status == "active"
+
+
+def test_an_abandoned_renewal_does_not_block_the_next(sharing: Sharing) -> None:
+    agreement = sharing.activated()
+    steward = sharing.who("sv.steward")
+    until = (today() + dt.timedelta(days=400)).isoformat()
+    second = agreements.renew(
+        sharing.session,
+        actor=steward,
+        agreement_id=agreement.id,
+        valid_until=until,
+        valid_from=None,
+        base_uri=BASE_URI,
+    )
+    agreements.terminate(
+        sharing.session,
+        actor=steward,
+        agreement_id=second.agreement.id,
+        reason="drafted with the wrong period",
+    )
+    third = agreements.renew(
+        sharing.session,
+        actor=steward,
+        agreement_id=agreement.id,
+        valid_until=until,
+        valid_from=None,
+        base_uri=BASE_URI,
+    )
+    assert third.agreement.version == 3
+    assert third.agreement.previous_id == agreement.id
+    with pytest.raises(Conflict):  # a live draft (version 3) now blocks another renewal
+        agreements.renew(
+            sharing.session,
+            actor=steward,
+            agreement_id=agreement.id,
+            valid_until=until,
+            valid_from=None,
+            base_uri=BASE_URI,
+        )
