@@ -29,12 +29,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 import metadata_schemas
 from catalog import agreements, audit, notifications
-from catalog.db import utcnow
+from catalog.db import compare_and_set, utcnow
 from catalog.errors import Conflict, FieldError, Forbidden, InvalidMetadata, NotFound
 from catalog.models import (
     AccessRequest,
@@ -347,18 +347,9 @@ def _move(session: Session, request: AccessRequest, to: str, **values: Any) -> N
             f"a request that is {request.status} cannot become {to} (allowed: {allowed})",
             status_now=request.status,
         )
-    now = utcnow()
-    changes = {"status": to, "modified": now, "revision": request.revision + 1, **values}
-    done = session.execute(
-        update(AccessRequest)
-        .where(col(AccessRequest.id) == request.id, col(AccessRequest.revision) == request.revision)
-        .values(**changes)
+    compare_and_set(
+        session, request, {"status": to, "modified": utcnow(), **values}, "access request"
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        raise Conflict("the request was changed by someone else meanwhile; fetch it again")
-    for key, value in changes.items():
-        setattr(request, key, value)
 
 
 def _as_provider_steward(session: Session, actor: Principal, request_id: uuid.UUID) -> RequestView:

@@ -37,7 +37,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 import metadata_schemas
@@ -45,7 +44,7 @@ from catalog import audit, notifications
 from catalog.audit import canonical_json
 from catalog.dataset_policies import current_policy
 from catalog.datasets import get_dataset
-from catalog.db import utcnow
+from catalog.db import compare_and_set, utcnow
 from catalog.errors import Conflict, FieldError, Forbidden, InvalidMetadata, NotFound
 from catalog.iris import dataset_iri, organization_iri
 from catalog.legal_bases import of_dataset
@@ -773,24 +772,6 @@ def draft_agreement(
 # --------------------------------------------------------------------------- transitions
 
 
-def _compare_and_set(session: Session, agreement: SharingAgreement, values: dict[str, Any]) -> None:
-    """Write ``values`` and the next revision if nobody changed the row since it was read."""
-    values = {**values, "revision": agreement.revision + 1}
-    done = session.execute(
-        update(SharingAgreement)
-        .where(
-            col(SharingAgreement.id) == agreement.id,
-            col(SharingAgreement.revision) == agreement.revision,
-        )
-        .values(**values)
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        raise Conflict("the agreement was changed by someone else meanwhile; fetch it and retry")
-    for key, value in values.items():
-        setattr(agreement, key, value)
-
-
 def _move(
     session: Session,
     agreement: SharingAgreement,
@@ -813,7 +794,7 @@ def _move(
         "status_changed_at": at or utcnow(),
         **extra,
     }
-    _compare_and_set(session, agreement, values)
+    compare_and_set(session, agreement, values, "agreement")
 
 
 def _lapse_if_due(
@@ -985,7 +966,7 @@ def sign(
     if remaining:
         # Every signature moves the revision, so two last signatures at the same moment
         # cannot both miss each other: one of them gets a 409 and signs again.
-        _compare_and_set(session, agreement, {})
+        compare_and_set(session, agreement, {}, "agreement")
     else:
         _move(session, agreement, S.ACTIVE, at=at, activated_at=agreement.activated_at or at)
         _audit(session, actor, "agreement.activated", agreement)
@@ -1038,24 +1019,45 @@ def _require_reason(reason: str | None) -> str:
     return reason.strip()
 
 
+def _change_for_reason(
+    session: Session,
+    actor: Principal,
+    view: AgreementView,
+    to: str,
+    event: str,
+    reason: str,
+    subject: Mapping[str, str],
+) -> AgreementView:
+    """Move to ``to`` for ``reason``: audited and notified as ``event``, committed."""
+    _move(session, view.agreement, to, reason=reason)
+    _audit(session, actor, event, view.agreement, {"reason": reason})
+    _notify_parties(
+        session,
+        view.parties,
+        view.agreement,
+        event,
+        subject,
+        {"es": f"Motivo: {reason}", "en": f"Reason: {reason}"},
+    )
+    session.commit()
+    return view_of(session, view.agreement)
+
+
 def suspend(
     session: Session, *, actor: Principal, agreement_id: uuid.UUID, reason: str | None
 ) -> AgreementView:
     """Suspend (active -> suspended), by the provider's steward: the next data request is denied."""
     text = _require_reason(reason)
     view = _for_provider_steward(session, actor, agreement_id)
-    _move(session, view.agreement, S.SUSPENDED, reason=text)
-    _audit(session, actor, "agreement.suspended", view.agreement, {"reason": text})
-    _notify_parties(
+    return _change_for_reason(
         session,
-        view.parties,
-        view.agreement,
+        actor,
+        view,
+        S.SUSPENDED,
         "agreement.suspended",
+        text,
         {"es": "Acuerdo de intercambio suspendido", "en": "Sharing agreement suspended"},
-        {"es": f"Motivo: {text}", "en": f"Reason: {text}"},
     )
-    session.commit()
-    return view_of(session, view.agreement)
 
 
 def resume(
@@ -1069,18 +1071,15 @@ def resume(
             f"only a suspended agreement is resumed; this one is {view.agreement.status}",
             status_now=view.agreement.status,
         )
-    _move(session, view.agreement, S.ACTIVE, reason=text)
-    _audit(session, actor, "agreement.resumed", view.agreement, {"reason": text})
-    _notify_parties(
+    return _change_for_reason(
         session,
-        view.parties,
-        view.agreement,
+        actor,
+        view,
+        S.ACTIVE,
         "agreement.resumed",
+        text,
         {"es": "Acuerdo de intercambio reanudado", "en": "Sharing agreement resumed"},
-        {"es": f"Motivo: {text}", "en": f"Reason: {text}"},
     )
-    session.commit()
-    return view_of(session, view.agreement)
 
 
 def terminate(
@@ -1093,18 +1092,15 @@ def terminate(
         raise Forbidden("only stewards of a party (or administrators) may terminate an agreement")
     if _lapse_if_due(session, actor, view.agreement):
         session.commit()
-    _move(session, view.agreement, S.TERMINATED, reason=text)
-    _audit(session, actor, "agreement.terminated", view.agreement, {"reason": text})
-    _notify_parties(
+    return _change_for_reason(
         session,
-        view.parties,
-        view.agreement,
+        actor,
+        view,
+        S.TERMINATED,
         "agreement.terminated",
+        text,
         {"es": "Acuerdo de intercambio terminado", "en": "Sharing agreement terminated"},
-        {"es": f"Motivo: {text}", "en": f"Reason: {text}"},
     )
-    session.commit()
-    return view_of(session, view.agreement)
 
 
 def renew(

@@ -17,14 +17,14 @@ from typing import Any
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, DateTime, Engine, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, create_engine, event, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
-from catalog.errors import ConfigurationError
+from catalog.errors import ConfigurationError, Conflict
 
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
 _WRITE_OPTION = "simel_write"
@@ -171,3 +171,29 @@ def upgrade_schema(url: str, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+def compare_and_set(session: Session, row: SQLModel, values: dict[str, Any], what: str) -> None:
+    """Write ``values`` and the next ``revision`` to ``row`` if nobody changed it since it was read.
+
+    The row's model needs ``id`` and ``revision`` columns. On success ``row`` holds the
+    new values (no commit); otherwise the transaction is rolled back.
+
+    Raises:
+        Conflict: a concurrent transaction changed the row first (``what`` names it).
+    """
+    model = type(row)
+    changes = {**values, "revision": getattr(row, "revision") + 1}  # noqa: B009
+    done = session.execute(
+        update(model)
+        .where(
+            col(getattr(model, "id")) == getattr(row, "id"),  # noqa: B009
+            col(getattr(model, "revision")) == getattr(row, "revision"),  # noqa: B009
+        )
+        .values(**changes)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(f"the {what} was changed by someone else meanwhile; fetch it and retry")
+    for key, value in changes.items():
+        setattr(row, key, value)

@@ -208,6 +208,32 @@ def _decide(
     return last
 
 
+def _record_decision(
+    session: Session,
+    actor: Principal,
+    action: str,
+    dataset: Dataset,
+    distribution: Distribution,
+    organization: Organization | None,
+    details: dict[str, Any],
+) -> None:
+    """Append the gateway's decision on a restricted file to the audit chain and commit."""
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="distribution",
+        object_id=str(distribution.id),
+        organization_id=dataset.publisher_id,
+        details={
+            "dataset": dataset.name,
+            "requester": organization.name if organization else None,
+            **details,
+        },
+    )
+    session.commit()
+
+
 def _deny(
     session: Session,
     actor: Principal,
@@ -217,22 +243,15 @@ def _deny(
     denial: _Denial,
     facts: dict[str, Any],
 ) -> PolicyDenied:
-    audit.record(
+    _record_decision(
         session,
-        actor=actor,
-        action="data.access.denied",
-        object_type="distribution",
-        object_id=str(distribution.id),
-        organization_id=dataset.publisher_id,
-        details={
-            "dataset": dataset.name,
-            "requester": organization.name if organization else None,
-            "check": denial.check,
-            "reason": denial.detail,
-            **facts,
-        },
+        actor,
+        "data.access.denied",
+        dataset,
+        distribution,
+        organization,
+        {"check": denial.check, "reason": denial.detail, **facts},
     )
-    session.commit()
     return PolicyDenied(denial.detail, check=denial.check, **denial.extensions)
 
 
@@ -305,22 +324,15 @@ def authorize_download(
         )
         if denial is None and agreement is not None:
             path = _file(storage_root, distribution)
-            audit.record(
+            _record_decision(
                 session,
-                actor=actor,
-                action="data.access.granted",
-                object_type="distribution",
-                object_id=str(distribution.id),
-                organization_id=dataset.publisher_id,
-                details={
-                    "dataset": dataset.name,
-                    "requester": organization.name,
-                    "range": byte_range,
-                    "checksum": distribution.checksum,
-                    **facts,
-                },
+                actor,
+                "data.access.granted",
+                dataset,
+                distribution,
+                organization,
+                {"range": byte_range, "checksum": distribution.checksum, **facts},
             )
-            session.commit()
             return Grant(path, distribution, dataset, agreement)
         if outcome is None or (denial is not None and denial.check != "agreement"):
             assert denial is not None  # noqa: S101
