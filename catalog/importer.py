@@ -382,14 +382,16 @@ def _governance_rows(
 def _refresh_statistics(session: Session) -> None:
     # Right after a bulk load the planner still believes the tables are small and may
     # scan instead of using the full-text index until autovacuum catches up.
+    postgres = session.get_bind().dialect.name == "postgresql"
     tables = ["dataset", "dataset_revision", "dataset_theme", "search_facet", "audit_event"]
-    tables.append(
-        "dataset_search"
-        if session.get_bind().dialect.name == "postgresql"
-        else "dataset_search_key"
-    )
+    tables.append("dataset_search" if postgres else "dataset_search_key")
     for table in tables:
         session.execute(text(f"ANALYZE {table}"))
+    if postgres:
+        # Bulk inserts leave up to gin_pending_list_limit (4 MB) of entries in the GIN
+        # index's unsorted pending list, which every search then scans in full until
+        # autovacuum merges it; merge it now.
+        session.execute(text("SELECT gin_clean_pending_list('ix_dataset_search_document')"))
     session.commit()
 
 

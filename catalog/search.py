@@ -25,6 +25,7 @@ import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -60,6 +61,16 @@ def fold(value: str) -> str:
     if value.isascii():
         return value.lower()
     return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", value)).casefold()
+
+
+def words(value: str) -> str:
+    """``value`` folded and reduced to the words a query can ask for, space-separated.
+
+    PostgreSQL's parser would also index hyphenated compounds, URLs and version numbers
+    as single lexemes; queries are split into runs of letters and digits, so those could
+    never match and only made every document longer.
+    """
+    return " ".join(_WORD.findall(fold(value)))
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,8 @@ def facet_counts(rows: Iterable[Sequence[Any]]) -> tuple[int, dict[str, dict[str
 
 # ----------------------------------------------------------------------- combinations
 
+# Filters allowing at most this share of the catalog's datasets use the combination index.
+_SELECTIVE_SHARE = 0.3
 _COMBINATION_COLUMNS = "publisher, country, access_rights, personal_data, status, themes"
 _SF_COLUMNS = ", ".join(f"sf.{c}" for c in _COMBINATION_COLUMNS.split(", "))
 
@@ -206,6 +219,7 @@ class FacetCondition:
     sql: str
     params: dict[str, Any]
     allowed: tuple[int, ...] | None = None
+    selective: bool = True
 
     @property
     def is_everything(self) -> bool:
@@ -213,14 +227,29 @@ class FacetCondition:
         return not self.sql
 
     def resolve(self, session: Session) -> FacetCondition:
-        """The same condition with its allowed combination ids read from the table."""
+        """The same condition with its allowed combination ids read from the table.
+
+        Also notes whether the allowed combinations hold few enough of the catalog's
+        datasets for an index on the combination to pay (:meth:`combo_in`).
+        """
         if self.is_everything:
             return self
-        ids = session.execute(
-            text(f"SELECT sf.id FROM search_facet sf WHERE {self.sql}"),  # noqa: S608 # fragments
+        rows = session.execute(
+            text(
+                f"SELECT sf.id, sf.dataset_count, CASE WHEN {self.sql} THEN 1 ELSE 0 END"  # noqa: S608
+                " FROM search_facet sf"
+            ),
             self.params,
-        ).scalars()
-        return FacetCondition(self.sql, self.params, tuple(int(i) for i in ids))
+        ).all()
+        allowed = tuple(int(combo) for combo, _, matches in rows if matches)
+        in_catalog = sum(int(count) for _, count, _ in rows)
+        in_allowed = sum(int(count) for _, count, matches in rows if matches)
+        return FacetCondition(
+            self.sql,
+            self.params,
+            allowed,
+            selective=in_allowed <= _SELECTIVE_SHARE * in_catalog,
+        )
 
     @property
     def is_nothing(self) -> bool:
@@ -228,12 +257,19 @@ class FacetCondition:
         return self.allowed == ()
 
     def combo_in(self, column: str) -> str:
-        """`` AND column IN (allowed ids)``, or nothing (call :meth:`resolve` first)."""
+        """`` AND column IN (allowed ids)``, or nothing (call :meth:`resolve` first).
+
+        When the allowed combinations hold most of the catalog (visibility alone, or a
+        broad filter), the column is wrapped (``+ 0``) so that PostgreSQL checks it on
+        the rows the text index found instead of also scanning the b-tree on it for
+        nearly every row, which its estimates otherwise lead it to do.
+        """
         if self.is_everything:
             return ""
         assert self.allowed is not None  # noqa: S101 # resolved before use
+        tested = column if self.selective else f"{column} + 0"
         # Integers from our own table: safe to inline.
-        return f" AND {column} IN ({', '.join(map(str, self.allowed))})"
+        return f" AND {tested} IN ({', '.join(map(str, self.allowed))})"
 
 
 def facet_condition(query: SearchQuery) -> FacetCondition:
@@ -350,6 +386,7 @@ _ORDER_BY_DATASET = {
     "quality": "d.quality_score DESC, d.id",
 }
 _COMBO_SHIFT = 40
+_TSQUERY_TEXT = re.compile(r"[0-9a-z:*&()<> -]*")
 _FTS_COMBO = f"(f.rowid >> {_COMBO_SHIFT})"
 
 
@@ -486,7 +523,11 @@ class SqliteText:
 
 
 class PostgresText:
-    """PostgreSQL ``tsvector`` (``simple`` configuration over folded text), GIN-indexed."""
+    """PostgreSQL ``tsvector`` (``simple`` configuration over folded words), GIN-indexed.
+
+    ``dataset_search.combo`` has its own b-tree, so a filtered search intersects the
+    full-text bitmap with the allowed combinations before it reads a row.
+    """
 
     def insert(self, session: Session, entries: Sequence[tuple[IndexEntry, int]]) -> None:
         """Add the entries (with their combination ids) to the text index."""
@@ -503,10 +544,10 @@ class PostgresText:
                 {
                     "dataset_id": entry.dataset_id,
                     "combo": combo,
-                    "title": fold(entry.title),
-                    "keywords": fold(entry.keywords),
-                    "description": fold(entry.description),
-                    "other": fold(entry.other),
+                    "title": words(entry.title),
+                    "keywords": words(entry.keywords),
+                    "description": words(entry.description),
+                    "other": words(entry.other),
                 }
                 for entry, combo in entries
             ],
@@ -533,6 +574,22 @@ class PostgresText:
         parts += ["(" + " <-> ".join(words) + ")" for words in parsed.phrases]
         return " & ".join(parts)
 
+    @classmethod
+    def tsquery_literal(cls, parsed: ParsedQuery) -> str:
+        """``to_tsquery('simple', '...')`` with the query written into the statement.
+
+        A bound parameter would let the driver prepare the statement and PostgreSQL then
+        settle on one generic plan for every query text, planned without knowing how many
+        documents the terms match: measured at 100,000 datasets, that plan doubled the
+        time of broad queries. Written in, each query text is planned for its own terms.
+        """
+        query = cls.tsquery(parsed)
+        # Parsing leaves only [0-9a-z] words joined by our operators: nothing can close
+        # the literal. Checked anyway, since the text goes into SQL.
+        if not _TSQUERY_TEXT.fullmatch(query):
+            raise ValueError(f"unexpected characters in tsquery {query!r}")
+        return f"to_tsquery('simple', '{query}')"
+
     def matches(
         self, session: Session, query: SearchQuery, condition: FacetCondition
     ) -> tuple[list[tuple[Any, ...]], list[uuid.UUID]]:
@@ -543,8 +600,9 @@ class PostgresText:
         for ranking and again for counting.
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
+        tsquery = self.tsquery_literal(query.text)
         if query.sort == "relevance":
-            rank = "ts_rank(s.document, to_tsquery('simple', :q))"
+            rank = f"ts_rank(s.document, {tsquery})"
             order, join = "m.r DESC, m.dataset_id", ""
         else:
             rank = "0"
@@ -552,39 +610,57 @@ class PostgresText:
             join = " JOIN dataset d ON d.id = m.dataset_id"
         quality_join = " JOIN dataset d ON d.id = s.dataset_id" if query.quality_clause else ""
         nulls = ", ".join(f"NULL::text AS {c}" for c in _COMBINATION_COLUMNS.split(", "))
-        rows = session.execute(
-            text(
-                f"WITH m AS MATERIALIZED (SELECT s.dataset_id, s.combo, {rank} AS r"  # noqa: S608
-                f" FROM dataset_search s{quality_join}"
-                " WHERE s.document @@ to_tsquery('simple', :q)"
-                f"{condition.combo_in('s.combo')}{query.quality_clause})"
-                f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n"
-                f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
-                f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS}, g.n FROM (SELECT m.combo,"
-                " count(*) AS n FROM m GROUP BY m.combo) g JOIN search_facet sf"
-                " ON sf.id = g.combo)"
-            ),
-            {
-                "q": self.tsquery(query.text),
-                "limit": query.limit,
-                "offset": query.offset,
-                **query.quality_params,
-            },
-        ).all()
+        with _index_driven(session):
+            rows = session.execute(
+                text(
+                    f"WITH m AS MATERIALIZED (SELECT s.dataset_id, s.combo, {rank} AS r"  # noqa: S608
+                    f" FROM dataset_search s{quality_join}"
+                    f" WHERE s.document @@ {tsquery}"
+                    f"{condition.combo_in('s.combo')}{query.quality_clause})"
+                    f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n"
+                    f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
+                    f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS}, g.n FROM (SELECT m.combo,"
+                    " count(*) AS n FROM m GROUP BY m.combo) g JOIN search_facet sf"
+                    " ON sf.id = g.combo)"
+                ),
+                {
+                    "limit": query.limit,
+                    "offset": query.offset,
+                    **query.quality_params,
+                },
+            ).all()
         grouped = list(_facet_rows(row[2:] for row in rows if row[0] == 1))
         return grouped, [row[1] for row in rows if row[0] == 0]
 
     def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
         """The bare ranked full-text query, without filters or facets (benchmarks)."""
-        rows = session.execute(
-            text(
-                "SELECT dataset_id FROM dataset_search"
-                " WHERE document @@ to_tsquery('simple', :q)"
-                " ORDER BY ts_rank(document, to_tsquery('simple', :q)) DESC LIMIT :limit"
-            ),
-            {"q": self.tsquery(parsed), "limit": limit},
-        ).scalars()
-        return [str(value) for value in rows]
+        tsquery = self.tsquery_literal(parsed)
+        with _index_driven(session):
+            rows = session.execute(
+                text(
+                    "SELECT dataset_id FROM dataset_search"  # noqa: S608 # checked literal
+                    f" WHERE document @@ {tsquery} ORDER BY ts_rank(document, {tsquery}) DESC"
+                    " LIMIT :limit"
+                ),
+                {"limit": limit},
+            ).all()
+        return [str(row[0]) for row in rows]
+
+
+@contextmanager
+def _index_driven(session: Session) -> Iterator[None]:
+    """Plan the statements inside from the full-text index, never a sequential scan.
+
+    PostgreSQL prices ``@@`` like a comparison of two integers, so for a term in a
+    quarter of the catalog it prefers testing every row to the GIN index. Measured at
+    100,000 datasets, that scan took 48-60 ms where the index took 25-40 ms. Every
+    text search has the index to start from; the setting ends with the statement.
+    """
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        yield
+    finally:
+        session.execute(text("RESET enable_seqscan"))
 
 
 # ------------------------------------------------------------------------- the index

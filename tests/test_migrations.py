@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from catalog.db import alembic_config, check_schema_current, schema_heads, upgrade_schema
+from catalog import datasets, organizations
+from catalog.db import (
+    Database,
+    alembic_config,
+    check_schema_current,
+    schema_heads,
+    upgrade_schema,
+)
 from catalog.errors import ConfigurationError
 from catalog.settings import load_settings
+from tests.conftest import SYSTEM, dataset_document
 
 
 @pytest.fixture
@@ -116,3 +128,64 @@ def test_oauth_migration_downgrades_to_the_core(empty_sqlite):
     assert "failed_login_count" not in {c["name"] for c in inspector.get_columns("user_account")}
     engine.dispose()
     upgrade_schema(empty_sqlite)
+
+
+def test_search_words_migration_drops_compounds_from_existing_documents(backend):
+    """0007 on PostgreSQL: old documents lose their unaskable compounds, keep their words."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL run only")
+    server = os.environ["SIMEL_TEST_DATABASE_URL"]
+    name = f"simel_migration_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        command.upgrade(alembic_config(url), "0006_sharing")
+        database = Database.from_url(url)
+        with database.session(write=True) as session:
+            organizations.create_organization(
+                session,
+                actor=SYSTEM,
+                data={
+                    "name": "mintrab-gt",
+                    "acronym": "MINTRAB",
+                    "title": {"es": "Ministerio de Trabajo", "en": "Ministry of Labour"},
+                    "country": "GTM",
+                    "kind": "labour-ministry",
+                },
+            )
+            datasets.create_dataset(
+                session, actor=SYSTEM, document=dataset_document("asistencia-consular")
+            )
+            session.execute(
+                text(
+                    "UPDATE dataset_search SET document = document"
+                    " || 'asistencia-consular'::tsvector || 'v1.0'::tsvector"
+                )
+            )
+            session.commit()
+        upgrade_schema(url)
+        with database.session() as session:
+            lexemes = set(
+                session.execute(text("SELECT lexeme FROM dataset_search, unnest(document)"))
+                .scalars()
+                .all()
+            )
+            found = datasets.search_datasets(session, actor=SYSTEM, text="asistencia consular")
+            indexes = {
+                index["name"]
+                for index in inspect(session.connection()).get_indexes("dataset_search")
+            }
+        database.dispose()
+        assert {"asistencia", "consular"} <= lexemes
+        assert not {"asistencia-consular", "v1.0"} & lexemes
+        assert [d.name for d in found.datasets] == ["asistencia-consular"]
+        assert "ix_dataset_search_combo" in indexes
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            )
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.dispose()

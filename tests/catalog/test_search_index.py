@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
 from catalog import datasets
 from catalog.importer import import_datasets
 from catalog.models import Dataset, Organization
+from catalog.principals import Principal
+from catalog.search import (
+    ParsedQuery,
+    PostgresText,
+    SearchQuery,
+    facet_condition,
+    parse_query,
+    words,
+)
 from tests.conftest import SYSTEM, dataset_document
 
 
@@ -76,3 +87,56 @@ def test_a_rolled_back_change_leaves_the_counts_alone(session, make_org, make_da
     session.rollback()
     assert recount(session) == before
     assert_counts_are_true(session)
+
+
+def test_only_words_a_query_can_ask_for_are_indexed(session, make_org, make_dataset):
+    """Hyphenated names, versions and URLs are indexed as their words, on both backends."""
+    make_org("mintrab-gt")
+    make_dataset("registro-permisos-trabajo-2021", "mintrab-gt")
+    assert words("Asistencia-Consular v1.0 https://mintrab.gob.gt/Año") == (
+        "asistencia consular v1 0 https mintrab gob gt ano"
+    )
+    for query in ("permisos", "registro trabajo 2021", '"registro permisos trabajo"'):
+        page = datasets.search_datasets(session, actor=SYSTEM, text=query)
+        assert [d.name for d in page.datasets] == ["registro-permisos-trabajo-2021"], query
+    if session.get_bind().dialect.name == "postgresql":
+        lexemes = session.execute(
+            text("SELECT lexeme FROM dataset_search, unnest(document)")
+        ).scalars()
+        assert all(re.fullmatch("[0-9a-z]+", lexeme) for lexeme in lexemes)
+
+
+def test_the_tsquery_written_into_sql_holds_only_words_and_operators():
+    parsed = parse_query('Migración "trabajo infantil" 2019')
+    assert PostgresText.tsquery_literal(parsed) == (
+        "to_tsquery('simple', 'migracion:* & 2019:* & (trabajo <-> infantil)')"
+    )
+    forged = ParsedQuery(terms=("x') OR ('1",), phrases=())
+    with pytest.raises(ValueError, match="unexpected characters"):
+        PostgresText.tsquery_literal(forged)
+
+
+def test_broad_and_narrow_filters_find_the_same_datasets(session, make_org, make_dataset):
+    """A filter allowing most of the catalog is tested per row, a narrow one by index."""
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+    for n in range(8):
+        make_dataset(f"encuesta-gt-{n}", "mintrab-gt")
+    make_dataset("encuesta-mx", "stps-mx")
+    make_dataset("borrador-mx", "stps-mx", publish=False)
+    broad = facet_condition(SearchQuery(filters={"country": ("GTM",)})).resolve(session)
+    narrow = facet_condition(SearchQuery(filters={"country": ("MEX",)})).resolve(session)
+    assert not broad.selective
+    assert broad.combo_in("s.combo").startswith(" AND s.combo + 0 IN (")
+    assert narrow.selective
+    assert narrow.combo_in("s.combo").startswith(" AND s.combo IN (")
+    for country, expected in (("GTM", 8), ("MEX", 2)):
+        for text_query in ("encuesta", None):
+            page = datasets.search_datasets(
+                session, actor=SYSTEM, text=text_query, filters={"country": [country]}
+            )
+            assert page.total == expected
+            assert {d.country for d in page.datasets} == {country}
+    # An anonymous caller never sees the draft, whichever form the condition takes.
+    page = datasets.search_datasets(session, actor=Principal.anonymous(), text="borrador")
+    assert page.total == 0
