@@ -15,6 +15,7 @@ import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -67,14 +68,20 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         engine.dispose()
         yield url
         return
+    with scratch_postgres_database(server) as url:
+        upgrade_schema(url)
+        yield url
+
+
+@contextmanager
+def scratch_postgres_database(server: str) -> Iterator[str]:
+    """An empty PostgreSQL database on ``server``, dropped afterwards; yields its URL."""
     name = f"simel_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    upgrade_schema(url)
     try:
-        yield url
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from catalog import datasets, organizations
@@ -21,7 +19,7 @@ from catalog.db import (
 )
 from catalog.errors import ConfigurationError
 from catalog.settings import load_settings
-from tests.conftest import SYSTEM, dataset_document
+from tests.conftest import SYSTEM, dataset_document, scratch_postgres_database
 
 
 @pytest.fixture
@@ -134,13 +132,7 @@ def test_search_words_migration_drops_compounds_from_existing_documents(backend)
     """0007 on PostgreSQL: old documents lose their unaskable compounds, keep their words."""
     if backend != "postgresql":
         pytest.skip("PostgreSQL run only")
-    server = os.environ["SIMEL_TEST_DATABASE_URL"]
-    name = f"simel_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres_database(os.environ["SIMEL_TEST_DATABASE_URL"]) as url:
         command.upgrade(alembic_config(url), "0006_sharing")
         database = Database.from_url(url)
         with database.session(write=True) as session:
@@ -178,14 +170,7 @@ def test_search_words_migration_drops_compounds_from_existing_documents(backend)
                 for index in inspect(session.connection()).get_indexes("dataset_search")
             }
         database.dispose()
-        assert {"asistencia", "consular"} <= lexemes
-        assert not {"asistencia-consular", "v1.0"} & lexemes
-        assert [d.name for d in found.datasets] == ["asistencia-consular"]
-        assert "ix_dataset_search_combo" in indexes
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-            )
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.dispose()
+    assert {"asistencia", "consular"} <= lexemes
+    assert not {"asistencia-consular", "v1.0"} & lexemes
+    assert [d.name for d in found.datasets] == ["asistencia-consular"]
+    assert "ix_dataset_search_combo" in indexes
