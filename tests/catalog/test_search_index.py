@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
 from sqlmodel import select
 
 from catalog import datasets
@@ -17,6 +18,7 @@ from catalog.search import (
     ParsedQuery,
     PostgresText,
     SearchQuery,
+    _index_driven,
     facet_condition,
     parse_query,
     words,
@@ -140,3 +142,16 @@ def test_broad_and_narrow_filters_find_the_same_datasets(session, make_org, make
     # An anonymous caller never sees the draft, whichever form the condition takes.
     page = datasets.search_datasets(session, actor=Principal.anonymous(), text="borrador")
     assert page.total == 0
+
+
+def test_a_failing_search_statement_reports_its_own_error(session):
+    """The planner setting around text searches neither hides errors nor outlives them."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL run only")
+    with pytest.raises(ProgrammingError, match="no_such_table"), _index_driven(session):
+        session.execute(text("SELECT * FROM no_such_table"))
+    session.rollback()
+    assert session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+    with _index_driven(session):
+        assert session.execute(text("SHOW enable_seqscan")).scalar() == "off"
+    assert session.execute(text("SHOW enable_seqscan")).scalar() == "on"
