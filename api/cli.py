@@ -483,10 +483,14 @@ def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
     """
     from rich.progress import Progress
 
+    from catalog.importer import cyclic_gc_paused
     from catalog.importer import import_datasets as run_import
 
     try:
-        records = json.loads(file.read_bytes())
+        # A big file parses into millions of objects: a third faster without the
+        # collector walking them (see cyclic_gc_paused).
+        with cyclic_gc_paused():
+            records = json.loads(file.read_bytes())
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidMetadata(f"{file} is not valid JSON: {exc}", []) from exc
     total = len(records) if isinstance(records, list) else 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from sqlmodel import func, select
 
-from catalog import audit, datasets
+from catalog import audit, datasets, importer
 from catalog.errors import InvalidMetadata
 from catalog.importer import import_datasets
 from catalog.models import AuditEvent, Dataset, DatasetRevision
@@ -53,6 +55,26 @@ def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
     assert "5 of 10 records" in caught.value.detail
     assert count(session, Dataset) == 0
     assert count(session, AuditEvent) == before
+
+
+def test_the_cycle_collector_is_paused_only_while_importing(session, monkeypatch):
+    seen = []
+    real_write = importer._write
+    monkeypatch.setattr(
+        importer, "_write", lambda *args: seen.append(gc.isenabled()) or real_write(*args)
+    )
+    import_datasets(session, actor=SYSTEM, records=[dataset_document("ds-gc")])
+    assert seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(InvalidMetadata):
+        import_datasets(session, actor=SYSTEM, records=[{"name": "broken"}])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_datasets(session, actor=SYSTEM, records=[dataset_document("ds-gc-2")])
+        assert not gc.isenabled()  # a caller's own setting is left as it was
+    finally:
+        gc.enable()
 
 
 def test_names_already_in_the_catalog_are_refused(session, make_dataset):
