@@ -112,7 +112,7 @@ def test_models_match_the_migrations(database_template):
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     # The search index tables are built by hand (FTS5 / tsvector), not from models.
-    search_tables = ("dataset_fts", "dataset_search", "search_facet")
+    search_tables = ("dataset_fts", "dataset_search", "search_facet", "search_word")
     unexpected = [d for d in differences if not any(t in str(d) for t in search_tables)]
     assert unexpected == []
 
@@ -128,12 +128,13 @@ def test_oauth_migration_downgrades_to_the_core(empty_sqlite):
     upgrade_schema(empty_sqlite)
 
 
-def test_search_words_migration_drops_compounds_from_existing_documents(backend):
-    """0007 on PostgreSQL: old documents lose their unaskable compounds, keep their words."""
+def test_search_migrations_rebuild_from_existing_documents(backend):
+    """0007 and 0008 on PostgreSQL: documents lose their unaskable compounds, keep their
+    words, and the lexicon is filled from them."""
     if backend != "postgresql":
         pytest.skip("PostgreSQL run only")
     with scratch_postgres_database(os.environ["SIMEL_TEST_DATABASE_URL"]) as url:
-        command.upgrade(alembic_config(url), "0006_sharing")
+        upgrade_schema(url)
         database = Database.from_url(url)
         with database.session(write=True) as session:
             organizations.create_organization(
@@ -150,6 +151,10 @@ def test_search_words_migration_drops_compounds_from_existing_documents(backend)
             datasets.create_dataset(
                 session, actor=SYSTEM, document=dataset_document("asistencia-consular")
             )
+            session.commit()
+        # Back to the documents and tables of 0006, compounds included.
+        command.downgrade(alembic_config(url), "0006_sharing")
+        with database.session(write=True) as session:
             session.execute(
                 text(
                     "UPDATE dataset_search SET document = document"
@@ -164,7 +169,8 @@ def test_search_words_migration_drops_compounds_from_existing_documents(backend)
                 .scalars()
                 .all()
             )
-            found = datasets.search_datasets(session, actor=SYSTEM, text="asistencia consular")
+            lexicon = set(session.execute(text("SELECT word FROM search_word")).scalars().all())
+            found = datasets.search_datasets(session, actor=SYSTEM, text="asistencia consul")
             indexes = {
                 index["name"]
                 for index in inspect(session.connection()).get_indexes("dataset_search")
@@ -172,5 +178,6 @@ def test_search_words_migration_drops_compounds_from_existing_documents(backend)
         database.dispose()
     assert {"asistencia", "consular"} <= lexemes
     assert not {"asistencia-consular", "v1.0"} & lexemes
+    assert lexicon == lexemes
     assert [d.name for d in found.datasets] == ["asistencia-consular"]
     assert "ix_dataset_search_combo" in indexes

@@ -15,6 +15,7 @@ from catalog.importer import import_datasets
 from catalog.models import Dataset, Organization
 from catalog.principals import Principal
 from catalog.search import (
+    _MOST_EXPANSIONS,
     ParsedQuery,
     PostgresText,
     SearchQuery,
@@ -155,3 +156,54 @@ def test_a_failing_search_statement_reports_its_own_error(session):
     with _index_driven(session):
         assert session.execute(text("SHOW enable_seqscan")).scalar() == "off"
     assert session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+
+
+def test_prefix_terms_are_written_as_the_words_they_expand_to():
+    parsed = parse_query("migr encuesta")
+    assert PostgresText.tsquery_literal(parsed, {"migr": ["migracion", "migrante"]}) == (
+        "to_tsquery('simple', '(migracion | migrante) & encuesta:*')"
+    )
+
+
+def test_a_term_that_begins_no_indexed_word_finds_nothing(session, make_org, make_dataset):
+    """Even beside a term that matches everything, on both backends."""
+    make_org("mintrab-gt")
+    make_dataset("enei-2024", "mintrab-gt")
+    assert datasets.search_datasets(session, actor=SYSTEM, text="encuesta").total == 1
+    page = datasets.search_datasets(session, actor=SYSTEM, text="encuesta qqzz")
+    assert (page.total, page.datasets, sum(page.facets["country"].values())) == (0, [], 0)
+
+
+def test_the_lexicon_grows_with_every_new_word(session, make_org, make_dataset):
+    """PostgreSQL expands prefixes from a lexicon: a new word is findable at once."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL run only")
+    make_org("mintrab-gt")
+    make_dataset("enei-2024", "mintrab-gt")
+    assert datasets.search_datasets(session, actor=SYSTEM, text="zacapaneco").total == 0
+    make_dataset(
+        "vacantes-zacapa",
+        "mintrab-gt",
+        keywords={"es": ["zacapanecos", "zacapanecas"], "en": ["Zacapa"]},
+    )
+    expansions = PostgresText.expansions(session, parse_query("zacapaneco encuesta"))
+    assert expansions == {"zacapaneco": ["zacapanecos"], "encuesta": ["encuesta"]}
+    page = datasets.search_datasets(session, actor=SYSTEM, text="zacapaneco")
+    assert [d.name for d in page.datasets] == ["vacantes-zacapa"]
+    stored = session.execute(text("SELECT word FROM search_word")).scalars().all()
+    assert {"zacapanecos", "zacapanecas", "zacapa", "encuesta"} <= set(stored)
+    assert all(re.fullmatch("[0-9a-z]+", word) for word in stored)
+
+
+def test_a_prefix_of_too_many_words_stays_a_prefix(session, make_org, make_dataset):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL run only")
+    make_org("mintrab-gt")
+    codes = [f"ciuo{n:03d}" for n in range(_MOST_EXPANSIONS + 1)]
+    make_dataset("ocupaciones", "mintrab-gt", keywords={"es": codes, "en": ["occupations"]})
+    parsed = parse_query("ciuo ciuo00")
+    expansions = PostgresText.expansions(session, parsed)
+    assert expansions == {"ciuo00": [f"ciuo{n:03d}" for n in range(10)]}
+    assert PostgresText.tsquery(parsed, expansions).startswith("ciuo:* & (ciuo000 | ciuo001")
+    page = datasets.search_datasets(session, actor=SYSTEM, text="ciuo ciuo00")
+    assert [d.name for d in page.datasets] == ["ocupaciones"]
