@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import text
@@ -250,6 +251,17 @@ class FacetCondition:
             allowed,
             selective=in_allowed <= _SELECTIVE_SHARE * in_catalog,
         )
+
+    def admits(self, combo: int) -> bool:
+        """Whether a result of combination ``combo`` passes (call :meth:`resolve` first)."""
+        if self.is_everything:
+            return True
+        assert self.allowed is not None  # noqa: S101 # resolved before use
+        return combo in self._allowed_set
+
+    @cached_property
+    def _allowed_set(self) -> frozenset[int]:
+        return frozenset(self.allowed or ())
 
     @property
     def is_nothing(self) -> bool:
@@ -480,26 +492,34 @@ class SqliteText:
         """Two statements, each over FTS5's doclists only (unless quality is asked for).
 
         Matches are grouped by combination (the rowid's high bits) before the small
-        ``search_facet`` table is joined, so the join costs one lookup per combination.
+        ``search_facet`` table is joined, so the join costs one lookup per combination,
+        and the filters and visibility are applied to the groups rather than tested on
+        every match. The page statement then leaves out just the disallowed combinations
+        that matched, usually none: the read transaction (one ``BEGIN``) gives both
+        statements the same snapshot, so that list is exact.
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
         params = {"match": self.match_expression(query.text), **query.quality_params}
         quality_join = " JOIN dataset d ON d.id = f.dataset_id" if query.quality_clause else ""
-        where = f"dataset_fts MATCH :match{condition.combo_in(_FTS_COMBO)}{query.quality_clause}"
-        grouped = list(
-            _facet_rows(
-                session.execute(
-                    text(
-                        f"SELECT {_SF_COLUMNS}, g.n FROM (SELECT f.rowid >> {_COMBO_SHIFT}"  # noqa: S608
-                        f" AS combo, count(*) AS n FROM dataset_fts f{quality_join}"
-                        f" WHERE {where} GROUP BY 1) g JOIN search_facet sf ON sf.id = g.combo"
-                    ),
-                    params,
-                ).all()
-            )
-        )
+        where = f"dataset_fts MATCH :match{query.quality_clause}"
+        groups = session.execute(
+            text(
+                f"SELECT sf.id, {_SF_COLUMNS}, g.n FROM (SELECT f.rowid >> {_COMBO_SHIFT}"  # noqa: S608
+                f" AS combo, count(*) AS n FROM dataset_fts f{quality_join}"
+                f" WHERE {where} GROUP BY 1) g JOIN search_facet sf ON sf.id = g.combo"
+            ),
+            params,
+        ).all()
+        allowed = [row for row in groups if condition.admits(row[0])]
+        hidden = [int(row[0]) for row in groups if not condition.admits(row[0])]
+        grouped = list(_facet_rows(row[1:] for row in allowed))
         if query.offset >= sum(row[-1] for row in grouped):
             return grouped, []
+        if hidden:
+            # Whichever list is shorter; both name only combinations that matched.
+            shown = [int(row[0]) for row in allowed]
+            test = ("IN", shown) if len(shown) < len(hidden) else ("NOT IN", hidden)
+            where += f" AND {_FTS_COMBO} {test[0]} ({', '.join(map(str, test[1]))})"
         relevance = query.sort == "relevance"
         order = "f.rank, f.rowid" if relevance else _ORDER_BY_DATASET[query.sort]
         join = quality_join or ("" if relevance else " JOIN dataset d ON d.id = f.dataset_id")

@@ -207,3 +207,31 @@ def test_a_prefix_of_too_many_words_stays_a_prefix(session, make_org, make_datas
     assert PostgresText.tsquery(parsed, expansions).startswith("ciuo:* & (ciuo000 | ciuo001")
     page = datasets.search_datasets(session, actor=SYSTEM, text="ciuo ciuo00")
     assert [d.name for d in page.datasets] == ["ocupaciones"]
+
+
+def test_matches_of_hidden_combinations_never_reach_the_page(session, make_org, make_dataset):
+    """Filters and visibility hold whether the page leaves out the few hidden
+    combinations that matched or keeps the few shown ones."""
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+    for n in range(3):
+        make_dataset(f"encuesta-gt-{n}", "mintrab-gt")
+    make_dataset("encuesta-mx", "stps-mx")
+    make_dataset("encuesta-borrador", "stps-mx", publish=False, themes=["informality"])
+    anonymous = Principal.anonymous()
+    everyone = datasets.search_datasets(session, actor=anonymous, text="encuesta", limit=2)
+    assert everyone.total == 4
+    assert sum(everyone.facets["status"].values()) == 4
+    listed = {
+        d.name
+        for offset in (0, 2)
+        for d in datasets.search_datasets(
+            session, actor=anonymous, text="encuesta", limit=2, offset=offset
+        ).datasets
+    }
+    assert listed == {"encuesta-gt-0", "encuesta-gt-1", "encuesta-gt-2", "encuesta-mx"}
+    guatemala = datasets.search_datasets(
+        session, actor=anonymous, text="encuesta", filters={"country": ["GTM"]}
+    )
+    assert {d.name for d in guatemala.datasets} == {f"encuesta-gt-{n}" for n in range(3)}
+    assert guatemala.facets["country"] == {"GTM": 3}
