@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from api import auth, context, oauth, problems
+from api.json_provider import OrjsonProvider
 from catalog.db import Database, check_schema_current
 from catalog.settings import Settings, instance_secret, load_settings
 
@@ -32,6 +33,7 @@ def create_app(
     settings = settings or load_settings(overrides)
     logging.basicConfig(level=settings.app.log_level)
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.json = OrjsonProvider(app)
     app.config.update(
         SECRET_KEY=instance_secret(settings),
         MAX_CONTENT_LENGTH=settings.api.max_request_bytes,
@@ -42,8 +44,8 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=settings.auth.session_lifetime),
         JSON_SORT_KEYS=False,
     )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
     database = Database.from_url(
         settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
     )
