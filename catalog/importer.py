@@ -1,9 +1,11 @@
 """Bulk import of dataset documents: all or nothing, with a report of every bad record.
 
-Every record is checked before anything is written; if one fails, the import stops
-with the list of failures (JSON Pointers into the imported list) and the catalog is
-unchanged. Valid imports are written in one transaction with set-based inserts, so a
-hundred thousand records load in well under the two minutes the catalog promises.
+Records go through in chunks: worker processes validate them (schemas and
+vocabularies) while the importer checks and writes the chunks already validated, with
+set-based inserts inside a savepoint. If any record fails, writing stops, every later
+record is still checked, and the import ends with the list of failures (JSON Pointers
+into the imported list) and the savepoint rolled back: the catalog is unchanged. A
+valid import commits once, so a hundred thousand records load in one transaction.
 
 A record may carry its governance records beside the document: ``legal_bases`` (a list
 of legal-basis documents) and ``policy`` (an offer, as ODRL JSON-LD or as
@@ -119,34 +121,34 @@ def _validate_chunk(chunk: list[tuple[int, Any]]) -> list[FieldError]:
     return errors
 
 
-def _document_errors(
-    records: Sequence[Any], progress: Progress | None
-) -> dict[int, list[FieldError]]:
-    """Schema and vocabulary errors per record index, in worker processes for big imports.
+@contextmanager
+def _validated_chunks(
+    records: Sequence[Any],
+) -> Iterator[Iterator[tuple[list[tuple[int, Any]], dict[int, list[FieldError]]]]]:
+    """Chunks of ``(index, record)`` with their schema and vocabulary errors, in order.
 
-    Validation is pure CPU (jsonschema), so large imports spread it over the cores; the
-    workers are forked, so they share the loaded schemas and vocabularies.
+    Validation is pure CPU (jsonschema), so large imports hand it to forked worker
+    processes (sharing the loaded schemas and vocabularies), which run ahead through
+    the later chunks while the caller checks and writes the earlier ones.
     """
     indexed = list(enumerate(records))
     chunks = [indexed[start : start + _CHUNK] for start in range(0, len(indexed), _CHUNK)]
     workers = min(os.cpu_count() or 1, len(chunks))
     if workers > 1 and len(records) >= _PARALLEL_FROM and "fork" in mp.get_all_start_methods():
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            results = []
-            for chunk, errors in zip(chunks, pool.map(_validate_chunk, chunks), strict=True):
-                results.append(errors)
-                if progress:
-                    progress(len(chunk))
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+        try:
+            yield zip(chunks, map(_by_record, pool.map(_validate_chunk, chunks)), strict=True)
+        finally:
+            # On an early exit, drop the chunks no worker has started.
+            pool.shutdown(cancel_futures=True)
     else:
-        results = []
-        for chunk in chunks:
-            results.append(_validate_chunk(chunk))
-            if progress:
-                progress(len(chunk))
+        yield ((chunk, _by_record(_validate_chunk(chunk))) for chunk in chunks)
+
+
+def _by_record(errors: list[FieldError]) -> dict[int, list[FieldError]]:
     by_record: dict[int, list[FieldError]] = {}
-    for errors in results:
-        for error in errors:
-            by_record.setdefault(_record_index(error.pointer), []).append(error)
+    for error in errors:
+        by_record.setdefault(_record_index(error.pointer), []).append(error)
     return by_record
 
 
@@ -196,63 +198,84 @@ def _governance_errors(
     ]
 
 
-def _check(
-    session: Session,
-    records: Sequence[Any],
-    actor: Principal,
-    organizations: dict[str, Organization],
-    default_status: str,
-    base_uri: str | None,
-    progress: Progress | None,
-) -> tuple[list[_Valid], list[FieldError]]:
-    valid: list[_Valid] = []
-    errors: list[FieldError] = []
-    seen: dict[str, int] = {}
-    document_errors = _document_errors(records, progress)
-    for index, record in enumerate(records):
+class _Checker:
+    """Checks records chunk by chunk, remembering the names the earlier chunks used."""
+
+    def __init__(
+        self,
+        session: Session,
+        actor: Principal,
+        default_status: str,
+        base_uri: str | None,
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.default_status = default_status
+        self.base_uri = base_uri
+        self.organizations = {org.name: org for org in session.exec(select(Organization)).all()}
+        self.seen: dict[str, int] = {}
+
+    def check(
+        self, chunk: Sequence[tuple[int, Any]], document_errors: dict[int, list[FieldError]]
+    ) -> tuple[list[_Valid], list[FieldError]]:
+        """The chunk's importable records, and the problems of the others."""
+        valid: list[tuple[int, _Valid]] = []
+        errors: list[FieldError] = []
+        for index, record in chunk:
+            item, record_errors = self._check_record(index, record, document_errors)
+            errors.extend(record_errors)
+            if item is not None:
+                valid.append((index, item))
+        taken = _existing_names(self.session, [item.document["name"] for _, item in valid])
+        for index, item in valid:
+            if item.document["name"] in taken:
+                name = item.document["name"]
+                errors.append(
+                    FieldError(f"/{index}/name", f"a dataset named '{name}' already exists")
+                )
+        return [item for _, item in valid if item.document["name"] not in taken], errors
+
+    def _check_record(
+        self, index: int, record: Any, document_errors: dict[int, list[FieldError]]
+    ) -> tuple[_Valid | None, list[FieldError]]:
         prefix = f"/{index}"
         if not isinstance(record, dict):
-            errors.append(FieldError(prefix, "each record must be a JSON object"))
-            continue
+            return None, [FieldError(prefix, "each record must be a JSON object")]
+        errors: list[FieldError] = []
         document = _document_of(record)
-        status = record.get("status", default_status)
+        status = record.get("status", self.default_status)
         if status not in _STATUSES:
             errors.append(FieldError(f"{prefix}/status", f"must be one of {', '.join(_STATUSES)}"))
-        record_errors = document_errors.get(index, [])
-        errors.extend(record_errors)
-        if record_errors:
-            continue
+        errors.extend(document_errors.get(index, []))
+        if document_errors.get(index):
+            return None, errors
         name = document["name"]
-        if name in seen:
+        if name in self.seen:
             errors.append(
-                FieldError(f"{prefix}/name", f"'{name}' is also used by record {seen[name]}")
+                FieldError(f"{prefix}/name", f"'{name}' is also used by record {self.seen[name]}")
             )
-            continue
-        seen[name] = index
-        publisher = organizations.get(document["publisher"])
+            return None, errors
+        self.seen[name] = index
+        publisher = self.organizations.get(document["publisher"])
         if publisher is None:
             errors.append(
                 FieldError(
                     f"{prefix}/publisher", f"no organization is named '{document['publisher']}'"
                 )
             )
-            continue
+            return None, errors
         assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
-        if not actor.can_steward(publisher.id):
+        if not self.actor.can_steward(publisher.id):
             errors.append(
                 FieldError(f"{prefix}/publisher", f"you are not a steward of {publisher.name}")
             )
-            continue
+            return None, errors
         policy, governance_errors = _governance_errors(
-            session, record, document, status, publisher, base_uri, prefix
+            self.session, record, document, status, publisher, self.base_uri, prefix
         )
-        if governance_errors:
-            errors.extend(governance_errors)
-            continue
-        valid.append(
-            _Valid(document, status, publisher, list(record.get("legal_bases", [])), policy)
-        )
-    return valid, errors
+        if governance_errors or errors:
+            return None, errors + governance_errors
+        return _Valid(document, status, publisher, list(record.get("legal_bases", [])), policy), []
 
 
 def _existing_names(session: Session, names: list[str]) -> set[str]:
@@ -320,24 +343,35 @@ def _import(
             "the import file must hold a JSON list of datasets",
             [FieldError("", "expected a JSON array")],
         )
-    organizations = {org.name: org for org in session.exec(select(Organization)).all()}
-    valid, errors = _check(
-        session, records, actor, organizations, default_status, base_uri, progress
-    )
-    taken = _existing_names(session, [item.document["name"] for item in valid])
-    for index, record in enumerate(records):
-        if isinstance(record, dict) and record.get("name") in taken:
-            errors.append(
-                FieldError(f"/{index}/name", f"a dataset named '{record['name']}' already exists")
-            )
+    checker = _Checker(session, actor, default_status, base_uri)
+    writer = _Writer(session, actor)
+    errors: list[FieldError] = []
+    # Chunks are written as they pass, while the workers validate the next ones; the
+    # first problem stops the writing, the rest are still collected for the report, and
+    # the savepoint takes back whatever was written.
+    savepoint = session.begin_nested()
+    try:
+        with _validated_chunks(records) as chunks:
+            for chunk, document_errors in chunks:
+                valid, chunk_errors = checker.check(chunk, document_errors)
+                errors.extend(chunk_errors)
+                if not errors:
+                    writer.write(valid)
+                if progress:
+                    progress(len(chunk))
+    except BaseException:
+        savepoint.rollback()
+        raise
     if errors:
+        savepoint.rollback()
         errors.sort(key=lambda error: _record_index(error.pointer))
         bad = len({_record_index(error.pointer) for error in errors})
         raise InvalidMetadata(
             f"{bad} of {len(records)} records cannot be imported; nothing was imported",
             errors,
         )
-    return _write(session, actor, valid)
+    savepoint.commit()
+    return writer.finish()
 
 
 def _record_index(pointer: str) -> int:
@@ -427,32 +461,45 @@ def _refresh_statistics(session: Session) -> None:
     session.commit()
 
 
-def _write(session: Session, actor: Principal, valid: list[_Valid]) -> ImportReport:
-    now = utcnow()
-    index = search_index(session)
-    published = 0
-    governance_counts = [0, 0]
-    events: list[audit.EventSpec] = []
-    for start in range(0, len(valid), _CHUNK):
+class _Writer:
+    """Writes checked records chunk by chunk, with set-based inserts.
+
+    :meth:`finish` audits the whole import and commits.
+    """
+
+    def __init__(self, session: Session, actor: Principal) -> None:
+        self.session = session
+        self.actor = actor
+        self.now = utcnow()
+        self.index = search_index(session)
+        self.created = 0
+        self.published = 0
+        self.legal_bases = 0
+        self.policies = 0
+        self.events: list[audit.EventSpec] = []
+
+    def write(self, chunk: list[_Valid]) -> None:
+        """Insert one chunk of checked records, their revisions, governance and index entries."""
+        if not chunk:
+            return
+        session, actor, now, events = self.session, self.actor, self.now, self.events
         datasets: list[dict[str, Any]] = []
         revisions: list[dict[str, Any]] = []
         themes: list[dict[str, Any]] = []
         bases: list[dict[str, Any]] = []
         policies: list[dict[str, Any]] = []
-        entries = []
-        chunk = valid[start : start + _CHUNK]
-        for item in chunk:
-            entries.append(
-                entry_for(
-                    uuid.uuid4(), item.document["name"], item.document, item.status, item.publisher
-                )
+        entries = [
+            entry_for(
+                uuid.uuid4(), item.document["name"], item.document, item.status, item.publisher
             )
-        combinations = index.combination_ids(session, entries)
+            for item in chunk
+        ]
+        combinations = self.index.combination_ids(session, entries)
         for item, entry, combination in zip(chunk, entries, combinations, strict=True):
             document, status, publisher = item.document, item.status, item.publisher
             dataset_id = entry.dataset_id
             is_published = status == DatasetStatus.PUBLISHED
-            published += is_published
+            self.published += is_published
             datasets.append(
                 {
                     "id": dataset_id,
@@ -502,30 +549,34 @@ def _write(session: Session, actor: Principal, valid: list[_Valid]) -> ImportRep
             session.execute(insert(LegalBasis.__table__), bases)  # type: ignore[attr-defined]
         if policies:
             session.execute(insert(DatasetPolicy.__table__), policies)  # type: ignore[attr-defined]
-        governance_counts[0] += len(bases)
-        governance_counts[1] += len(policies)
-        index.index(session, entries, replace=False, combinations=combinations)
-    events.append(
-        audit.EventSpec(
-            "dataset.import",
-            "catalog",
-            None,
-            None,
-            {
-                "created": len(valid),
-                "published": published,
-                "legal_bases": governance_counts[0],
-                "policies": governance_counts[1],
-            },
+        self.created += len(chunk)
+        self.legal_bases += len(bases)
+        self.policies += len(policies)
+        self.index.index(session, entries, replace=False, combinations=combinations)
+
+    def finish(self) -> ImportReport:
+        """Audit the import (one event per object, and one for the whole) and commit."""
+        self.events.append(
+            audit.EventSpec(
+                "dataset.import",
+                "catalog",
+                None,
+                None,
+                {
+                    "created": self.created,
+                    "published": self.published,
+                    "legal_bases": self.legal_bases,
+                    "policies": self.policies,
+                },
+            )
         )
-    )
-    audit.record_many(session, actor=actor, events=events)
-    session.commit()
-    if len(valid) >= _ANALYZE_FROM:
-        _refresh_statistics(session)
-    return ImportReport(
-        created=len(valid),
-        published=published,
-        legal_bases=governance_counts[0],
-        policies=governance_counts[1],
-    )
+        audit.record_many(self.session, actor=self.actor, events=self.events)
+        self.session.commit()
+        if self.created >= _ANALYZE_FROM:
+            _refresh_statistics(self.session)
+        return ImportReport(
+            created=self.created,
+            published=self.published,
+            legal_bases=self.legal_bases,
+            policies=self.policies,
+        )

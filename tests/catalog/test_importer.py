@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from catalog import audit, datasets, importer
@@ -57,11 +58,85 @@ def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
     assert count(session, AuditEvent) == before
 
 
+def search_rows(session):
+    table = "dataset_search" if session.get_bind().dialect.name == "postgresql" else "dataset_fts"
+    indexed = session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+    counted = session.execute(text("SELECT sum(dataset_count) FROM search_facet")).scalar()
+    return indexed, counted or 0
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of three records, validated by worker processes from the second chunk on."""
+    monkeypatch.setattr(importer, "_CHUNK", 3)
+    monkeypatch.setattr(importer, "_PARALLEL_FROM", 4)
+
+
+def test_chunks_are_written_while_later_ones_are_validated(session, small_chunks, monkeypatch):
+    written = []
+    real_write = importer._Writer.write
+    monkeypatch.setattr(
+        importer._Writer,
+        "write",
+        lambda self, chunk: written.append(len(chunk)) or real_write(self, chunk),
+    )
+    records = [dataset_document(f"lote-{i}") for i in range(10)]
+    report = import_datasets(session, actor=SYSTEM, records=records)
+    assert report.created == 10
+    assert written == [3, 3, 3, 1]
+    assert search_rows(session) == (10, 10)
+    page = datasets.search_datasets(session, actor=SYSTEM, text="encuesta", limit=100)
+    assert {d.name for d in page.datasets} == {f"lote-{i}" for i in range(10)}
+
+
+def test_a_bad_record_after_written_chunks_takes_them_all_back(session, small_chunks, monkeypatch):
+    written = []
+    real_write = importer._Writer.write
+    monkeypatch.setattr(
+        importer._Writer,
+        "write",
+        lambda self, chunk: written.append(len(chunk)) or real_write(self, chunk),
+    )
+    before = count(session, AuditEvent)
+    records = [dataset_document(f"lote-{i}") for i in range(10)]
+    records[7]["themes"] = ["no-such-theme"]
+    records[9] = dataset_document("lote-0")
+    with pytest.raises(InvalidMetadata) as caught:
+        import_datasets(session, actor=SYSTEM, records=records)
+    assert written == [3, 3]  # the third chunk held the first problem
+    assert [e.pointer for e in caught.value.errors] == ["/7/themes/0", "/9/name"]
+    assert (count(session, Dataset), count(session, DatasetRevision)) == (0, 0)
+    assert count(session, AuditEvent) == before
+    assert search_rows(session) == (0, 0)
+    # The session goes on: the same records, mended, import.
+    records[7]["themes"] = ["employment"]
+    records[9] = dataset_document("lote-9")
+    assert import_datasets(session, actor=SYSTEM, records=records).created == 10
+
+
+def test_a_failing_write_leaves_nothing_behind(session, small_chunks, monkeypatch):
+    calls = []
+    real_write = importer._Writer.write
+
+    def failing(self, chunk):
+        calls.append(len(chunk))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_write(self, chunk)
+
+    monkeypatch.setattr(importer._Writer, "write", failing)
+    records = [dataset_document(f"lote-{i}") for i in range(10)]
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_datasets(session, actor=SYSTEM, records=records)
+    assert count(session, Dataset) == 0
+    assert search_rows(session) == (0, 0)
+
+
 def test_the_cycle_collector_is_paused_only_while_importing(session, monkeypatch):
     seen = []
-    real_write = importer._write
+    real_write = importer._Writer.write
     monkeypatch.setattr(
-        importer, "_write", lambda *args: seen.append(gc.isenabled()) or real_write(*args)
+        importer._Writer, "write", lambda *args: seen.append(gc.isenabled()) or real_write(*args)
     )
     import_datasets(session, actor=SYSTEM, records=[dataset_document("ds-gc")])
     assert seen == [False]
