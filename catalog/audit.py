@@ -16,10 +16,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from catalog.db import utcnow
+from catalog.db import bulk_insert, utcnow
 from catalog.models import AuditEvent
 from catalog.principals import Principal
 
@@ -141,8 +141,7 @@ def record(
 def record_many(session: Session, *, actor: Principal, events: Sequence[EventSpec]) -> int:
     """Append many events at once (bulk imports), in order; returns how many (no commit)."""
     rows = _chain(actor, events, *_chain_head(session))
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(AuditEvent.__table__), rows[start : start + 5000])  # type: ignore[attr-defined]
+    bulk_insert(session, AuditEvent, rows)
     return len(rows)
 
 

@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from catalog import audit, quality, readiness
 from catalog.dataset_policies import PreparedPolicy, prepare_policy
 from catalog.datasets import READ_ONLY_MEMBERS, changes_between, document_columns, entry_for
-from catalog.db import utcnow
+from catalog.db import bulk_insert, utcnow
 from catalog.errors import FieldError, InvalidMetadata
 from catalog.legal_bases import columns_of
 from catalog.models import (
@@ -541,10 +541,9 @@ class _Writer:
                 )
             )
             _governance_rows(item, dataset_id, actor, now, bases, policies, events)
-        session.execute(insert(Dataset.__table__), datasets)  # type: ignore[attr-defined]
-        session.execute(insert(DatasetRevision.__table__), revisions)  # type: ignore[attr-defined]
-        if themes:
-            session.execute(insert(DatasetTheme.__table__), themes)  # type: ignore[attr-defined]
+        bulk_insert(session, Dataset, datasets)
+        bulk_insert(session, DatasetRevision, revisions)
+        bulk_insert(session, DatasetTheme, themes)
         if bases:
             session.execute(insert(LegalBasis.__table__), bases)  # type: ignore[attr-defined]
         if policies:
