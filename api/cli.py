@@ -478,7 +478,7 @@ def client_revoke(ctx: click.Context, client_id: str) -> None:
 def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
     """Import a JSON list of dataset documents: all of them, or none.
 
-    Every record is checked first; if any is invalid, each problem is reported (as a
+    Every record is checked; if any is invalid, each problem is reported (as a
     JSON Pointer into the file) and nothing is imported.
     """
     from rich.progress import Progress
@@ -495,7 +495,7 @@ def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
         raise InvalidMetadata(f"{file} is not valid JSON: {exc}", []) from exc
     total = len(records) if isinstance(records, list) else 0
     with _session(_settings(ctx)) as session, Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task("checking", total=total)
+        task = bar.add_task("importing", total=total)
         report = run_import(
             session,
             actor=_cli_actor(),
