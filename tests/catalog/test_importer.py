@@ -72,14 +72,20 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(importer, "_PARALLEL_FROM", 4)
 
 
-def test_chunks_are_written_while_later_ones_are_validated(session, small_chunks, monkeypatch):
-    written = []
+@pytest.fixture
+def written(monkeypatch):
+    """The sizes of the chunks the importer writes, in order."""
+    sizes = []
     real_write = importer._Writer.write
     monkeypatch.setattr(
         importer._Writer,
         "write",
-        lambda self, chunk: written.append(len(chunk)) or real_write(self, chunk),
+        lambda self, chunk: sizes.append(len(chunk)) or real_write(self, chunk),
     )
+    return sizes
+
+
+def test_chunks_are_written_while_later_ones_are_validated(session, small_chunks, written):
     records = [dataset_document(f"lote-{i}") for i in range(10)]
     report = import_datasets(session, actor=SYSTEM, records=records)
     assert report.created == 10
@@ -89,14 +95,7 @@ def test_chunks_are_written_while_later_ones_are_validated(session, small_chunks
     assert {d.name for d in page.datasets} == {f"lote-{i}" for i in range(10)}
 
 
-def test_a_bad_record_after_written_chunks_takes_them_all_back(session, small_chunks, monkeypatch):
-    written = []
-    real_write = importer._Writer.write
-    monkeypatch.setattr(
-        importer._Writer,
-        "write",
-        lambda self, chunk: written.append(len(chunk)) or real_write(self, chunk),
-    )
+def test_a_bad_record_after_written_chunks_takes_them_all_back(session, small_chunks, written):
     before = count(session, AuditEvent)
     records = [dataset_document(f"lote-{i}") for i in range(10)]
     records[7]["themes"] = ["no-such-theme"]
