@@ -101,7 +101,7 @@ def json_text(value: Any) -> str:
 
 
 def bulk_insert(session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys) into ``model``'s table; PostgreSQL: ``COPY``.
+    """Insert ``rows`` (keyed as the first) into ``model``'s table; on PostgreSQL by ``COPY``.
 
     Row-by-row ``INSERT``s cost PostgreSQL a statement each (psycopg pipelines them, but
     still parses, binds and executes every one): with COPY for the four big tables an
@@ -125,14 +125,15 @@ def bulk_insert(session: Session, model: type[SQLModel], rows: Sequence[Mapping[
     processors = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
-    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    preparer = dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(name) for name in names)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(
                 [
-                    value if process is None else process(value)
-                    for value, process in zip(row.values(), processors, strict=True)
+                    row[name] if process is None else process(row[name])
+                    for name, process in zip(names, processors, strict=True)
                 ]
             )
 
