@@ -579,12 +579,13 @@ class PostgresText:
             ],
         )
         # The lexicon takes the lexemes PostgreSQL stored, so it holds exactly what the
-        # index can match.
+        # index can match. NOT EXISTS rather than a unique index, so that writers never
+        # wait for each other here (migration 0008).
         session.execute(
             text(
                 "INSERT INTO search_word (word) SELECT DISTINCT lexeme FROM dataset_search s,"
                 " unnest(s.document) WHERE s.dataset_id = ANY(:ids) AND lexeme ~ '^[0-9a-z]+$'"
-                " ON CONFLICT DO NOTHING"
+                " AND NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = lexeme)"
             ),
             {"ids": [entry.dataset_id for entry, _ in entries]},
         )
@@ -631,7 +632,7 @@ class PostgresText:
             text(
                 "SELECT t.term, w.word FROM unnest(CAST(:terms AS text[]),"
                 " CAST(:ends AS text[])) AS t(term, term_end)"
-                " LEFT JOIN LATERAL (SELECT word FROM search_word WHERE word >= t.term"
+                " LEFT JOIN LATERAL (SELECT DISTINCT word FROM search_word WHERE word >= t.term"
                 " AND word < t.term_end ORDER BY word LIMIT :cap) w ON true"
             ),
             {

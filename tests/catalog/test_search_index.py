@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 
@@ -235,3 +236,38 @@ def test_matches_of_hidden_combinations_never_reach_the_page(session, make_org, 
     )
     assert {d.name for d in guatemala.datasets} == {f"encuesta-gt-{n}" for n in range(3)}
     assert guatemala.facets["country"] == {"GTM": 3}
+
+
+def test_writers_adding_the_same_new_word_do_not_wait_for_each_other(
+    db, session, make_org, make_dataset
+):
+    """Two open transactions index the same new word: neither waits, it is read once."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL run only")
+    make_org("mintrab-gt")
+    names = ("vacantes-a", "vacantes-b")
+    created = {name: make_dataset(name, "mintrab-gt") for name in names}
+    session.commit()
+    index = PostgresText()
+    first, second = db.new_session(write=True), db.new_session(write=True)
+    try:
+        for writer, name in ((first, names[0]), (second, names[1])):
+            writer.execute(text("SET LOCAL lock_timeout = '2s'"))
+            dataset = created[name]
+            combo = index.delete(writer, [dataset.id])[dataset.id]
+            publisher = writer.get(Organization, dataset.publisher_id)
+            entry = datasets.index_entry(dataset, publisher)
+            renamed = dataclasses.replace(entry, keywords="quetzaltecos")
+            index.insert(writer, [(renamed, combo)])  # the second must not wait for the first
+        first.commit()
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    session.expire_all()
+    stored = session.execute(text("SELECT word FROM search_word WHERE word = 'quetzaltecos'"))
+    assert len(stored.all()) == 2  # both transactions added it
+    expansions = PostgresText.expansions(session, parse_query("quetzalteco"))
+    assert expansions == {"quetzalteco": ["quetzaltecos"]}
+    page = datasets.search_datasets(session, actor=SYSTEM, text="quetzalteco")
+    assert {d.name for d in page.datasets} == set(names)
