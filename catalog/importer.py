@@ -227,13 +227,16 @@ class _Checker:
             if item is not None:
                 valid.append((index, item))
         taken = _existing_names(self.session, [item.document["name"] for _, item in valid])
+        importable: list[_Valid] = []
         for index, item in valid:
-            if item.document["name"] in taken:
-                name = item.document["name"]
+            name = item.document["name"]
+            if name in taken:
                 errors.append(
                     FieldError(f"/{index}/name", f"a dataset named '{name}' already exists")
                 )
-        return [item for _, item in valid if item.document["name"] not in taken], errors
+            else:
+                importable.append(item)
+        return importable, errors
 
     def _check_record(
         self, index: int, record: Any, document_errors: dict[int, list[FieldError]]

@@ -510,8 +510,13 @@ class SqliteText:
             ),
             params,
         ).all()
-        allowed = [row for row in groups if condition.admits(row[0])]
-        hidden = [int(row[0]) for row in groups if not condition.admits(row[0])]
+        allowed: list[Any] = []
+        hidden: list[int] = []
+        for row in groups:
+            if condition.admits(row[0]):
+                allowed.append(row)
+            else:
+                hidden.append(int(row[0]))
         grouped = list(_facet_rows(row[1:] for row in allowed))
         if query.offset >= sum(row[-1] for row in grouped):
             return grouped, []
@@ -651,6 +656,12 @@ class PostgresText:
         return {term: words for term, words in found.items() if len(words) <= _MOST_EXPANSIONS}
 
     @classmethod
+    def _expanded_tsquery(cls, session: Session, parsed: ParsedQuery) -> str | None:
+        """:meth:`tsquery_literal` with prefixes expanded; ``None`` if nothing can match."""
+        expansions = cls.expansions(session, parsed)
+        return None if expansions is None else cls.tsquery_literal(parsed, expansions)
+
+    @classmethod
     def tsquery_literal(
         cls, parsed: ParsedQuery, expansions: Mapping[str, Sequence[str]] | None = None
     ) -> str:
@@ -679,10 +690,9 @@ class PostgresText:
         search before it reaches the index.
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
-        expansions = self.expansions(session, query.text)
-        if expansions is None:
+        tsquery = self._expanded_tsquery(session, query.text)
+        if tsquery is None:
             return [], []
-        tsquery = self.tsquery_literal(query.text, expansions)
         if query.sort == "relevance":
             rank = f"ts_rank(s.document, {tsquery})"
             order, join = "m.r DESC, m.dataset_id", ""
@@ -719,10 +729,9 @@ class PostgresText:
 
         The same text query as :meth:`matches`: prefixes expanded from the lexicon.
         """
-        expansions = self.expansions(session, parsed)
-        if expansions is None:
+        tsquery = self._expanded_tsquery(session, parsed)
+        if tsquery is None:
             return []
-        tsquery = self.tsquery_literal(parsed, expansions)
         with _index_driven(session):
             rows = session.execute(
                 text(
