@@ -19,13 +19,11 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from catalog.db import bulk_insert, utcnow
+from catalog.db import POSTGRES_WRITER_LOCK, bulk_insert, utcnow
 from catalog.models import AuditEvent
 from catalog.principals import Principal
 
 GENESIS_HASH = "0" * 64
-# Any constant works; it only has to be the same for every writer of the chain.
-_POSTGRES_CHAIN_LOCK = 0x51_4D_45_4C
 
 
 def canonical_json(value: Any) -> str:
@@ -74,8 +72,10 @@ class EventSpec:
 
 def _chain_head(session: Session) -> tuple[int, str]:
     if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders: two transactions must not both extend the same head.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_CHAIN_LOCK})
+        # Serialise appenders: two transactions must not both extend the same head. Write
+        # sessions already hold this lock (catalog.db); taking it again is a no-op there
+        # and protects any other session that appends.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_WRITER_LOCK})
     head = session.exec(
         select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
     ).first()

@@ -4,6 +4,14 @@ SQLite runs in WAL mode with foreign keys on. Sessions that will write start wit
 ``BEGIN IMMEDIATE`` on SQLite: a deferred transaction that reads and later writes can fail
 with ``SQLITE_BUSY`` when another writer committed in between, and the audit chain reads
 its head before appending, so writers are serialised up front instead.
+
+On PostgreSQL, writing sessions take the writers' advisory lock
+(:data:`POSTGRES_WRITER_LOCK`) as their first statement, for the same reason: every
+write transaction appends to the audit chain, which must serialise appenders anyway.
+Taking that lock only when the chain was reached let a transaction hold row locks
+(search facet counts, say) while it waited for the lock, and another hold the lock while
+it waited for those rows: a deadlock, which PostgreSQL ends by failing one of them.
+Readers never wait for it.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ from catalog.errors import ConfigurationError, Conflict
 
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
 _WRITE_OPTION = "simel_write"
+# Any constant works; every writer (and the audit chain) uses the same one.
+POSTGRES_WRITER_LOCK = 0x51_4D_45_4C
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -84,6 +94,13 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(_WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(_WRITE_OPTION, False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITER_LOCK})")
 
 
 def json_text(value: Any) -> str:
@@ -151,7 +168,7 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Eng
         engine = create_engine(url, echo=echo, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
         pool_size=pool_size,
@@ -159,6 +176,8 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Eng
         max_overflow=pool_size * 2,
         **json_options,
     )
+    _configure_postgresql(engine)
+    return engine
 
 
 class Database:
@@ -179,7 +198,7 @@ class Database:
         return self.engine.dialect.name
 
     def new_session(self, *, write: bool = False) -> Session:
-        """Return a new session; ``write`` sessions take the write lock on SQLite at BEGIN."""
+        """Return a new session; ``write`` sessions take the writers' lock when they begin."""
         return Session(self._write_engine if write else self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -134,3 +134,66 @@ def test_concurrent_writers_never_fork_the_chain(settings):
     database.dispose()
     assert result.ok
     assert result.events_checked == 40
+
+
+def test_postgres_writers_are_serialised_from_their_first_statement(db, make_org, session):
+    """A writer holding row locks cannot meet another writer holding the chain's lock.
+
+    ``second`` audits (the chain's lock) and then updates a row ``first`` has locked,
+    while ``first`` goes on to audit: had each taken the lock only when it reached the
+    chain, that was a deadlock and PostgreSQL failed one of them.
+    """
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL run only (SQLite serialises writers with BEGIN IMMEDIATE)")
+    org = make_org("mintrab-gt")
+    session.commit()
+    first = db.new_session(write=True)
+    outcome: list[object] = []
+    second_started = threading.Event()
+
+    def second_writer():
+        with db.session(write=True) as second:
+            second_started.set()
+            try:
+                audit.record(
+                    second,
+                    actor=ACTOR,
+                    action="second",
+                    object_type="t",
+                    object_id="2",
+                    organization_id=None,
+                )
+                second.execute(
+                    text("UPDATE organization SET email = 'b@example.org' WHERE id = :id"),
+                    {"id": org.id},
+                )
+                second.commit()
+                outcome.append("committed")
+            except Exception as exc:  # reported by the assertion below
+                outcome.append(exc)
+
+    try:
+        first.execute(
+            text("UPDATE organization SET email = 'a@example.org' WHERE id = :id"), {"id": org.id}
+        )
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        second_started.wait(5)
+        thread.join(0.5)  # long enough for the second writer to reach its lock
+        assert thread.is_alive(), "the second writer did not wait for the first"
+        with db.session() as reader:  # readers never wait for writers
+            assert reader.execute(text("SELECT count(*) FROM organization")).scalar() >= 1
+        audit.record(
+            first, actor=ACTOR, action="first", object_type="t", object_id="1", organization_id=None
+        )
+        first.commit()
+    finally:
+        first.close()
+    thread.join(10)
+    assert outcome == ["committed"]
+    with db.session() as s:
+        assert audit.verify_chain(s).ok
+        actions = s.execute(text("SELECT action FROM audit_event ORDER BY seq")).scalars().all()
+        assert actions[-2:] == ["first", "second"]
+        email = s.execute(text("SELECT email FROM organization WHERE id = :id"), {"id": org.id})
+        assert email.scalar() == "b@example.org"
