@@ -12,7 +12,8 @@ a maintained count of datasets. A dataset records its combination (``facet_combo
 * browsing (no text) counts facets from the combination counts alone, and filters the
   page with an indexed integer set, whatever the size of the catalog;
 * a text search groups its matches by combination (one pass, no per-facet queries),
-  and filters them with the same integer set.
+  and applies the filters to those groups (SQLite) or to the matches as the same
+  integer set (PostgreSQL).
 
 On SQLite the combination is also folded into the FTS5 rowid, so match-time facets and
 filters never read FTS5's content table.
@@ -27,7 +28,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import text
@@ -252,16 +252,10 @@ class FacetCondition:
             selective=in_allowed <= _SELECTIVE_SHARE * in_catalog,
         )
 
-    def admits(self, combo: int) -> bool:
-        """Whether a result of combination ``combo`` passes (call :meth:`resolve` first)."""
-        if self.is_everything:
-            return True
-        assert self.allowed is not None  # noqa: S101 # resolved before use
-        return combo in self._allowed_set
-
-    @cached_property
-    def _allowed_set(self) -> frozenset[int]:
-        return frozenset(self.allowed or ())
+    @property
+    def admits_sql(self) -> str:
+        """A SQL expression over ``search_facet sf``: 1 if a combination passes, else 0."""
+        return f"CASE WHEN {self.sql} THEN 1 ELSE 0 END" if self.sql else "1"
 
     @property
     def is_nothing(self) -> bool:
@@ -385,7 +379,10 @@ class TextBackend(Protocol):
     def matches(
         self, session: Session, query: SearchQuery, condition: FacetCondition
     ) -> tuple[list[tuple[Any, ...]], list[uuid.UUID]]:
-        """Facet rows of the allowed matches (see :func:`_facet_rows`), and one page of ids."""
+        """Facet rows of the allowed matches (see :func:`_facet_rows`), and one page of ids.
+
+        ``condition`` is not resolved yet: each backend applies it where it costs least.
+        """
 
     def raw_match(self, session: Session, parsed: ParsedQuery, limit: int) -> list[str]:
         """The bare ranked full-text query, without filters or facets (benchmarks)."""
@@ -493,10 +490,11 @@ class SqliteText:
 
         Matches are grouped by combination (the rowid's high bits) before the small
         ``search_facet`` table is joined, so the join costs one lookup per combination,
-        and the filters and visibility are applied to the groups rather than tested on
-        every match. The page statement then leaves out just the disallowed combinations
-        that matched, usually none: the read transaction (one ``BEGIN``) gives both
-        statements the same snapshot, so that list is exact.
+        and the filters and visibility are evaluated on the groups, in the same
+        statement, rather than tested on every match (or on every combination of the
+        catalog beforehand). The page statement then leaves out just the disallowed
+        combinations that matched, usually none: the read transaction (one ``BEGIN``)
+        gives both statements the same snapshot, so that list is exact.
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
         params = {"match": self.match_expression(query.text), **query.quality_params}
@@ -504,16 +502,17 @@ class SqliteText:
         where = f"dataset_fts MATCH :match{query.quality_clause}"
         groups = session.execute(
             text(
-                f"SELECT sf.id, {_SF_COLUMNS}, g.n FROM (SELECT f.rowid >> {_COMBO_SHIFT}"  # noqa: S608
-                f" AS combo, count(*) AS n FROM dataset_fts f{quality_join}"
-                f" WHERE {where} GROUP BY 1) g JOIN search_facet sf ON sf.id = g.combo"
+                f"SELECT {condition.admits_sql}, sf.id, {_SF_COLUMNS}, g.n"  # noqa: S608
+                f" FROM (SELECT f.rowid >> {_COMBO_SHIFT} AS combo, count(*) AS n"
+                f" FROM dataset_fts f{quality_join} WHERE {where} GROUP BY 1) g"
+                " JOIN search_facet sf ON sf.id = g.combo"
             ),
-            params,
+            {**params, **condition.params},
         ).all()
         allowed: list[Any] = []
         hidden: list[int] = []
-        for row in groups:
-            if condition.admits(row[0]):
+        for admitted, *row in groups:
+            if admitted:
                 allowed.append(row)
             else:
                 hidden.append(int(row[0]))
@@ -690,6 +689,9 @@ class PostgresText:
         search before it reaches the index.
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
+        condition = condition.resolve(session)
+        if condition.is_nothing:
+            return [], []
         tsquery = self._expanded_tsquery(session, query.text)
         if tsquery is None:
             return [], []
@@ -815,17 +817,17 @@ class SearchIndex:
 
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
         """Free-text search (``query.text``) or browsing, with facets over all results."""
-        condition = facet_condition(query).resolve(session)
-        if condition.is_nothing:
-            return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
+        condition = facet_condition(query)
         if query.text is None or query.text.is_empty:
-            return self._browse(session, condition, query)
+            return self._browse(session, condition.resolve(session), query)
         grouped, ids = self.text.matches(session, query, condition)
         total, facets = facet_counts(grouped)
         return SearchResult(total=total, ids=ids, facets=facets)
 
     @staticmethod
     def _browse(session: Session, condition: FacetCondition, query: SearchQuery) -> SearchResult:
+        if condition.is_nothing:
+            return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
         if query.min_quality is None:
             # Facets come from the maintained counts: no dataset row is read for them.
             statement = (
