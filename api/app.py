@@ -47,7 +47,10 @@ def create_app(
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     database = Database.from_url(
-        settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
+        settings.database_url,
+        echo=settings.database.echo,
+        pool_size=settings.database.pool_size,
+        writer_wait=settings.database.writer_wait_seconds,
     )
     if check_schema:
         check_schema_current(database.engine)

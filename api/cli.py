@@ -62,7 +62,11 @@ def handles_errors(command: F) -> F:
 
 @contextmanager
 def _session(settings: Settings, *, write: bool = True, check: bool = True) -> Iterator[Session]:
-    database = Database.from_url(settings.database_url, pool_size=settings.database.pool_size)
+    database = Database.from_url(
+        settings.database_url,
+        pool_size=settings.database.pool_size,
+        writer_wait=settings.database.writer_wait_seconds,
+    )
     try:
         if check:
             check_schema_current(database.engine)

@@ -68,6 +68,7 @@ def read_only(view: F) -> F:
         g.read_only_view = True
         return view(*args, **kwargs)
 
+    wrapper.simel_read_only = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 
@@ -82,7 +83,15 @@ def writes(view: F) -> F:
         g.write_view = True
         return view(*args, **kwargs)
 
+    wrapper.simel_writes = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def takes_write_lock(view: Callable[..., Any], method: str) -> bool:
+    """Whether a request to ``view`` by ``method`` gets a writing session (see db_session)."""
+    if getattr(view, "simel_writes", False):
+        return True
+    return method.upper() not in SAFE_METHODS and not getattr(view, "simel_read_only", False)
 
 
 def _close_session(_exc: BaseException | None) -> None:

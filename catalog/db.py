@@ -12,12 +12,19 @@ Taking that lock only when the chain was reached let a transaction hold row lock
 (search facet counts, say) while it waited for the lock, and another hold the lock while
 it waited for those rows: a deadlock, which PostgreSQL ends by failing one of them.
 Readers never wait for it.
+
+A writer waits at most :data:`WRITER_WAIT_SECONDS` for the lock on either database
+(SQLite's busy timeout, PostgreSQL's ``lock_timeout`` for that one statement), then
+gets :class:`~catalog.errors.CatalogBusy`: a clear "try again" instead of a request
+that hangs while it holds a pooled connection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,16 +37,20 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, DateTime, Engine, Table, create_engine, event, insert, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col
 
-from catalog.errors import ConfigurationError, Conflict
+from catalog.errors import CatalogBusy, ConfigurationError, Conflict
 
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
 _WRITE_OPTION = "simel_write"
 # Any constant works; every writer (and the audit chain) uses the same one.
 POSTGRES_WRITER_LOCK = 0x51_4D_45_4C
+# How long a writer waits for another write transaction to end.
+WRITER_WAIT_SECONDS = 10.0
+_POSTGRES_LOCK_NOT_AVAILABLE = "55P03"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -78,29 +89,65 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _writers_busy(wait_seconds: float) -> CatalogBusy:
+    return CatalogBusy(
+        f"another change to the catalog took longer than {wait_seconds:g} s; try again",
+        retry_after=max(1, math.ceil(wait_seconds)),
+    )
+
+
+def _is_lock_timeout(error: DBAPIError) -> bool:
+    cause = error.orig
+    return (
+        getattr(cause, "sqlstate", None) == _POSTGRES_LOCK_NOT_AVAILABLE
+        or getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+    )
+
+
+def _configure_sqlite(engine: Engine, writer_wait: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 module so that BEGIN is ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {round(writer_wait * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        write = conn.get_execution_options().get(_WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not conn.get_execution_options().get(_WRITE_OPTION, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except DBAPIError as error:
+            if _is_lock_timeout(error):
+                raise _writers_busy(writer_wait) from error
+            raise
 
 
-def _configure_postgresql(engine: Engine) -> None:
+def _configure_postgresql(engine: Engine, writer_wait: float) -> None:
+    # One round trip: bound the wait, take the lock, lift the bound for the rest of the
+    # transaction (its row locks keep the server's setting).
+    take_lock = (
+        f"SET LOCAL lock_timeout = {round(writer_wait * 1000)};"
+        f" SELECT pg_advisory_xact_lock({POSTGRES_WRITER_LOCK});"
+        " SET LOCAL lock_timeout TO DEFAULT"
+    )
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(_WRITE_OPTION, False):
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITER_LOCK})")
+        if not conn.get_execution_options().get(_WRITE_OPTION, False):
+            return
+        try:
+            conn.exec_driver_sql(take_lock)
+        except DBAPIError as error:
+            if _is_lock_timeout(error):
+                raise _writers_busy(writer_wait) from error
+            raise
 
 
 def json_text(value: Any) -> str:
@@ -155,8 +202,17 @@ def bulk_insert(session: Session, model: type[SQLModel], rows: Sequence[Mapping[
             )
 
 
-def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
-    """Create an engine for ``url`` with the settings each backend needs."""
+def create_db_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 5,
+    writer_wait: float = WRITER_WAIT_SECONDS,
+) -> Engine:
+    """Create an engine for ``url`` with the settings each backend needs.
+
+    ``writer_wait`` is how long, in seconds, a writing session waits for the writers' lock.
+    """
     parsed = make_url(url)
     json_options: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
     if parsed.get_backend_name() == "sqlite":
@@ -166,7 +222,7 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Eng
         else:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, writer_wait)
         return engine
     engine = create_engine(
         url,
@@ -176,7 +232,7 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Eng
         max_overflow=pool_size * 2,
         **json_options,
     )
-    _configure_postgresql(engine)
+    _configure_postgresql(engine, writer_wait)
     return engine
 
 
@@ -188,9 +244,16 @@ class Database:
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False, pool_size: int = 5) -> Database:
-        """Build a database from a SQLAlchemy URL."""
-        return cls(create_db_engine(url, echo=echo, pool_size=pool_size))
+    def from_url(
+        cls,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 5,
+        writer_wait: float = WRITER_WAIT_SECONDS,
+    ) -> Database:
+        """Build a database from a SQLAlchemy URL (see :func:`create_db_engine`)."""
+        return cls(create_db_engine(url, echo=echo, pool_size=pool_size, writer_wait=writer_wait))
 
     @property
     def dialect(self) -> str:

@@ -169,6 +169,18 @@ class TooManyRequests(CatalogError):
         self.retry_after = retry_after
 
 
+class CatalogBusy(CatalogError):
+    """Another write held the catalog for longer than a writer waits; try again shortly."""
+
+    slug = "busy"
+    title = "Catalog busy"
+    status = 503
+
+    def __init__(self, detail: str, retry_after: int, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.retry_after = retry_after
+
+
 class SourceUnavailable(CatalogError):
     """A source the catalog fetches from (a harvested catalog) failed or did not answer."""
 

@@ -60,6 +60,8 @@ class DatabaseSettings(_Section):
     url: str = "sqlite:///instance/simel.db"
     echo: bool = False
     pool_size: int = Field(default=5, ge=1)
+    # Seconds a write waits for the one before it to end (then: 503, try again).
+    writer_wait_seconds: float = Field(default=10.0, gt=0, le=300)
 
     @field_validator("url")
     @classmethod

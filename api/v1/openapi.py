@@ -16,6 +16,7 @@ from flask import Flask
 
 import metadata_schemas
 from api.auth import rule_of
+from api.context import takes_write_lock
 from catalog import quality
 
 JSON = "application/json"
@@ -1016,6 +1017,10 @@ _ERRORS = {
     "502": _problem("A source the catalog fetched from failed."),
     "428": _problem("If-Match is required."),
     "500": _problem("Unexpected error."),
+    "503": _problem(
+        "Another change held the catalog longer than a write waits; retry after the"
+        " `Retry-After` seconds."
+    ),
 }
 
 
@@ -1719,9 +1724,12 @@ def build_document(app: Flask, *, server_url: str) -> dict[str, Any]:
             if method == "parameters":
                 continue
             endpoint = operation["operationId"].split("#")[0]
-            rule = rule_of(endpoint_rules[endpoint]) if endpoint in endpoint_rules else None
-            if rule is None:
+            view = endpoint_rules.get(endpoint)
+            rule = rule_of(view) if view is not None else None
+            if view is None or rule is None:
                 continue
+            if takes_write_lock(view, method):
+                operation["responses"].setdefault("503", _ERRORS["503"])
             operation["x-simel-access"] = rule.describe()
             operation["description"] = f"Who may call: {rule.describe()}."
             operation["security"] = (

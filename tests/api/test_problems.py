@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
+from api.app import create_app
 from api.auth import access
+from tests.openapi_contract import ContractClient
 
 
 def test_unexpected_errors_are_a_bare_500(app, caplog):
@@ -47,3 +51,30 @@ def test_request_id_is_echoed_if_harmless(client):
 class _NoContract:
     def check(self, *args, **kwargs):
         return None
+
+
+def test_a_write_kept_waiting_is_a_503_with_retry_after(settings, db):
+    busy_settings = settings.model_copy(
+        update={"database": settings.database.model_copy(update={"writer_wait_seconds": 0.2})}
+    )
+    application = create_app(settings=busy_settings)
+    application.test_client_class = ContractClient
+    client = application.test_client()
+    try:
+        with db.session(write=True) as holder:
+            holder.execute(text("SELECT 1"))  # another write in progress
+            assert client.get("/api/v1/datasets").status_code == 200  # reads do not wait
+            response = client.post(
+                "/api/v1/datasets", json={}, headers={"Authorization": "Bearer simel_pat_x"}
+            )
+        assert response.status_code == 503
+        assert response.mimetype == "application/problem+json"
+        assert response.headers["Retry-After"] == "1"
+        assert response.json["type"] == "https://w3id.org/simel/problems/busy"
+        # Once the other write ends, the same request is answered on its merits.
+        again = client.post(
+            "/api/v1/datasets", json={}, headers={"Authorization": "Bearer simel_pat_x"}
+        )
+        assert again.status_code == 401
+    finally:
+        application.extensions["simel"].database.dispose()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import text
 
 from catalog import audit
 from catalog.db import Database
+from catalog.errors import CatalogBusy
 from catalog.principals import Principal
 
 ACTOR = Principal.system("test")
@@ -197,3 +199,34 @@ def test_postgres_writers_are_serialised_from_their_first_statement(db, make_org
         assert actions[-2:] == ["first", "second"]
         email = s.execute(text("SELECT email FROM organization WHERE id = :id"), {"id": org.id})
         assert email.scalar() == "b@example.org"
+
+
+def test_a_writer_waits_a_bounded_time_for_the_one_before_it(settings, session):
+    """Past the wait, a write is refused as busy (a 503 for the API), and nothing hangs."""
+    session.execute(text("SELECT 1"))  # this write session now holds the writers' lock
+    waiting = Database.from_url(settings.database_url, writer_wait=0.2)
+    try:
+        with waiting.session() as reader:  # reads do not wait
+            assert reader.execute(text("SELECT 1")).scalar() == 1
+        started = time.monotonic()
+        with pytest.raises(CatalogBusy) as refused, waiting.session(write=True) as writer:
+            writer.execute(text("SELECT 1"))
+        assert time.monotonic() - started < 5
+        assert refused.value.status == 503
+        assert refused.value.retry_after == 1
+        session.commit()  # the lock is free again: the next write goes through
+        with waiting.session(write=True) as writer:
+            audit.record(
+                writer,
+                actor=ACTOR,
+                action="after",
+                object_type="t",
+                object_id="1",
+                organization_id=None,
+            )
+            writer.commit()
+        if waiting.dialect == "postgresql":  # the bound was only for taking the lock
+            with waiting.session(write=True) as writer:
+                assert writer.execute(text("SHOW lock_timeout")).scalar() == "0"
+    finally:
+        waiting.dispose()
