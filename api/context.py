@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
@@ -37,61 +36,48 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def db_session() -> Session:
-    """The request's session; writing requests take the write lock on SQLite.
+    """The request's session; requests that write take the writers' lock (catalog.db).
 
     Views marked :func:`read_only` get a session that takes no write lock (and, on
-    PostgreSQL, a read-only transaction) whatever their method.
+    PostgreSQL, a read-only transaction) whatever their method; views marked
+    :func:`writes` take it whatever their method.
     """
     session: Session | None = g.get("db_session")
     if session is None:
-        read_only_view = g.get("read_only_view", False)
+        view = current_app.view_functions.get(request.endpoint or "")
         database = state().database
-        session = database.new_session(
-            write=g.get("write_view", False)
-            or (request.method not in SAFE_METHODS and not read_only_view)
-        )
-        if read_only_view and database.dialect == "postgresql":
+        session = database.new_session(write=takes_write_lock(view, request.method))
+        if _marked(view, "simel_read_only") and database.dialect == "postgresql":
             session.execute(text("SET TRANSACTION READ ONLY"))
         g.db_session = session
     return session
 
 
 def read_only(view: F) -> F:
-    """Mark a view that changes nothing though its method is not safe (POST /evaluate).
-
-    Put it above :func:`api.auth.access`, so that the session is made read-only before
-    the credential is looked up.
-    """
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        g.read_only_view = True
-        return view(*args, **kwargs)
-
-    wrapper.simel_read_only = True  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+    """Mark a view that changes nothing though its method is not safe (POST /evaluate)."""
+    view.simel_read_only = True  # type: ignore[attr-defined]
+    return view
 
 
 def writes(view: F) -> F:
-    """Mark a view that writes though its method is safe (the data gateway audits GETs).
+    """Mark a view that writes though its method is safe (the data gateway audits GETs)."""
+    view.simel_writes = True  # type: ignore[attr-defined]
+    return view
 
-    Put it above :func:`api.auth.access`, like :func:`read_only`.
+
+def takes_write_lock(view: Callable[..., Any] | None, method: str) -> bool:
+    """Whether a request to ``view`` by ``method`` gets a writing session.
+
+    The marks are attributes, so they reach the registered view through any decorator
+    that copies its wrapped function's attributes (``functools.wraps``), in any order.
     """
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        g.write_view = True
-        return view(*args, **kwargs)
-
-    wrapper.simel_writes = True  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
-
-
-def takes_write_lock(view: Callable[..., Any], method: str) -> bool:
-    """Whether a request to ``view`` by ``method`` gets a writing session (see db_session)."""
-    if getattr(view, "simel_writes", False):
+    if _marked(view, "simel_writes"):
         return True
-    return method.upper() not in SAFE_METHODS and not getattr(view, "simel_read_only", False)
+    return method.upper() not in SAFE_METHODS and not _marked(view, "simel_read_only")
+
+
+def _marked(view: Callable[..., Any] | None, mark: str) -> bool:
+    return bool(getattr(view, mark, False))
 
 
 def _close_session(_exc: BaseException | None) -> None:

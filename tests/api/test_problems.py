@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import text
 
 from api.app import create_app
@@ -64,6 +66,14 @@ def test_a_write_kept_waiting_is_a_503_with_retry_after(settings, db):
         with db.session(write=True) as holder:
             holder.execute(text("SELECT 1"))  # another write in progress
             assert client.get("/api/v1/datasets").status_code == 200  # reads do not wait
+            bearer = {"Authorization": "Bearer simel_pat_x"}
+            # POST that only reads: answered (401 for the unknown token), never kept waiting.
+            assert (
+                client.post("/api/v1/policies/evaluate", json={}, headers=bearer).status_code == 401
+            )
+            # GET that writes (the audited data gateway): it waits like any write.
+            gateway = f"/api/v1/datasets/x/distributions/{uuid.uuid4()}/data"
+            assert client.get(gateway, headers=bearer).status_code == 503
             response = client.post(
                 "/api/v1/datasets", json={}, headers={"Authorization": "Bearer simel_pat_x"}
             )
