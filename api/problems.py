@@ -14,13 +14,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
-from catalog.errors import (
-    CatalogBusy,
-    CatalogError,
-    InvalidMetadata,
-    TooManyRequests,
-    Unauthenticated,
-)
+from catalog.errors import CatalogError, InvalidMetadata, RetryLater, Unauthenticated
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("simel.api")
@@ -74,7 +68,7 @@ def catalog_error(error: CatalogError) -> Response:
         challenge = challenge or 'Bearer realm="simel", error="invalid_token"'
     if challenge:
         headers["WWW-Authenticate"] = challenge
-    if isinstance(error, TooManyRequests | CatalogBusy):
+    if isinstance(error, RetryLater):
         headers["Retry-After"] = str(error.retry_after)
     base = current_app.extensions["simel"].settings.app.problem_base_uri
     _log(error.status, error.detail)

@@ -89,19 +89,22 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _writers_busy(wait_seconds: float) -> CatalogBusy:
-    return CatalogBusy(
-        f"another change to the catalog took longer than {wait_seconds:g} s; try again",
-        retry_after=max(1, math.ceil(wait_seconds)),
-    )
-
-
-def _is_lock_timeout(error: DBAPIError) -> bool:
-    cause = error.orig
-    return (
-        getattr(cause, "sqlstate", None) == _POSTGRES_LOCK_NOT_AVAILABLE
-        or getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
-    )
+def _take_writers_lock(conn: Any, statement: str, writer_wait: float) -> None:
+    """Run the statement that takes the writers' lock; a timeout is :class:`CatalogBusy`."""
+    try:
+        conn.exec_driver_sql(statement)
+    except DBAPIError as error:
+        cause = error.orig
+        timed_out = (
+            getattr(cause, "sqlstate", None) == _POSTGRES_LOCK_NOT_AVAILABLE
+            or getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+        )
+        if not timed_out:
+            raise
+        raise CatalogBusy(
+            f"another change to the catalog took longer than {writer_wait:g} s; try again",
+            retry_after=max(1, math.ceil(writer_wait)),
+        ) from error
 
 
 def _configure_sqlite(engine: Engine, writer_wait: float) -> None:
@@ -118,15 +121,10 @@ def _configure_sqlite(engine: Engine, writer_wait: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if not conn.get_execution_options().get(_WRITE_OPTION, False):
+        if conn.get_execution_options().get(_WRITE_OPTION, False):
+            _take_writers_lock(conn, "BEGIN IMMEDIATE", writer_wait)
+        else:
             conn.exec_driver_sql("BEGIN")
-            return
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except DBAPIError as error:
-            if _is_lock_timeout(error):
-                raise _writers_busy(writer_wait) from error
-            raise
 
 
 def _configure_postgresql(engine: Engine, writer_wait: float) -> None:
@@ -140,14 +138,8 @@ def _configure_postgresql(engine: Engine, writer_wait: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if not conn.get_execution_options().get(_WRITE_OPTION, False):
-            return
-        try:
-            conn.exec_driver_sql(take_lock)
-        except DBAPIError as error:
-            if _is_lock_timeout(error):
-                raise _writers_busy(writer_wait) from error
-            raise
+        if conn.get_execution_options().get(_WRITE_OPTION, False):
+            _take_writers_lock(conn, take_lock, writer_wait)
 
 
 def json_text(value: Any) -> str:

@@ -157,28 +157,28 @@ class PreconditionRequired(CatalogError):
     status = 428
 
 
-class TooManyRequests(CatalogError):
+class RetryLater(CatalogError):
+    """An error the caller may retry after ``retry_after`` seconds (``Retry-After``)."""
+
+    def __init__(self, detail: str, retry_after: int, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.retry_after = retry_after
+
+
+class TooManyRequests(RetryLater):
     """Throttled, for example after repeated failed logins."""
 
     slug = "too-many-requests"
     title = "Too many requests"
     status = 429
 
-    def __init__(self, detail: str, retry_after: int, **extensions: Any) -> None:
-        super().__init__(detail, **extensions)
-        self.retry_after = retry_after
 
-
-class CatalogBusy(CatalogError):
+class CatalogBusy(RetryLater):
     """Another write held the catalog for longer than a writer waits; try again shortly."""
 
     slug = "busy"
     title = "Catalog busy"
     status = 503
-
-    def __init__(self, detail: str, retry_after: int, **extensions: Any) -> None:
-        super().__init__(detail, **extensions)
-        self.retry_after = retry_after
 
 
 class SourceUnavailable(CatalogError):
