@@ -1114,6 +1114,9 @@ def harvest_dcat(
 ) -> HarvestReport:
     """Harvest a DCAT source: a URL (with its Hydra pages), a file (CLI), or a document.
 
+    Before it fetches a URL or a file, the session's transaction is committed, so that
+    the writers' lock is not held while the source answers.
+
     Raises:
         Forbidden: not an administrator, or a source the harvester may not fetch.
         PayloadTooLarge: a source over ``[harvest] max_bytes``.
@@ -1130,6 +1133,10 @@ def harvest_dcat(
         graph, pages = parse_rdf(data, rdf_format=fmt, base=base), 1
         label = source or "uploaded document"
     elif source:
+        # A source can take its time to answer: end the caller's transaction first (a
+        # writing session holds the writers' lock, catalog.db), so that other changes to
+        # the catalog do not wait for the network. Writing starts again afterwards.
+        session.commit()
         graph, pages = load_source(source, settings, allow_files=allow_files, rdf_format=rdf_format)
         label = source
     else:

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from catalog import audit, dcat, sdmx
 from catalog.datasets import changes_between, list_distributions
+from catalog.db import Database
 from catalog.demo import load_demo
 from catalog.errors import (
     BadRequest,
@@ -23,7 +24,7 @@ from catalog.errors import (
 )
 from catalog.harvest import dcat as harvester
 from catalog.harvest.fetch import check_url, host_allowed
-from catalog.models import Dataset, DatasetRevision, Distribution, HarvestRecord
+from catalog.models import AuditEvent, Dataset, DatasetRevision, Distribution, HarvestRecord
 from catalog.principals import Principal
 from catalog.rdfio import FORMATS
 from catalog.search import search_index
@@ -637,3 +638,41 @@ def test_large_and_failing_responses(session, settings, org, server):
     with pytest.raises(SourceUnavailable, match="redirects"):
         harvester.harvest_dcat(session, actor=SYSTEM, settings=loops, source=f"{server.base}/loop")
     assert session.exec(select(Dataset)).all() == []
+
+
+def test_other_writes_go_on_while_a_source_is_fetched(session, settings, org, server, monkeypatch):
+    """Fetching can be slow: the harvest must not hold the writers' lock meanwhile."""
+    server.routes["/catalog"] = (
+        200,
+        {"Content-Type": "text/turtle"},
+        _page(server, 1, 1, ["a"]),
+    )
+    session.execute(text("SELECT 1"))  # the caller's transaction holds the writers' lock
+    other = Database.from_url(settings.database_url, writer_wait=0.5)
+    fetch = harvester.load_source
+
+    def fetch_while_someone_writes(*args, **kwargs):
+        with other.session(write=True) as writer:  # CatalogBusy if the lock were held
+            audit.record(
+                writer,
+                actor=SYSTEM,
+                action="meanwhile",
+                object_type="t",
+                object_id="1",
+                organization_id=None,
+            )
+            writer.commit()
+        return fetch(*args, **kwargs)
+
+    monkeypatch.setattr(harvester, "load_source", fetch_while_someone_writes)
+    try:
+        report = harvester.harvest_dcat(
+            session, actor=SYSTEM, settings=_local(settings), source=f"{server.base}/catalog"
+        )
+        session.commit()
+    finally:
+        other.dispose()
+    assert report.created == ["a"]
+    actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert "meanwhile" in actions
+    assert audit.verify_chain(session).ok
