@@ -46,12 +46,7 @@ def create_app(
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    database = Database.from_url(
-        settings.database_url,
-        echo=settings.database.echo,
-        pool_size=settings.database.pool_size,
-        writer_wait=settings.database.writer_wait_seconds,
-    )
+    database = Database.from_settings(settings)
     if check_schema:
         check_schema_current(database.engine)
     state = context.AppState(settings=settings, database=database)

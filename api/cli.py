@@ -62,11 +62,7 @@ def handles_errors(command: F) -> F:
 
 @contextmanager
 def _session(settings: Settings, *, write: bool = True, check: bool = True) -> Iterator[Session]:
-    database = Database.from_url(
-        settings.database_url,
-        pool_size=settings.database.pool_size,
-        writer_wait=settings.database.writer_wait_seconds,
-    )
+    database = Database.from_settings(settings)
     try:
         if check:
             check_schema_current(database.engine)
@@ -151,7 +147,7 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
     if "SIMEL_CATALOG__BASE_URI" not in os.environ:
         demo_overrides["catalog"] = {"base_uri": f"http://{host}:{port}/"}
     settings = load_settings({**ctx.obj["overrides"], **demo_overrides})
-    database = Database.from_url(settings.database_url)
+    database = Database.from_settings(settings)
     try:
         _reset_for_demo(database, force=force)
     finally:
@@ -233,7 +229,7 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 def db_check(ctx: click.Context) -> None:
     """Exit 0 if the schema is current, 1 (with the fix) if not."""
     settings = _settings(ctx)
-    database = Database.from_url(settings.database_url)
+    database = Database.from_settings(settings)
     try:
         check_schema_current(database.engine)
     finally:

@@ -43,6 +43,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col
 
 from catalog.errors import CatalogBusy, ConfigurationError, Conflict
+from catalog.settings import Settings
 
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
 _WRITE_OPTION = "simel_write"
@@ -246,6 +247,17 @@ class Database:
     ) -> Database:
         """Build a database from a SQLAlchemy URL (see :func:`create_db_engine`)."""
         return cls(create_db_engine(url, echo=echo, pool_size=pool_size, writer_wait=writer_wait))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """Build the configured database (``[database]``), as the service and the CLI use it."""
+        section = settings.database
+        return cls.from_url(
+            settings.database_url,
+            echo=section.echo,
+            pool_size=section.pool_size,
+            writer_wait=section.writer_wait_seconds,
+        )
 
     @property
     def dialect(self) -> str:
