@@ -215,12 +215,17 @@ class FacetCondition:
     allowed combination ids, which the search then inlines: an explicit integer set
     gives both planners exact estimates, where a semi-join with LIKE on themes led
     PostgreSQL to scan instead of using the full-text index.
+
+    ``broad`` says the condition holds only status and visibility, which keep most of
+    a catalog: no index on the combination can help it, so a text search may test it
+    on the groups of its matches instead of resolving it beforehand.
     """
 
     sql: str
     params: dict[str, Any]
     allowed: tuple[int, ...] | None = None
     selective: bool = True
+    broad: bool = False
 
     @property
     def is_everything(self) -> bool:
@@ -250,6 +255,7 @@ class FacetCondition:
             self.params,
             allowed,
             selective=in_allowed <= _SELECTIVE_SHARE * in_catalog,
+            broad=self.broad,
         )
 
     @property
@@ -308,7 +314,9 @@ def facet_condition(query: SearchQuery) -> FacetCondition:
         if visibility.own_publishers:
             visible += f" OR sf.publisher IN ({', '.join(placeholders(visibility.own_publishers))})"
         clauses.append(f"({visible})")
-    return FacetCondition(" AND ".join(clauses), params)
+    # Status and visibility keep most of a catalog; only the other facets narrow it.
+    broad = {name for name, values in query.filters.items() if values} <= {"status"}
+    return FacetCondition(" AND ".join(clauses), params, broad=broad)
 
 
 def _facet_rows(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
@@ -687,11 +695,17 @@ class PostgresText:
         both the page and the counts are taken: the heap is visited once instead of once
         for ranking and again for counting. A term that begins no indexed word ends the
         search before it reaches the index.
+
+        A broad condition (status and visibility only) is tested on the groups of
+        matches inside that statement, as on SQLite; a narrowing one is resolved first,
+        so that its combinations can be inlined and, when few, read from their index.
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
-        condition = condition.resolve(session)
-        if condition.is_nothing:
-            return [], []
+        on_groups = condition.broad and not condition.is_everything
+        if not on_groups:
+            condition = condition.resolve(session)
+            if condition.is_nothing:
+                return [], []
         tsquery = self._expanded_tsquery(session, query.text)
         if tsquery is None:
             return [], []
@@ -704,23 +718,38 @@ class PostgresText:
             join = " JOIN dataset d ON d.id = m.dataset_id"
         quality_join = " JOIN dataset d ON d.id = s.dataset_id" if query.quality_clause else ""
         nulls = ", ".join(f"NULL::text AS {c}" for c in _COMBINATION_COLUMNS.split(", "))
+        matched = (
+            f"WITH m AS MATERIALIZED (SELECT s.dataset_id, s.combo, {rank} AS r"  # noqa: S608
+            f" FROM dataset_search s{quality_join} WHERE s.document @@ {tsquery}"
+            f"{'' if on_groups else condition.combo_in('s.combo')}{query.quality_clause})"
+        )
+        if on_groups:
+            statement = (
+                f"{matched}, a AS MATERIALIZED (SELECT sf.id, {condition.admits_sql} AS ok,"  # noqa: S608
+                f" {_SF_COLUMNS}, g.n FROM (SELECT m.combo, count(*) AS n FROM m"
+                " GROUP BY m.combo) g JOIN search_facet sf ON sf.id = g.combo)"
+                f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n FROM m{join}"
+                " WHERE m.combo IN (SELECT a.id FROM a WHERE a.ok = 1)"
+                f" ORDER BY {order} LIMIT :limit OFFSET :offset)"
+                f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS.replace('sf.', 'a.')}, a.n FROM a"
+                " WHERE a.ok = 1)"
+            )
+        else:
+            statement = (
+                f"{matched} (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n"  # noqa: S608
+                f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
+                f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS}, g.n FROM (SELECT m.combo,"
+                " count(*) AS n FROM m GROUP BY m.combo) g JOIN search_facet sf"
+                " ON sf.id = g.combo)"
+            )
         with _index_driven(session):
             rows = session.execute(
-                text(
-                    f"WITH m AS MATERIALIZED (SELECT s.dataset_id, s.combo, {rank} AS r"  # noqa: S608
-                    f" FROM dataset_search s{quality_join}"
-                    f" WHERE s.document @@ {tsquery}"
-                    f"{condition.combo_in('s.combo')}{query.quality_clause})"
-                    f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n"
-                    f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
-                    f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS}, g.n FROM (SELECT m.combo,"
-                    " count(*) AS n FROM m GROUP BY m.combo) g JOIN search_facet sf"
-                    " ON sf.id = g.combo)"
-                ),
+                text(statement),
                 {
                     "limit": query.limit,
                     "offset": query.offset,
                     **query.quality_params,
+                    **(condition.params if on_groups else {}),
                 },
             ).all()
         grouped = list(_facet_rows(row[2:] for row in rows if row[0] == 1))
