@@ -11,10 +11,11 @@ import copy
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 import metadata_schemas
@@ -31,10 +32,14 @@ from catalog.errors import (
 )
 from catalog.models import (
     Dataset,
+    DatasetPolicy,
     DatasetRevision,
+    DatasetSdmxLink,
     DatasetStatus,
     DatasetTheme,
     Distribution,
+    HarvestRecord,
+    LegalBasis,
     Organization,
 )
 from catalog.principals import Principal
@@ -78,6 +83,21 @@ READ_ONLY_MEMBERS = frozenset(
 
 
 @dataclass(frozen=True)
+class Attached:
+    """Which kinds of governance and linking records a listed dataset has.
+
+    Read with the datasets themselves, so that a listing queries only the kinds that
+    some dataset of the page has: most pages have no SDMX link or harvest record, and
+    every statement is a round trip on PostgreSQL.
+    """
+
+    legal_basis: bool = True
+    policy: bool = True
+    sdmx_link: bool = True
+    harvest_record: bool = True
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of datasets with the total and facet counts of the whole result."""
 
@@ -86,6 +106,14 @@ class Page:
     facets: dict[str, dict[str, int]]
     offset: int
     limit: int
+    attached: dict[uuid.UUID, Attached] = field(default_factory=dict)
+
+    def attached_to(self, dataset_id: uuid.UUID) -> Attached:
+        """What is attached to one of the page's datasets (everything, if not known)."""
+        return self.attached.get(dataset_id, _UNKNOWN)
+
+
+_UNKNOWN = Attached()
 
 
 # --------------------------------------------------------------------------- visibility
@@ -202,15 +230,26 @@ def search_datasets(
         min_quality=min_quality,
     )
     result = search_index(session).search(session, query)
-    return Page(_load(session, result.ids), result.total, result.facets, offset, limit)
+    found, attached = _load(session, result.ids)
+    return Page(found, result.total, result.facets, offset, limit, attached)
 
 
-def _load(session: Session, ids: Sequence[uuid.UUID]) -> list[Dataset]:
+def _load(
+    session: Session, ids: Sequence[uuid.UUID]
+) -> tuple[list[Dataset], dict[uuid.UUID, Attached]]:
+    """The datasets in ``ids`` order, with what is attached to each (one statement)."""
     if not ids:
-        return []
-    rows = session.exec(select(Dataset).where(col(Dataset.id).in_(ids))).all()
-    by_id = {row.id: row for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+        return [], {}
+    kinds = (LegalBasis, DatasetPolicy, DatasetSdmxLink, HarvestRecord)
+    statement = select_rows(
+        Dataset, *(exists().where(col(kind.dataset_id) == Dataset.id) for kind in kinds)
+    ).where(col(Dataset.id).in_(ids))
+    by_id: dict[uuid.UUID, Dataset] = {}
+    attached: dict[uuid.UUID, Attached] = {}
+    for dataset, *flags in session.execute(statement).all():
+        by_id[dataset.id] = dataset
+        attached[dataset.id] = Attached(*(bool(flag) for flag in flags))
+    return [by_id[i] for i in ids if i in by_id], attached
 
 
 # ------------------------------------------------------------------------------ writing

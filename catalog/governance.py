@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -25,7 +25,7 @@ from sqlmodel import Session
 from catalog import readiness
 from catalog.consents import ConsentCheck, ConsentState, consent_allows, is_consent_based, states_of
 from catalog.dataset_policies import current_policy
-from catalog.datasets import get_dataset, publisher_of
+from catalog.datasets import Attached, get_dataset, publisher_of
 from catalog.db import utcnow
 from catalog.legal_bases import of_dataset
 from catalog.models import Dataset, DatasetPolicy, LegalBasis, Organization
@@ -121,14 +121,25 @@ def sharing_readiness(
 
 
 def summaries(
-    session: Session, datasets: Sequence[Dataset], *, at: dt.datetime | None = None
+    session: Session,
+    datasets: Sequence[Dataset],
+    *,
+    at: dt.datetime | None = None,
+    attached: Callable[[uuid.UUID], Attached] | None = None,
 ) -> dict[uuid.UUID, readiness.Readiness]:
-    """The readiness of each dataset, for listings: two queries for any number of datasets.
+    """The readiness of each dataset, for listings: at most two queries for any number.
 
+    ``attached`` (such as :meth:`catalog.datasets.Page.attached_to`) says which datasets
+    have legal bases and policies at all; only those are queried.
     Consent records are not consulted (they only add warnings).
     """
     at = at or utcnow()
-    bases, with_policy = readiness.governance_records(session, [d.id for d in datasets])
+    ids = [d.id for d in datasets]
+    if attached is None:
+        bases, with_policy = readiness.governance_records(session, ids)
+    else:
+        bases = readiness.legal_bases_of(session, [i for i in ids if attached(i).legal_basis])
+        with_policy = {i for i in ids if attached(i).policy}
     return {
         d.id: readiness.assess(
             status=d.status,

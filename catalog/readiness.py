@@ -272,13 +272,6 @@ def governance_records(
     if not dataset_ids:
         return {}, set()
     ids = list(dict.fromkeys(dataset_ids))
-    bases: dict[uuid.UUID, list[LegalBasis]] = {i: [] for i in ids}
-    for basis in session.exec(
-        select(LegalBasis)
-        .where(col(LegalBasis.dataset_id).in_(ids))
-        .order_by(col(LegalBasis.valid_from), col(LegalBasis.created))
-    ).all():
-        bases[basis.dataset_id].append(basis)
     with_policy = set(
         session.exec(
             select(DatasetPolicy.dataset_id)
@@ -286,4 +279,21 @@ def governance_records(
             .distinct()
         ).all()
     )
-    return bases, with_policy
+    return legal_bases_of(session, ids), with_policy
+
+
+def legal_bases_of(
+    session: Session, dataset_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[LegalBasis]]:
+    """The legal bases of each dataset, oldest first (one query; none for no datasets)."""
+    ids = list(dict.fromkeys(dataset_ids))
+    bases: dict[uuid.UUID, list[LegalBasis]] = {i: [] for i in ids}
+    if not ids:
+        return bases
+    for basis in session.exec(
+        select(LegalBasis)
+        .where(col(LegalBasis.dataset_id).in_(ids))
+        .order_by(col(LegalBasis.valid_from), col(LegalBasis.created))
+    ).all():
+        bases[basis.dataset_id].append(basis)
+    return bases

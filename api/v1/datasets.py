@@ -84,10 +84,12 @@ def list_datasets() -> Response:
     every = session.exec(select(Organization)).all()
     publishers = {org.id: org for org in every}
     by_name = {org.name: org for org in every}
-    dists = distributions.distributions_of(session, [d.id for d in result.datasets])
-    links_to_sdmx = sdmx.dataset_sdmx_views(session, [d.id for d in result.datasets])
-    summaries = governance.summaries(session, result.datasets)
-    harvested = harvest_records(session, [d.id for d in result.datasets])
+    ids = [d.id for d in result.datasets]
+    dists = distributions.distributions_of(session, ids)
+    linked = [i for i in ids if result.attached_to(i).sdmx_link]
+    links_to_sdmx = sdmx.dataset_sdmx_views(session, linked)
+    summaries = governance.summaries(session, result.datasets, attached=result.attached_to)
+    harvested = harvest_records(session, [i for i in ids if result.attached_to(i).harvest_record])
     base_uri = state().settings.catalog.base_uri
     body: dict[str, Any] = {
         "total": result.total,

@@ -476,6 +476,19 @@ def test_dataset_listing_carries_the_summary_without_a_query_per_dataset(
     assert small.json["items"][0]["links"]["governance"].endswith("/governance")
 
 
+def test_listing_summaries_match_each_dataset_own(client, published, make_dataset):
+    """The listing reads legal bases and policies only for datasets that have them."""
+    make_dataset("without-records")
+    listing = client.get("/api/v1/datasets?page_size=50").json["items"]
+    summaries = {item["name"]: item["governance"] for item in listing}
+    assert summaries[published]["legal_basis"] is True
+    assert summaries[published]["policy"] is True
+    assert summaries["without-records"]["legal_basis"] is False
+    assert summaries["without-records"]["policy"] is False
+    for name, summary in summaries.items():
+        assert client.get(f"/api/v1/datasets/{name}").json["governance"] == summary
+
+
 # --------------------------------------------------------------------------------- evaluate
 
 
