@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import getpass
 import json
 import os
@@ -110,6 +111,11 @@ def _serve(settings: Settings, host: str, port: int, threads: int) -> None:
     from api.app import create_app
 
     app = create_app(settings=settings)
+    # What start-up loaded (schemas, vocabularies, the app: ~195,000 objects) lives as
+    # long as the process; frozen, a full collection no longer walks it (measured: a
+    # ~100 ms pause on whichever request triggers one, down to under 1 ms).
+    gc.collect()
+    gc.freeze()
     console.print(f"Serving SIMEL Catalog on [bold]http://{host}:{port}/[/] (Ctrl+C to stop)")
     console.print(f"  API docs: http://{host}:{port}/api/v1/docs")
     serve(app, host=host, port=port, threads=threads, ident="simel-catalog")

@@ -55,6 +55,28 @@ def test_help_texts():
     assert "all of them, or none" in CliRunner().invoke(main, ["import-datasets", "--help"]).output
 
 
+def test_serve_hands_the_app_to_waitress_with_start_up_objects_frozen(run, monkeypatch):
+    import gc
+
+    import waitress
+
+    served = {}
+
+    def fake_serve(app, **options):
+        served.update(options, app=app, frozen=gc.get_freeze_count())
+
+    monkeypatch.setattr(waitress, "serve", fake_serve)
+    try:
+        result = run("serve", "--host", "127.0.0.1", "--port", "5999", "--threads", "2")
+    finally:
+        gc.unfreeze()
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:5999/" in result.output
+    assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 5999, 2)
+    assert served["app"].test_client().get("/api/v1/datasets").status_code == 200
+    assert served["frozen"] > 0
+
+
 def test_db_upgrade_and_check_on_an_empty_database(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     check = run("db", "check", url=url)
