@@ -13,8 +13,10 @@ request on someone's behalf. The rules (``[harvest]`` in config.toml):
   that for the whole response;
 * no proxies or credentials from the environment (``trust_env`` off).
 
-Known limit: the address is checked before connecting and requests resolves the name
-again, so a DNS answer that changes in between (rebinding) is not caught.
+The address is checked where the connection is opened, and the socket connects to the
+address that was checked: a name whose DNS answer changes between a check and the
+connection (rebinding) cannot steer the request to a private address. The same check
+also runs before each request, so a URL is refused before any session is opened.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from catalog.errors import Forbidden, NotFound, PayloadTooLarge, SourceUnavailable
 from catalog.settings import HarvestSettings
@@ -94,15 +99,70 @@ def check_url(url: str, settings: HarvestSettings) -> None:
         return
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         raise SourceUnavailable(f"cannot resolve {host!r}: {exc}") from exc
-    private = sorted(a for a in addresses if not _public(str(a)))
+    public_address(host, port)
+
+
+def public_address(host: str, port: int) -> str:
+    """The address to connect to for ``host``, if every address it resolves to is public.
+
+    Raises:
+        Forbidden: the name resolves to a private or local address.
+        SourceUnavailable: the name does not resolve.
+    """
+    try:
+        addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, port)]
+    except (OSError, UnicodeError) as exc:
+        raise SourceUnavailable(f"cannot resolve {host!r}: {exc}") from exc
+    private = sorted({a for a in addresses if not _public(a)})
     if private:
         raise Forbidden(
-            f"{host!r} resolves to a private or local address ({', '.join(map(str, private))}); "
+            f"{host!r} resolves to a private or local address ({', '.join(private)}); "
             "set [harvest] allow_private_addresses to harvest from such hosts"
         )
+    if not addresses:
+        raise SourceUnavailable(f"cannot resolve {host!r}: no address")
+    return addresses[0]
+
+
+class _PublicHTTPConnection(HTTPConnection):
+    """Connections that resolve the host once, check it, and connect to that address.
+
+    TLS still verifies the certificate against the host name (urllib3 uses ``host``
+    for SNI and matching; only the socket's target is replaced).
+    """
+
+    def _new_conn(self) -> socket.socket:
+        name = self._dns_host
+        self._dns_host = public_address(name, self.port)
+        try:
+            return super()._new_conn()
+        finally:
+            self._dns_host = name
+
+
+class _PublicHTTPSConnection(_PublicHTTPConnection, HTTPSConnection):
+    pass
+
+
+class _PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    """The transport of harvests that may not reach private addresses."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PublicHTTPPool,
+            "https": _PublicHTTPSPool,
+        }
 
 
 def fetch_url(url: str, settings: HarvestSettings) -> Fetched:
@@ -115,6 +175,9 @@ def fetch_url(url: str, settings: HarvestSettings) -> Fetched:
     """
     session = requests.Session()
     session.trust_env = False
+    if not settings.allow_private_addresses:
+        session.mount("http://", _PublicOnlyAdapter())
+        session.mount("https://", _PublicOnlyAdapter())
     try:
         for _ in range(settings.max_redirects + 1):
             check_url(url, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from copy import deepcopy
@@ -614,6 +615,32 @@ def test_private_addresses_need_explicit_permission(session, settings, org, serv
     with pytest.raises(Forbidden, match="allow_private_addresses"):
         harvester.harvest_dcat(session, actor=SYSTEM, settings=rules, source=f"{server.base}/c")
     assert server.requests == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_name_rebound_to_a_private_address_after_the_check_is_refused(
+    session, settings, org, server, monkeypatch, scheme
+):
+    """DNS rebinding: the first answer is public, every later one is the local server."""
+    real = socket.getaddrinfo
+    answers: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example.org":
+            return real(host, port, *args, **kwargs)
+        address = "93.184.215.14" if not answers else "127.0.0.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    server.routes["/catalog"] = (200, {"Content-Type": "text/turtle"}, _page(server, 1, 1, ["a"]))
+    rules = _settings(settings, allowed_hosts=("rebind.example.org",), timeout_seconds=5)
+    source = f"{scheme}://rebind.example.org:{server.httpd.server_address[1]}/catalog"
+    with pytest.raises(Forbidden, match=r"127\.0\.0\.1"):
+        harvester.harvest_dcat(session, actor=SYSTEM, settings=rules, source=source)
+    assert answers == ["93.184.215.14", "127.0.0.1"]
+    assert server.requests == []
+    assert session.exec(select(Dataset)).all() == []
 
 
 def test_large_and_failing_responses(session, settings, org, server):
