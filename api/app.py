@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import auth, context, oauth, problems
 from api.json_provider import OrjsonProvider
@@ -65,4 +66,11 @@ def create_app(
     app.register_blueprint(web)
     oauth.init_app(app)
     app.register_blueprint(rdf)
+    if settings.app.trusted_proxies:
+        # Links, OAuth's HTTPS check and secure cookies need the client's own scheme and
+        # host, which only the proxies know; their headers are believed, and only theirs.
+        hops = settings.app.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
     return app

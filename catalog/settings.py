@@ -45,6 +45,9 @@ class AppSettings(_Section):
     instance_path: str = "instance"
     problem_base_uri: str = "https://w3id.org/simel/problems/"
     log_level: str = "INFO"
+    # Reverse proxies in front of the service whose X-Forwarded-* headers are believed
+    # (client address, scheme, host, path prefix). 0: none, the headers are ignored.
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
 
 
 class SecuritySettings(_Section):
