@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from catalog.datasets import (
@@ -23,6 +22,7 @@ from catalog.datasets import (
     record_change,
     stewarded_dataset,
 )
+from catalog.db import RowsPerDataset
 from catalog.errors import FieldError, InvalidMetadata, NotFound
 from catalog.models import Dataset, Distribution
 from catalog.principals import Principal
@@ -228,22 +228,11 @@ def delete_distribution(
     session.commit()
 
 
-# Built once (listings run it on every page; building it cost about as much as running it).
-_OF_DATASETS = (
-    select(Distribution)
-    .where(col(Distribution.dataset_id).in_(bindparam("ids", expanding=True)))
-    .order_by(col(Distribution.position), col(Distribution.created))
-)
+_OF_DATASETS = RowsPerDataset(Distribution, col(Distribution.position), col(Distribution.created))
 
 
 def distributions_of(
     session: Session, dataset_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Distribution]]:
     """Distributions of several datasets at once, in display order."""
-    result: dict[uuid.UUID, list[Distribution]] = {dataset_id: [] for dataset_id in dataset_ids}
-    if not dataset_ids:
-        return result
-    rows = session.exec(_OF_DATASETS, params={"ids": list(dataset_ids)}).all()
-    for row in rows:
-        result[row.dataset_id].append(row)
-    return result
+    return _OF_DATASETS(session, dataset_ids)

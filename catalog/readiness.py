@@ -27,9 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from catalog.db import RowsPerDataset
 from catalog.models import AccessRights, DatasetPolicy, DatasetStatus, LegalBasis, PersonalData
 
 PERSONAL: frozenset[str] = frozenset({PersonalData.PERSONAL, PersonalData.SENSITIVE})
@@ -283,22 +283,11 @@ def governance_records(
     return legal_bases_of(session, ids), with_policy
 
 
-# Built once (listings run it on every page; building it cost about as much as running it).
-_LEGAL_BASES_OF = (
-    select(LegalBasis)
-    .where(col(LegalBasis.dataset_id).in_(bindparam("ids", expanding=True)))
-    .order_by(col(LegalBasis.valid_from), col(LegalBasis.created))
-)
+_LEGAL_BASES_OF = RowsPerDataset(LegalBasis, col(LegalBasis.valid_from), col(LegalBasis.created))
 
 
 def legal_bases_of(
     session: Session, dataset_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[LegalBasis]]:
     """The legal bases of each dataset, oldest first (one query; none for no datasets)."""
-    ids = list(dict.fromkeys(dataset_ids))
-    bases: dict[uuid.UUID, list[LegalBasis]] = {i: [] for i in ids}
-    if not ids:
-        return bases
-    for basis in session.exec(_LEGAL_BASES_OF, params={"ids": ids}).all():
-        bases[basis.dataset_id].append(basis)
-    return bases
+    return _LEGAL_BASES_OF(session, dataset_ids)
