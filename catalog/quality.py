@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from catalog.licences import known_licence
 
@@ -96,9 +96,11 @@ MACHINE_READABLE_FORMATS: Final = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One criterion: how many of its points the dataset earned.
+
+    A named tuple rather than a frozen dataclass: listings assess every dataset of a
+    page, 21 checks each, and a frozen dataclass costs a ``__setattr__`` per field.
 
     Attributes:
         name: Stable identifier of the criterion (``keywords``, ``licence``...).
@@ -138,25 +140,22 @@ class Quality:
 
     def to_json(self) -> dict[str, Any]:
         """The ``quality`` member of the dataset's JSON."""
+        dimensions = {name: {"score": 0, "max_score": 0} for name in DIMENSIONS}
+        checks = []
+        for name, dimension, points, max_points in self.checks:
+            totals = dimensions[dimension]
+            totals["score"] += points
+            totals["max_score"] += max_points
+            checks.append(
+                {"name": name, "dimension": dimension, "score": points, "max_score": max_points}
+            )
         return {
             "score": self.score,
             "max_score": self.max_score,
             "percent": self.percent,
             "rating": self.rating,
-            "dimensions": {
-                name: {"score": points, "max_score": maximum}
-                for name in DIMENSIONS
-                for points, maximum in [self.dimension(name)]
-            },
-            "checks": [
-                {
-                    "name": c.name,
-                    "dimension": c.dimension,
-                    "score": c.points,
-                    "max_score": c.max_points,
-                }
-                for c in self.checks
-            ],
+            "dimensions": dimensions,
+            "checks": checks,
         }
 
 
