@@ -73,7 +73,10 @@ def test_serve_hands_the_app_to_waitress_with_start_up_objects_frozen(run, monke
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:5999/" in result.output
     assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 5999, 2)
-    assert served["app"].test_client().get("/api/v1/datasets").status_code == 200
+    try:
+        assert served["app"].test_client().get("/api/v1/datasets").status_code == 200
+    finally:
+        served["app"].extensions["simel"].database.dispose()
     assert served["frozen"] > 0
 
 
