@@ -30,7 +30,15 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from api.app import create_app
-from catalog import accounts, dataset_policies, datasets, legal_bases, oauth, organizations
+from catalog import (
+    accounts,
+    audit,
+    dataset_policies,
+    datasets,
+    legal_bases,
+    oauth,
+    organizations,
+)
 from catalog.db import Database, upgrade_schema
 from catalog.models import Dataset, OAuthClient, Organization, Role, User
 from catalog.principals import SCOPES, Principal
@@ -323,6 +331,20 @@ def make_dataset(session: Session) -> Callable[..., Dataset]:
         return dataset
 
     return make
+
+
+def write_from_another_session(database: Database, action: str) -> None:
+    """Commit one audit event from a session of ``database``: a second writer."""
+    with database.session(write=True) as writer:
+        audit.record(
+            writer,
+            actor=SYSTEM,
+            action=action,
+            object_type="t",
+            object_id="1",
+            organization_id=None,
+        )
+        writer.commit()
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from catalog import audit
 from catalog.db import Database
 from catalog.errors import CatalogBusy
 from catalog.principals import Principal
+from tests.conftest import write_from_another_session
 
 ACTOR = Principal.system("test")
 
@@ -215,16 +216,7 @@ def test_a_writer_waits_a_bounded_time_for_the_one_before_it(settings, session):
         assert refused.value.status == 503
         assert refused.value.retry_after == 1
         session.commit()  # the lock is free again: the next write goes through
-        with waiting.session(write=True) as writer:
-            audit.record(
-                writer,
-                actor=ACTOR,
-                action="after",
-                object_type="t",
-                object_id="1",
-                organization_id=None,
-            )
-            writer.commit()
+        write_from_another_session(waiting, "after")
         if waiting.dialect == "postgresql":  # the bound was only for taking the lock
             with waiting.session(write=True) as writer:
                 assert writer.execute(text("SHOW lock_timeout")).scalar() == "0"

@@ -30,7 +30,7 @@ from catalog.principals import Principal
 from catalog.rdfio import FORMATS
 from catalog.search import search_index
 from catalog.settings import HarvestSettings, Settings
-from tests.conftest import SYSTEM
+from tests.conftest import SYSTEM, write_from_another_session
 
 SOURCE = "https://source.example/"
 
@@ -679,16 +679,7 @@ def test_other_writes_go_on_while_a_source_is_fetched(session, settings, org, se
     fetch = harvester.load_source
 
     def fetch_while_someone_writes(*args, **kwargs):
-        with other.session(write=True) as writer:  # CatalogBusy if the lock were held
-            audit.record(
-                writer,
-                actor=SYSTEM,
-                action="meanwhile",
-                object_type="t",
-                object_id="1",
-                organization_id=None,
-            )
-            writer.commit()
+        write_from_another_session(other, "meanwhile")  # CatalogBusy if the lock were held
         return fetch(*args, **kwargs)
 
     monkeypatch.setattr(harvester, "load_source", fetch_while_someone_writes)
