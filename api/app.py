@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
+from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import auth, context, oauth, problems
@@ -66,6 +68,8 @@ def create_app(
     app.register_blueprint(web)
     oauth.init_app(app)
     app.register_blueprint(rdf)
+    if settings.api.cors_origins:
+        _allow_cross_origin(app, settings.api.cors_origins)
     if settings.app.trusted_proxies:
         # Links, OAuth's HTTPS check and secure cookies need the client's own scheme and
         # host, which only the proxies know; their headers are believed, and only theirs.
@@ -74,3 +78,66 @@ def create_app(
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
         )
     return app
+
+
+# What a browser app on another origin may call: the JSON API, the RDF export, the OAuth
+# server's metadata and its token and revocation endpoints (public clients with PKCE).
+# Never the web pages, the login form or the authorization endpoint, which browsers
+# reach by navigation and which rely on the session cookie.
+_CROSS_ORIGIN_PATHS = (
+    r"/api/v1/.*",
+    r"/catalog(\.[a-z]+)?$",
+    r"/dataset/[^/]+$",
+    r"/\.well-known/oauth-authorization-server$",
+    r"/oauth/(token|revoke)$",
+)
+# Request headers the API reads, and response headers a script needs to see.
+_CROSS_ORIGIN_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Range",
+    "X-Request-Id",
+)
+_CROSS_ORIGIN_EXPOSED_HEADERS = (
+    "ETag",
+    "Link",
+    "Location",
+    "Retry-After",
+    "WWW-Authenticate",
+    "Content-Disposition",
+    "Content-Range",
+    "X-Request-Id",
+    "X-Simel-Agreement",
+)
+
+
+def _allow_cross_origin(app: Flask, origins: tuple[str, ...]) -> None:
+    """Answer CORS preflights and requests from ``origins`` (``("*",)``: any).
+
+    Credentials are never allowed: cross-origin callers authenticate with bearer
+    tokens, which a browser never attaches on its own, so the session cookie of the
+    web pages can never ride along.
+    """
+    CORS(
+        app,
+        resources={path: {} for path in _CROSS_ORIGIN_PATHS},
+        origins=list(origins),
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=list(_CROSS_ORIGIN_REQUEST_HEADERS),
+        expose_headers=list(_CROSS_ORIGIN_EXPOSED_HEADERS),
+        supports_credentials=False,
+        send_wildcard=origins == ("*",),
+        always_send=False,
+        max_age=3600,
+    )
+    if origins != ("*",):
+
+        @app.after_request
+        def _vary_on_origin(response: Response) -> Response:
+            # The answer depends on the caller's Origin (listed or not), also when one
+            # origin is listed, which flask-cors leaves out: shared caches must know.
+            if any(re.match(path, request.path) for path in _CROSS_ORIGIN_PATHS):
+                response.vary.add("Origin")
+            return response

@@ -22,6 +22,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from sqlalchemy.engine import make_url
@@ -119,6 +120,50 @@ class ApiSettings(_Section):
     page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Web origins whose pages may call the API, the RDF export and the OAuth token
+    # endpoints from a browser (CORS). Empty: none; ["*"]: every origin. Browsers send
+    # these callers bearer tokens only, never the catalog's cookies.
+    cors_origins: tuple[str, ...] = ()
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "*" in value:
+            if len(value) > 1:
+                raise ValueError('"*" already allows every origin: list it alone')
+            return value
+        return tuple(dict.fromkeys(_web_origin(origin) for origin in value))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _web_origin(text: str) -> str:
+    """``text`` as a browser writes it in ``Origin``: ``scheme://host[:port]``, lower case.
+
+    Raises:
+        ValueError: ``text`` is not an http(s) origin (it has a path, a query, user
+            information, or is the opaque ``null``).
+    """
+    parts = urlsplit(text.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme.lower() not in _DEFAULT_PORTS
+        or not parts.hostname
+        or port == -1
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ValueError(f"{text!r} is not a web origin: write scheme://host[:port], no path")
+    scheme = parts.scheme.lower()
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    shown_port = "" if port in (None, _DEFAULT_PORTS[scheme]) else f":{port}"
+    return f"{scheme}://{host}{shown_port}"
 
 
 class AuthSettings(_Section):
