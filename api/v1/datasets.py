@@ -283,7 +283,9 @@ def list_dataset_revisions(name: str) -> Response:
     )
 
 
-@blueprint.get("/datasets/<name>/revisions/<int:revision>")
+# Revisions are 32-bit integers in the database: a number beyond them names no
+# revision (404), rather than reaching the driver, which cannot bind it.
+@blueprint.get("/datasets/<name>/revisions/<int(min=1, max=2147483647):revision>")
 @access(public=True, note="as visible as the dataset itself")
 def get_dataset_revision(name: str, revision: int) -> Response:
     """One revision, with the document as it was after the change."""

@@ -1251,7 +1251,13 @@ def _paths() -> dict[str, Any]:
         "/api/v1/datasets/{name}/revisions/{revision}": {
             "parameters": [
                 NAME,
-                _param("revision", "path", "Revision number.", {"type": "integer"}, required=True),
+                _param(
+                    "revision",
+                    "path",
+                    "Revision number.",
+                    {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                    required=True,
+                ),
             ],
             "get": {
                 "operationId": "api_v1.get_dataset_revision",

@@ -237,7 +237,8 @@ def test_stale_if_match_is_412(client, steward):
 
 def test_weak_or_foreign_etag_never_matches(client, steward):
     create(client, steward)
-    for value in ('W/"1"', "1", '"abc"'):
+    # Digits other than ASCII, or more than a revision can have, name no revision.
+    for value in ('W/"1"', "1", '"abc"', '"\u0661"', '"' + "9" * 5000 + '"', '"01"'):
         response = client.put(
             "/api/v1/datasets/enei-2024",
             json=dataset_document(version="x"),
@@ -385,10 +386,10 @@ def test_revisions_record_who_changed_what(client, steward):
     assert history[0]["changes"] == [{"path": "/status", "old": "draft", "new": "published"}]
     one = client.get("/api/v1/datasets/enei-2024/revisions/2", headers=bearer(steward))
     assert one.json["document"]["version"] == "2024.2"
-    assert (
-        client.get("/api/v1/datasets/enei-2024/revisions/9", headers=bearer(steward)).status_code
-        == 404
-    )
+    for number in ("9", "0", "-1", "2147483648", "24646613213484417024"):
+        missing = client.get(f"/api/v1/datasets/enei-2024/revisions/{number}")
+        assert missing.status_code == 404, number
+        assert missing.mimetype == PROBLEM
 
 
 def test_method_not_allowed_is_a_problem(client):
