@@ -15,7 +15,8 @@ from catalog.errors import BadRequest, UnsupportedMediaType
 
 MERGE_PATCH = "application/merge-patch+json"
 MAX_PAGE = 100_000
-_ETAG = re.compile(r'^\s*"(\d+)"\s*$')
+# Our ETags are revision numbers: ASCII digits, no leading zero, within 32 bits.
+_ETAG = re.compile(r'^\s*"([1-9][0-9]{0,9})"\s*$')
 
 
 def json_body(*, allow_merge_patch: bool = False) -> Any:
