@@ -18,7 +18,7 @@ def test_document_is_valid_openapi_3_1(client):
 
 
 def _flask_to_openapi(path: str) -> str:
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", path)
+    return re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", path)
 
 
 def test_every_api_route_is_documented_and_nothing_else(app, client):
