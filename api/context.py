@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, request
 from sqlalchemy import text
 from sqlmodel import Session
+from werkzeug.datastructures import MultiDict
 
 from catalog.db import Database
+from catalog.errors import BadRequest
 from catalog.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -93,9 +95,24 @@ def _assign_request_id() -> None:
     g.request_id = supplied if ok else secrets.token_hex(8)
 
 
+def _refuse_nul() -> None:
+    # PostgreSQL cannot compare or store text holding NUL: a name or filter with one
+    # would fail there (and not on SQLite). No address or form here needs it.
+    sources: list[MultiDict[str, str]] = [request.args]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        sources.append(request.form)
+    for values in sources:
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise BadRequest(f"the parameter {key!r} holds the NUL character (U+0000)")
+    if "\x00" in request.path:
+        raise BadRequest("the address holds the NUL character (%00)")
+
+
 def register(app: Flask) -> None:
     """Install the per-request hooks."""
     app.before_request(_assign_request_id)
+    app.before_request(_refuse_nul)
     app.teardown_appcontext(_close_session)
 
     @app.after_request

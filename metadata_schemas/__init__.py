@@ -141,13 +141,44 @@ def json_pointer(path: Any) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
+
+
 def iter_errors(schema_id: str, document: Any) -> Iterator[tuple[str, str]]:
     """Yield ``(pointer, message)`` for each violation, pointing at the failing member.
 
     A missing required member is reported at the member's own pointer rather than at its
-    parent, so that a form can highlight the empty field.
+    parent, so that a form can highlight the empty field. Text holding the NUL character
+    is a violation too, whatever the schema says (see :func:`nul_pointers`).
     """
-    return describe(validator(schema_id), document)
+    yield from describe(validator(schema_id), document)
+    for pointer in nul_pointers(document):
+        yield pointer, NUL_MESSAGE
+
+
+def nul_pointers(document: Any) -> list[str]:
+    """JSON Pointers of the strings (member names included) that hold U+0000.
+
+    PostgreSQL stores no NUL in text or JSONB, where SQLite would: refused on input,
+    a document is accepted or refused alike on both databases.
+    """
+    found: list[str] = []
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.append(json_pointer(path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and "\x00" in key:
+                    found.append(json_pointer((*path, key)))
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(document, ())
+    return found
 
 
 def describe(checker: Draft202012Validator, document: Any) -> Iterator[tuple[str, str]]:

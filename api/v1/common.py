@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Response, jsonify, request, url_for
 
+import metadata_schemas
 from api.context import state
 from catalog.datasets import ANY_REVISION
 from catalog.errors import BadRequest, UnsupportedMediaType
@@ -32,11 +33,24 @@ def json_body(*, allow_merge_patch: bool = False) -> Any:
         raise UnsupportedMediaType(
             f"send the body as {' or '.join(sorted(accepted))} (got '{mimetype or 'nothing'}')"
         )
-    data = request.get_data(cache=True)
+    return parsed_json(request.get_data(cache=True))
+
+
+def parsed_json(data: bytes) -> Any:
+    """``data`` parsed as JSON, with no NUL character in its text.
+
+    Raises:
+        BadRequest: not well-formed UTF-8 JSON, or text holding U+0000, which no
+            database column here could store.
+    """
     try:
-        return json.loads(data.decode("utf-8"))
+        value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
+    # JSON can only write NUL as an escape: the bytes say whether to look.
+    if b"\\u0000" in data and (pointers := metadata_schemas.nul_pointers(value)):
+        raise BadRequest(f"{metadata_schemas.NUL_MESSAGE}: at {', '.join(pointers[:10])}")
+    return value
 
 
 def etag_for(revision: int) -> str:

@@ -19,7 +19,7 @@ from api.auth import access, current_principal
 from api.conneg import JSON, JSON_LD, negotiate
 from api.context import db_session, read_only, state
 from api.v1 import blueprint
-from api.v1.common import etag_for, if_match_revision, json_body
+from api.v1.common import etag_for, if_match_revision, json_body, parsed_json
 from api.v1.serializers import (
     consent_event_json,
     consent_json,
@@ -28,7 +28,7 @@ from api.v1.serializers import (
 )
 from catalog import consents, dataset_policies, legal_bases, policy_context
 from catalog.db import utcnow
-from catalog.errors import BadRequest, FieldError, InvalidMetadata, UnsupportedMediaType
+from catalog.errors import FieldError, InvalidMetadata, UnsupportedMediaType
 from catalog.governance import governance_view
 from catalog.models import DatasetPolicy, Role
 from catalog.policy_templates import TEMPLATES
@@ -224,10 +224,7 @@ def _policy_body() -> Any:
             "send the policy as application/ld+json or application/json "
             f"(got '{request.mimetype or 'nothing'}')"
         )
-    try:
-        return json.loads(request.get_data(cache=True).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BadRequest(f"the body is not valid JSON: {exc}") from exc
+    return parsed_json(request.get_data(cache=True))
 
 
 @blueprint.route("/datasets/<name>/policy", methods=["PUT", "POST"])

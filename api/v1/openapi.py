@@ -1025,7 +1025,8 @@ _ERRORS = {
 
 
 def _errors(*codes: str) -> dict[str, Any]:
-    return {code: _ERRORS[code] for code in (*codes, "500")}
+    # Any request can be malformed (a NUL character in its address, say) or fail.
+    return {code: _ERRORS[code] for code in sorted({"400", *codes, "500"})}
 
 
 def _json_body(schema: dict[str, Any], *media: str) -> dict[str, Any]:

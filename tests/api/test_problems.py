@@ -6,8 +6,10 @@ import uuid
 
 from sqlalchemy import text
 
+import metadata_schemas
 from api.app import create_app
 from api.auth import access
+from tests.conftest import bearer, dataset_document
 from tests.openapi_contract import ContractClient
 
 
@@ -88,3 +90,50 @@ def test_a_write_kept_waiting_is_a_503_with_retry_after(settings, db):
         assert again.status_code == 401
     finally:
         application.extensions["simel"].database.dispose()
+
+
+NUL_URLS = [
+    "/api/v1/datasets/enei%002024",
+    "/api/v1/datasets?publisher=mintrab%00gt",
+    "/api/v1/datasets?theme=employ%00ment",
+    "/api/v1/datasets?q=empleo&country%00=GTM",
+    "/api/v1/organizations/mintrab%00gt",
+    "/api/v1/datasets/enei%002024/distributions",
+    "/api/v1/datasets/enei%002024/policy",
+    "/dataset/enei%002024.ttl",
+]
+
+
+def test_nul_in_an_address_is_a_400_on_every_database(client, make_org, make_dataset):
+    # PostgreSQL cannot compare text holding NUL: these were 500s there, not on SQLite.
+    make_org("mintrab-gt")
+    make_dataset("enei-2024")
+    for url in NUL_URLS:
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.mimetype == "application/problem+json"
+        assert "NUL" in response.json["detail"]
+    login = client.post("/login", data={"username": "ana\x00", "password": "x"})
+    assert login.status_code == 400
+
+
+def test_nul_in_a_json_body_is_a_400_naming_the_fields(client, make_org, make_user):
+    make_org("mintrab-gt")
+    _, token = make_user("ana", steward="mintrab-gt")
+    document = dataset_document("enei-2024", "mintrab-gt")
+    document["title"]["es"] = "ENEI\x00 2024"
+    document["keywords"] = {"es": ["empleo", "\x00"]}
+    response = client.post("/api/v1/datasets", json=document, headers=bearer(token))
+    assert response.status_code == 400
+    assert response.json["detail"].endswith("at /title/es, /keywords/es/1")
+    # A backslash before "u0000" is text, not NUL: the document is judged as usual.
+    document = dataset_document("enei-2024", "mintrab-gt")
+    document["title"]["es"] = "ENEI \\u0000 2024"
+    assert client.post("/api/v1/datasets", json=document, headers=bearer(token)).status_code == 201
+
+
+def test_nul_pointers_escape_member_names():
+    assert metadata_schemas.nul_pointers({"a/b": ["ok", {"c~": "\x00"}], "\x00": 1}) == [
+        "/a~1b/1/c~0",
+        "/\x00",
+    ]

@@ -49,11 +49,21 @@ def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
     records.append(dataset_document("no-pub", "nadie"))
     records.append("not an object")
     records.append({**dataset_document("s"), "status": "archived"})
+    # PostgreSQL could not store it; refused on SQLite too, so that both agree.
+    records.append(dataset_document("nul", version="2024\x00"))
     with pytest.raises(InvalidMetadata) as caught:
         import_datasets(session, actor=SYSTEM, records=records)
     pointers = [error.pointer for error in caught.value.errors]
-    assert pointers == ["/2/access_rights", "/6/name", "/7/publisher", "/8", "/9/status"]
-    assert "5 of 10 records" in caught.value.detail
+    assert pointers == [
+        "/2/access_rights",
+        "/6/name",
+        "/7/publisher",
+        "/8",
+        "/9/status",
+        "/10/version",
+    ]
+    assert "NUL" in caught.value.errors[-1].detail
+    assert "6 of 11 records" in caught.value.detail
     assert count(session, Dataset) == 0
     assert count(session, AuditEvent) == before
 
