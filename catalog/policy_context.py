@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from sqlmodel import Session, select
 
 import metadata_schemas
@@ -168,7 +168,9 @@ EVALUATION_SCHEMA: dict[str, Any] = {
 @cache
 def _evaluation_validator() -> Draft202012Validator:
     return Draft202012Validator(
-        EVALUATION_SCHEMA, registry=metadata_schemas.registry(), format_checker=FormatChecker()
+        EVALUATION_SCHEMA,
+        registry=metadata_schemas.registry(),
+        format_checker=metadata_schemas.format_checker(),
     )
 
 

@@ -6,6 +6,7 @@ between schemas resolve locally and no validation ever reaches the network.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -121,6 +122,28 @@ def dereferenced(schema_id: str) -> dict[str, Any]:
     return result
 
 
+def format_checker() -> FormatChecker:
+    """The format checks of jsonschema, with ``date-time`` checked whatever is installed.
+
+    jsonschema checks ``date-time`` only when the optional ``rfc3339-validator`` is
+    importable; without it, "2026-13-45T99:00:00Z" passed and failed later, in code.
+    """
+    checker = FormatChecker()
+    checker.checks("date-time", raises=(ValueError, OverflowError))(_is_instant)
+    return checker
+
+
+def _is_instant(value: object) -> bool:
+    # RFC 3339 with its offset, and a moment the UTC calendar can hold.
+    if not isinstance(value, str):
+        return True
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        return False
+    moment.astimezone(dt.UTC)  # OverflowError: beyond the calendar once in UTC
+    return True
+
+
 @cache
 def validator(schema_id: str) -> Draft202012Validator:
     """A validator for ``schema_id`` (local only) that also checks formats.
@@ -129,10 +152,10 @@ def validator(schema_id: str) -> Draft202012Validator:
     through :func:`registry` instead.
     """
     try:
-        return Draft202012Validator(dereferenced(schema_id), format_checker=FormatChecker())
+        return Draft202012Validator(dereferenced(schema_id), format_checker=format_checker())
     except RecursiveSchema:
         return Draft202012Validator(
-            schema(schema_id), registry=registry(), format_checker=FormatChecker()
+            schema(schema_id), registry=registry(), format_checker=format_checker()
         )
 
 

@@ -27,9 +27,10 @@ def _time(name: str) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(raw)
-    except ValueError as exc:
+        # Compared with UTC columns: a moment the UTC calendar cannot hold is no filter.
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    except (ValueError, OverflowError) as exc:
         raise BadRequest(f"{name} must be an ISO 8601 date or date-time") from exc
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 @blueprint.get("/audit/events")

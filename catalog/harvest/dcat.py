@@ -21,6 +21,7 @@ by homepage or by name. Unmapped publishers are reported.
 
 from __future__ import annotations
 
+import calendar
 import copy
 import datetime as dt
 import hashlib
@@ -250,10 +251,11 @@ def _date(value: Node | None, end: bool = False) -> str | None:
     if month is None:
         return f"{year}-12-31" if end else f"{year}-01-01"
     if day is None:
-        if not end:
-            return f"{year}-{month}-01"
-        following = dt.date(int(year) + int(month) // 12, int(month) % 12 + 1, 1)
-        return (following - dt.timedelta(days=1)).isoformat()
+        try:
+            last = calendar.monthrange(int(year), int(month))[1]
+        except ValueError:  # month 00 or 13: no period can be made of it
+            return None
+        return f"{year}-{month}-{last:02d}" if end else f"{year}-{month}-01"
     return f"{year}-{month}-{day}"
 
 

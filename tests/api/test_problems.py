@@ -137,3 +137,12 @@ def test_nul_pointers_escape_member_names():
         "/a~1b/1/c~0",
         "/\x00",
     ]
+
+
+def test_instants_are_checked_without_optional_packages():
+    # jsonschema checks date-time only if rfc3339-validator is installed; ours always,
+    # and also refuses moments that leave the calendar once converted to UTC.
+    checker = metadata_schemas.format_checker()
+    assert checker.conforms("2026-03-01T09:30:00-06:00", "date-time")
+    for value in ("2026-13-45T09:00:00Z", "2026-03-01T09:30:00", "0001-01-01T00:00:00+14:00"):
+        assert not checker.conforms(value, "date-time"), value

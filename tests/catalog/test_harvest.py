@@ -230,6 +230,29 @@ def test_invalid_records_are_skipped_whole(session, settings, org):
     assert names == {"empleo-2024"}
 
 
+@pytest.mark.parametrize(
+    ("end", "temporal"),
+    [
+        ('"2024-02"^^xsd:gYearMonth', [{"start": "2024-01-01", "end": "2024-02-29"}]),
+        ('"2024-13"^^xsd:gYearMonth', [{"start": "2024-01-01"}]),  # no such month: left out
+    ],
+)
+def test_a_year_and_month_ends_on_its_last_day(session, settings, org, end, temporal):
+    source = FOREIGN.replace('"2024-06"^^xsd:gYearMonth', end)
+    report = _harvest(session, settings, source)
+    assert report.created == ["empleo-2024"]
+    dataset = session.exec(select(Dataset).where(Dataset.name == "empleo-2024")).one()
+    assert dataset.document["temporal"] == temporal
+
+
+def test_a_date_past_the_catalog_calendar_skips_the_record(session, settings, org):
+    # December 9999 used to be computed from January 10000: a crash, not a report.
+    report = _harvest(session, settings, FOREIGN.replace('"2024-06"', '"9999-12"'))
+    assert report.created == []
+    (record,) = [r for r in report.skipped if r.iri.endswith("/empleo-2024")]
+    assert [e.pointer for e in record.errors] == ["/temporal/0/end"]
+
+
 def test_a_failed_write_leaves_nothing_behind(session, settings, org, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")

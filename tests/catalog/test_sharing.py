@@ -394,6 +394,16 @@ def test_a_period_that_is_over_is_refused(sharing: Sharing) -> None:
     ]
 
 
+def test_dates_beyond_the_calendar_the_catalog_keeps_are_refused(sharing: Sharing) -> None:
+    # The agreement derived from it ends the day after: past year 9999, that was a 500.
+    for period in ({"start": "9999-12-01"}, {"start": today().isoformat(), "end": "9999-12-31"}):
+        with pytest.raises(InvalidMetadata) as caught:
+            sharing.submit(period=period)
+        pointers = [e.pointer for e in caught.value.errors]
+        assert pointers == ["/period/" + next(iter(period.keys() - {"start"}), "start")]
+        assert "1000 to 2999" in caught.value.errors[0].detail
+
+
 def test_without_a_period_end_the_default_validity_applies(sharing: Sharing) -> None:
     request = sharing.submit(period={"start": today().isoformat()}).request
     assert request.period_end == today() + dt.timedelta(days=DAYS - 1)
