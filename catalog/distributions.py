@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -47,6 +47,29 @@ def storage_file(storage_root: Path, storage_key: str) -> Path:
     return path
 
 
+def _check_folder(session: Session, storage_key: str, dataset: Dataset) -> None:
+    # One storage folder holds every organization's files, restricted extracts among
+    # them: a dataset may serve a file only from a folder of its own, and never from
+    # inside another dataset's, so that no steward can publish another's file.
+    folders = set(PurePosixPath(storage_key).parts[:-1])
+    others = session.exec(
+        select(Dataset.name).where(col(Dataset.name).in_(folders), Dataset.id != dataset.id)
+    ).all()
+    if dataset.name in folders and not others:
+        return
+    raise InvalidMetadata(
+        "the distribution is not valid",
+        [
+            FieldError(
+                "/storage_key",
+                f"must name a file in the dataset's own folder, named '{dataset.name}'"
+                f" (e.g. restricted/{dataset.name}/extract.csv)"
+                + (f", not in the folder of '{sorted(others)[0]}'" if others else ""),
+            )
+        ],
+    )
+
+
 def file_facts(path: Path) -> tuple[int, str]:
     """Size in bytes and SHA-256 of a stored file."""
     digest = hashlib.sha256()
@@ -56,7 +79,9 @@ def file_facts(path: Path) -> tuple[int, str]:
     return path.stat().st_size, digest.hexdigest()
 
 
-def _validated(submitted: Any, storage_root: Path) -> dict[str, Any]:
+def _validated(
+    session: Session, submitted: Any, storage_root: Path, dataset: Dataset
+) -> dict[str, Any]:
     document: dict[str, Any] = dict(require_object(submitted, "distribution"))
     for member in _COMPUTED:
         document.pop(member, None)
@@ -65,6 +90,7 @@ def _validated(submitted: Any, storage_root: Path) -> dict[str, Any]:
         raise InvalidMetadata("the distribution is not valid", errors)
     document = copy.deepcopy(document)
     if "storage_key" in document:
+        _check_folder(session, document["storage_key"], dataset)
         path = storage_file(storage_root, document["storage_key"])
         if not path.is_file():
             raise InvalidMetadata(
@@ -128,7 +154,7 @@ def add_distribution(
     """
     dataset = stewarded_dataset(session, actor=actor, name=name)[0]
     check_if_match(dataset, if_match, required=False)
-    document = _validated(document, storage_root)
+    document = _validated(session, document, storage_root, dataset)
     position = session.exec(
         select(func.count()).select_from(Distribution).where(Distribution.dataset_id == dataset.id)
     ).one()
@@ -175,7 +201,7 @@ def update_distribution(
     check_if_match(dataset, if_match, required=False)
     if merge:
         document = merge_patch(distribution.document, require_object(document, "merge patch"))
-    document = _validated(document, storage_root)
+    document = _validated(session, document, storage_root, dataset)
     changes = changes_between(distribution.document, document, f"/distributions/{distribution.id}")
     if not changes:
         return distribution

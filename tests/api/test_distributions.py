@@ -20,11 +20,11 @@ def steward(make_org, make_user, make_dataset):
 
 @pytest.fixture
 def stored_file(settings):
-    folder = settings.storage_path / "restricted" / "enei"
+    folder = settings.storage_path / "restricted" / "enei-2024"
     folder.mkdir(parents=True)
     content = b"id,sexo\nA1,F\nA2,M\n"
     (folder / "extract.csv").write_bytes(content)
-    return "restricted/enei/extract.csv", content
+    return "restricted/enei-2024/extract.csv", content
 
 
 LINK = {
@@ -113,6 +113,34 @@ def test_storage_keys_cannot_escape_or_dangle(client, steward, key):
     )
     assert response.status_code == 422
     assert response.json["errors"][0]["pointer"] == "/storage_key"
+
+
+def test_a_dataset_serves_only_files_from_its_own_folder(
+    client, steward, settings, make_org, make_dataset
+):
+    # inm-hn's restricted extract, in its dataset's folder of the shared storage...
+    folder = settings.storage_path / "restricted" / "personas-retornadas-hn"
+    folder.mkdir(parents=True)
+    (folder / "1.csv").write_bytes(b"id,sexo\nR1,F\n")
+    # ...cannot be published by a steward of another organization through a dataset
+    # of theirs, whatever folder their dataset's name matches elsewhere in the path.
+    make_org("inm-hn", country="HND", kind="migration-authority")
+    make_dataset("personas-retornadas-hn", "inm-hn")
+    nested = folder / "enei-2024"
+    nested.mkdir()
+    (nested / "2.csv").write_bytes(b"id,sexo\nR2,M\n")
+    for key in (
+        "restricted/personas-retornadas-hn/1.csv",
+        "restricted/personas-retornadas-hn/enei-2024/2.csv",
+    ):
+        response = client.post(
+            "/api/v1/datasets/enei-2024/distributions",
+            json={"title": {"es": "x"}, "storage_key": key, "restricted": False},
+            headers=bearer(steward),
+        )
+        assert response.status_code == 422, key
+        assert response.json["errors"][0]["pointer"] == "/storage_key"
+        assert "enei-2024" in response.json["errors"][0]["detail"]
 
 
 def test_restricted_needs_a_stored_file(client, steward):

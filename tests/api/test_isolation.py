@@ -101,9 +101,10 @@ def world(client, session, make_org, make_user, make_client, make_dataset, user_
     from tests.conftest import SYSTEM
 
     datasets.withdraw_dataset(session, actor=SYSTEM, name="withdrawn", reason="superseded")
-    folder = settings.storage_path / "restricted"
-    folder.mkdir(parents=True)
-    (folder / "extract.csv").write_bytes(b"id,sexo\nA1,F\n")
+    for name in ("published", "draft", "shared"):
+        folder = settings.storage_path / "restricted" / name
+        folder.mkdir(parents=True)
+        (folder / "extract.csv").write_bytes(b"id,sexo\nA1,F\n")
     for name in ("published", "draft"):
         distribution = distributions.add_distribution(
             session,
@@ -113,7 +114,7 @@ def world(client, session, make_org, make_user, make_client, make_dataset, user_
                 "title": {"es": "Extracto", "en": "Extract"},
                 "format": "CSV",
                 "media_type": "text/csv",
-                "storage_key": "restricted/extract.csv",
+                "storage_key": f"restricted/{name}/extract.csv",
                 "restricted": True,
             },
             storage_root=settings.storage_path,
@@ -163,7 +164,7 @@ def _share(session: Any, state: World, settings: Any) -> None:
             "title": {"es": "Extracto", "en": "Extract"},
             "format": "CSV",
             "media_type": "text/csv",
-            "storage_key": "restricted/extract.csv",
+            "storage_key": "restricted/shared/extract.csv",
             "restricted": True,
         },
         storage_root=settings.storage_path,
