@@ -167,11 +167,7 @@ EVALUATION_SCHEMA: dict[str, Any] = {
 
 @cache
 def _evaluation_validator() -> Draft202012Validator:
-    return Draft202012Validator(
-        EVALUATION_SCHEMA,
-        registry=metadata_schemas.registry(),
-        format_checker=metadata_schemas.format_checker(),
-    )
+    return metadata_schemas.make_validator(EVALUATION_SCHEMA, with_registry=True)
 
 
 def _body_errors(body: Mapping[str, Any]) -> list[FieldError]:

@@ -244,7 +244,7 @@ TEMPLATES: Mapping[str, PolicyTemplate] = {
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(TEMPLATES[name].parameters)
+    return metadata_schemas.make_validator(TEMPLATES[name].parameters)
 
 
 def parameter_errors(

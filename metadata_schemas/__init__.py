@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, TypeChecker, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -144,19 +145,43 @@ def _is_instant(value: object) -> bool:
     return True
 
 
+def _is_whole_number(_checker: TypeChecker, instance: object) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# JSON Schema counts 256.0 as an integer; the catalog stores and exports what it was
+# given, so 256.0 would become "256.0"^^xsd:nonNegativeInteger. Integers are written
+# without a fraction here.
+SimelValidator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole_number),
+)
+
+
+def make_validator(
+    schema_document: Mapping[str, Any], *, with_registry: bool = False
+) -> Draft202012Validator:
+    """A draft 2020-12 validator of ``schema_document`` with the catalog's checks.
+
+    Formats are checked (see :func:`format_checker`) and integers have no fraction;
+    ``with_registry`` resolves references to this folder's schemas, never the network.
+    """
+    if with_registry:
+        return SimelValidator(schema_document, registry=registry(), format_checker=format_checker())
+    return SimelValidator(schema_document, format_checker=format_checker())
+
+
 @cache
 def validator(schema_id: str) -> Draft202012Validator:
-    """A validator for ``schema_id`` (local only) that also checks formats.
+    """A validator for ``schema_id`` (local only); see :func:`make_validator`.
 
     Dereferenced where the schema allows it; recursive schemas resolve their references
     through :func:`registry` instead.
     """
     try:
-        return Draft202012Validator(dereferenced(schema_id), format_checker=format_checker())
+        return make_validator(dereferenced(schema_id))
     except RecursiveSchema:
-        return Draft202012Validator(
-            schema(schema_id), registry=registry(), format_checker=format_checker()
-        )
+        return make_validator(schema(schema_id), with_registry=True)
 
 
 def json_pointer(path: Any) -> str:
@@ -165,36 +190,43 @@ def json_pointer(path: Any) -> str:
 
 
 NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
+SURROGATE_MESSAGE = "text may not contain unpaired surrogates (U+D800 to U+DFFF): not Unicode"
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def iter_errors(schema_id: str, document: Any) -> Iterator[tuple[str, str]]:
     """Yield ``(pointer, message)`` for each violation, pointing at the failing member.
 
     A missing required member is reported at the member's own pointer rather than at its
-    parent, so that a form can highlight the empty field. Text holding the NUL character
-    is a violation too, whatever the schema says (see :func:`nul_pointers`).
+    parent, so that a form can highlight the empty field. Text that no database can
+    store is a violation too, whatever the schema says (see :func:`unstorable_text`).
     """
     yield from describe(validator(schema_id), document)
-    for pointer in nul_pointers(document):
-        yield pointer, NUL_MESSAGE
+    yield from unstorable_text(document)
 
 
-def nul_pointers(document: Any) -> list[str]:
-    """JSON Pointers of the strings (member names included) that hold U+0000.
+def unstorable_text(document: Any) -> list[tuple[str, str]]:
+    r"""``(pointer, message)`` of the strings (member names included) no database stores.
 
-    PostgreSQL stores no NUL in text or JSONB, where SQLite would: refused on input,
-    a document is accepted or refused alike on both databases.
+    NUL (U+0000): PostgreSQL keeps none in text or JSONB, where SQLite would; refused
+    on input, a document is accepted or refused alike on both databases. Unpaired
+    surrogates: JSON's ``\ud800`` escapes decode to them, but they are not Unicode
+    and cannot be written as UTF-8 at all.
     """
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
+
+    def check(text: str, path: tuple[Any, ...]) -> None:
+        if (bad := _UNSTORABLE.search(text)) is not None:
+            message = NUL_MESSAGE if bad.group() == "\x00" else SURROGATE_MESSAGE
+            found.append((json_pointer(path), message))
 
     def walk(value: Any, path: tuple[Any, ...]) -> None:
         if isinstance(value, str):
-            if "\x00" in value:
-                found.append(json_pointer(path))
+            check(value, path)
         elif isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(key, str) and "\x00" in key:
-                    found.append(json_pointer((*path, key)))
+                if isinstance(key, str):
+                    check(key, (*path, key))
                 walk(item, (*path, key))
         elif isinstance(value, list):
             for index, item in enumerate(value):

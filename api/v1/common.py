@@ -37,19 +37,22 @@ def json_body(*, allow_merge_patch: bool = False) -> Any:
 
 
 def parsed_json(data: bytes) -> Any:
-    """``data`` parsed as JSON, with no NUL character in its text.
+    """``data`` parsed as JSON, with only text a database can store.
 
     Raises:
-        BadRequest: not well-formed UTF-8 JSON, or text holding U+0000, which no
-            database column here could store.
+        BadRequest: not well-formed UTF-8 JSON, or text holding U+0000 or an unpaired
+            surrogate (see :func:`metadata_schemas.unstorable_text`).
     """
     try:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
-    # JSON can only write NUL as an escape: the bytes say whether to look.
-    if b"\\u0000" in data and (pointers := metadata_schemas.nul_pointers(value)):
-        raise BadRequest(f"{metadata_schemas.NUL_MESSAGE}: at {', '.join(pointers[:10])}")
+    # JSON can only write NUL and lone surrogates as escapes: the bytes say whether
+    # to look.
+    if b"\\u" in data and (unstorable := metadata_schemas.unstorable_text(value)):
+        raise BadRequest(
+            f"{unstorable[0][1]}: at {', '.join(pointer for pointer, _ in unstorable[:10])}"
+        )
     return value
 
 

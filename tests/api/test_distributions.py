@@ -143,6 +143,25 @@ def test_a_dataset_serves_only_files_from_its_own_folder(
         assert "enei-2024" in response.json["errors"][0]["detail"]
 
 
+def test_whole_numbers_are_written_without_a_fraction(client, steward):
+    # JSON Schema would take 256.0 as an integer; stored, it was exported as
+    # "256.0"^^xsd:nonNegativeInteger and failed the dataset's SHACL validation.
+    for size in (256.0, 1e3):
+        response = client.post(
+            "/api/v1/datasets/enei-2024/distributions",
+            json={**LINK, "byte_size": size},
+            headers=bearer(steward),
+        )
+        assert response.status_code == 422, size
+        assert response.json["errors"][0]["pointer"] == "/byte_size"
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={**LINK, "byte_size": 256},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 201
+
+
 def test_restricted_needs_a_stored_file(client, steward):
     response = client.post(
         "/api/v1/datasets/enei-2024/distributions",

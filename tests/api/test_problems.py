@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
+import pytest
 from sqlalchemy import text
 
 import metadata_schemas
@@ -132,11 +134,43 @@ def test_nul_in_a_json_body_is_a_400_naming_the_fields(client, make_org, make_us
     assert client.post("/api/v1/datasets", json=document, headers=bearer(token)).status_code == 201
 
 
-def test_nul_pointers_escape_member_names():
-    assert metadata_schemas.nul_pointers({"a/b": ["ok", {"c~": "\x00"}], "\x00": 1}) == [
-        "/a~1b/1/c~0",
-        "/\x00",
+def test_unstorable_text_is_found_wherever_it_is():
+    found = metadata_schemas.unstorable_text({"a/b": ["ok", {"c~": "\x00"}], "\ud800": "x"})
+    assert found == [
+        ("/a~1b/1/c~0", metadata_schemas.NUL_MESSAGE),
+        ("/\ud800", metadata_schemas.SURROGATE_MESSAGE),
     ]
+    # A pair of surrogate escapes is one character, and fine.
+    assert metadata_schemas.unstorable_text(json.loads('"\\ud83d\\ude00"')) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "/api/v1/datasets/enei-2024", '{"version": "\\ud800"}'),
+        ("POST", "/api/v1/datasets/enei-2024/withdraw", '{"reason": "\\udfff"}'),
+        (
+            "POST",
+            "/api/v1/policies/evaluate",
+            '{"dataset": "enei-2024", "request": {"action": "use\\ud800"}}',
+        ),
+    ],
+)
+def test_unpaired_surrogates_in_a_body_are_a_400(
+    client, make_org, make_dataset, make_user, method, path, body
+):
+    # json.loads turns "\ud800" into a lone surrogate, which cannot be written as UTF-8:
+    # these were 500s when the text reached the database or the JSON encoder.
+    make_org("mintrab-gt")
+    make_org("sisca")
+    make_dataset("enei-2024")
+    _, token = make_user("root", admin="sisca")
+    headers = {**bearer(token), "Content-Type": "application/json", "If-Match": "*"}
+    if method == "PATCH":
+        headers["Content-Type"] = "application/merge-patch+json"
+    response = client.open(path, method=method, data=body, headers=headers)
+    assert response.status_code == 400
+    assert "surrogates" in response.json["detail"]
 
 
 def test_instants_are_checked_without_optional_packages():

@@ -95,6 +95,12 @@ def test_create_records_the_first_event_and_audits(session, dataset):
         ({"given_at": iso(NOW + dt.timedelta(days=2))}, "/given_at"),
         ({"expires_at": iso(NOW - dt.timedelta(days=40))}, "/expires_at"),
         ({"subjects_count": 0}, "/subjects_count"),
+        # Beyond the column's 64 bits (a 500 on SQLite), and a fraction, even ".0".
+        ({"subjects_count": 2**63}, "/subjects_count"),
+        ({"subjects_count": 12.0}, "/subjects_count"),
+        # Valid RFC 3339, but no moment of the UTC calendar (a 500 when converted).
+        ({"given_at": "0001-01-01T00:00:00+14:00"}, "/given_at"),
+        ({"expires_at": "9999-12-31T23:59:59-12:00"}, "/expires_at"),
         (
             {"data_subjects": {"description": {"es": "x"}, "populations": ["x"]}},
             "/data_subjects/populations/0",
