@@ -9,6 +9,7 @@ carries the request id, which is also logged, so a report can be traced.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, request
@@ -43,16 +44,29 @@ def problem(
     return response
 
 
+# Control characters (line breaks above all) and Unicode's line separators.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def loggable(text: str) -> str:
+    """``text`` with control characters escaped, so that it stays on its log line.
+
+    A path or message with an encoded line break would otherwise start a line of its
+    own, which a reader (or a log parser) could take for another event.
+    """
+    return _UNPRINTABLE.sub(lambda found: ascii(found.group())[1:-1], text)
+
+
 def _log(status: int, message: str) -> None:
     level = logging.ERROR if status >= 500 else logging.WARNING
     log.log(
         level,
         "%s %s -> %s (request %s): %s",
         request.method,
-        request.path,
+        loggable(request.path),
         status,
         getattr(g, "request_id", "-"),
-        message,
+        loggable(message),
     )
 
 
@@ -101,7 +115,7 @@ def unexpected_error(error: Exception) -> Response:
     log.exception(
         "unhandled error on %s %s (request %s)",
         request.method,
-        request.path,
+        loggable(request.path),
         getattr(g, "request_id", "-"),
     )
     return problem(

@@ -180,3 +180,14 @@ def test_instants_are_checked_without_optional_packages():
     assert checker.conforms("2026-03-01T09:30:00-06:00", "date-time")
     for value in ("2026-13-45T09:00:00Z", "2026-03-01T09:30:00", "0001-01-01T00:00:00+14:00"):
         assert not checker.conforms(value, "date-time"), value
+
+
+def test_a_line_break_in_an_address_cannot_forge_a_log_line(client, caplog):
+    caplog.set_level("WARNING", logger="simel.api")
+    response = client.get("/api/v1/datasets/x%0AERROR:simel.api:forged%E2%80%A8line")
+    assert response.status_code == 404
+    (record,) = [r for r in caplog.records if r.name == "simel.api"]
+    logged = record.getMessage()
+    assert "\n" not in logged
+    assert "\u2028" not in logged
+    assert "/api/v1/datasets/x\\nERROR:simel.api:forged\\u2028line" in logged
