@@ -1743,8 +1743,11 @@ def build_document(app: Flask, *, server_url: str) -> dict[str, Any]:
                 [] if rule.public else [{"bearer": []}, {"oauth2": list(rule.scopes)}]
             )
             if rule.public:
-                # Public operations still honour a token (drafts of one's organization).
+                # Public operations still honour a token (drafts of one's organization),
+                # so a wrong or expired one is refused rather than ignored.
                 operation["security"] = [{}, {"bearer": []}]
+                operation["responses"].setdefault("401", _ERRORS["401"])
+            operation["responses"] = dict(sorted(operation["responses"].items()))
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",

@@ -78,3 +78,21 @@ def test_index_and_me(client, make_org, make_user):
     assert me["name"] == "ana"
     assert me["roles"] == {"mintrab-gt": ["signatory", "steward"]}
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_public_operations_document_the_401_of_a_wrong_token(client, app, make_org):
+    # Public reads honour a token, so a wrong one is refused: the contract client
+    # fails if the document does not list that answer.
+    make_org("mintrab-gt")
+    wrong = {"Authorization": "Bearer simel_pat_not-a-token"}
+    for path in ("/api/v1/organizations", "/api/v1/organizations/mintrab-gt", "/api/v1/vocab"):
+        assert client.get(path, headers=wrong).status_code == 401, path
+    document = client.get("/api/v1/openapi.json").json
+    public = [
+        operation
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method != "parameters" and {} in operation.get("security", [])
+    ]
+    assert public
+    assert all("401" in operation["responses"] for operation in public)
