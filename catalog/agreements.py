@@ -1149,10 +1149,12 @@ def renew(
             else:
                 dates[key] = default
             continue
-        try:
-            dates[key] = dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            errors.append(FieldError(f"/{key}", f"'{value}' is not a date (YYYY-MM-DD)"))
+        # The dates of documents: YYYY-MM-DD, in the years the catalog computes with.
+        problems = metadata_schemas.value_errors(metadata_schemas.COMMON_DATE, value)
+        if problems:
+            errors.append(FieldError(f"/{key}", problems[0]))
+            continue
+        dates[key] = dt.date.fromisoformat(value)
     if errors:
         raise InvalidMetadata("the renewal is not valid", errors)
     cell_size = None

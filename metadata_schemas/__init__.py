@@ -184,6 +184,19 @@ def validator(schema_id: str) -> Draft202012Validator:
         return make_validator(schema(schema_id), with_registry=True)
 
 
+COMMON_DATE = "urn:simel:schema:common:1.0#/$defs/date"
+
+
+def value_errors(reference: str, value: Any) -> list[str]:
+    """What is wrong with ``value`` as the schema at ``reference`` (a ``$ref``) says."""
+    return [message for _, message in describe(_referring_validator(reference), value)]
+
+
+@cache
+def _referring_validator(reference: str) -> Draft202012Validator:
+    return make_validator({"$ref": reference}, with_registry=True)
+
+
 def json_pointer(path: Any) -> str:
     """Render a jsonschema error path (a deque of keys and indexes) as a JSON Pointer."""
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)

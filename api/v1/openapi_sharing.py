@@ -30,7 +30,8 @@ from api.v1.openapi_governance import _decision_schemas
 
 LD_JSON = "application/ld+json"
 _TIME = {"type": "string", "format": "date-time"}
-_DATE = {"type": "string", "format": "date"}
+# As the documents' dates (metadata_schemas common date): YYYY-MM-DD, years 1000-2999.
+_DATE = {"type": "string", "format": "date", "pattern": "^[12][0-9]{3}-[0-9]{2}-[0-9]{2}$"}
 _UUID = {"type": "string", "format": "uuid"}
 _STR = {"type": "string"}
 _URI = {"type": "string", "format": "uri"}

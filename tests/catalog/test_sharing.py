@@ -1011,6 +1011,19 @@ def test_renewal_needs_an_end_date(sharing: Sharing) -> None:
             base_uri=BASE_URI,
         )
     assert [e.pointer for e in caught.value.errors] == ["/valid_until"]
+    # Dates as documents write them: 20300101 is ISO 8601 but not YYYY-MM-DD, and
+    # the day after 9999-12-31 (where the validity ends) was a 500.
+    for valid_until in ("20300101", "9999-12-31", 20300101):
+        with pytest.raises(InvalidMetadata) as caught:
+            agreements.renew(
+                sharing.session,
+                actor=sharing.who("sv.steward"),
+                agreement_id=first.id,
+                valid_from=None,
+                valid_until=valid_until,  # type: ignore[arg-type]
+                base_uri=BASE_URI,
+            )
+        assert [e.pointer for e in caught.value.errors] == ["/valid_until"], valid_until
 
 
 def test_a_multilateral_agreement_needs_three_signatures(
