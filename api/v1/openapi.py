@@ -17,6 +17,7 @@ from flask import Flask
 import metadata_schemas
 from api.auth import rule_of
 from api.context import takes_write_lock
+from api.v1.common import MAX_PAGE
 from catalog import quality
 
 JSON = "application/json"
@@ -1000,7 +1001,13 @@ def _rdf_or_json(schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-PAGE = _param("page", "query", "Page number, from 1.", {"type": "integer", "minimum": 1})
+PAGE = _param(
+    "page",
+    "query",
+    "Page number, from 1.",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+)
+# Its maximum is the configured [api] max_page_size (build_document).
 PAGE_SIZE = _param("page_size", "query", "Items per page.", {"type": "integer", "minimum": 1})
 
 _ERRORS = {
@@ -1725,6 +1732,20 @@ def _sdmx_paths() -> dict[str, Any]:
 def build_document(app: Flask, *, server_url: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document, with each operation's access rule from its route."""
     paths = _paths()
+    page_size = {
+        **PAGE_SIZE,
+        "schema": {
+            **PAGE_SIZE["schema"],
+            "maximum": app.extensions["simel"].settings.api.max_page_size,
+        },
+    }
+    for item in paths.values():
+        for method, operation in item.items():
+            if method != "parameters" and PAGE_SIZE in operation.get("parameters", []):
+                operation["parameters"] = [
+                    page_size if parameter == PAGE_SIZE else parameter
+                    for parameter in operation["parameters"]
+                ]
     endpoint_rules: dict[str, Callable[..., Any]] = dict(app.view_functions)
     for item in paths.values():
         for method, operation in item.items():

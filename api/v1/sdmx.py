@@ -154,10 +154,11 @@ def get_sdmx_structure(kind: str, agency: str, structure_id: str, version: str) 
     ref = _ref(kind, agency, structure_id, version)
     session = db_session()
     media_type = _negotiated_xml()
+    # Checked whatever the format, so that a typo is not silently ignored in JSON.
+    references = request.args.get("references", "none")
+    if references not in _REFERENCES:
+        raise BadRequest(f"references must be one of {', '.join(_REFERENCES)}")
     if media_type is not None:
-        references = request.args.get("references", "none")
-        if references not in _REFERENCES:
-            raise BadRequest(f"references must be one of {', '.join(_REFERENCES)}")
         row, xml = sdmx.export_structure(session, ref, references=cast(sdmx.References, references))
         response = Response(xml, content_type=f"{media_type}; charset=utf-8")
         filename = f"{row.agency}-{row.sdmx_id}-{row.version}.xml"

@@ -96,3 +96,17 @@ def test_public_operations_document_the_401_of_a_wrong_token(client, app, make_o
     ]
     assert public
     assert all("401" in operation["responses"] for operation in public)
+
+
+def test_paging_limits_are_documented_as_enforced(client, app):
+    document = client.get("/api/v1/openapi.json").json
+    listing = {
+        p["name"]: p["schema"] for p in document["paths"]["/api/v1/datasets"]["get"]["parameters"]
+    }
+    largest = app.extensions["simel"].settings.api.max_page_size
+    assert listing["page_size"]["maximum"] == largest
+    assert client.get(f"/api/v1/datasets?page_size={largest}").status_code == 200
+    assert client.get(f"/api/v1/datasets?page_size={largest + 1}").status_code == 400
+    last = listing["page"]["maximum"]
+    assert client.get(f"/api/v1/datasets?page={last}").status_code == 200
+    assert client.get(f"/api/v1/datasets?page={last + 1}").status_code == 400

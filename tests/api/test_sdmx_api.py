@@ -271,6 +271,8 @@ def test_export_errors(client, demo_structures):
     assert client.get(DSD_PATH, headers={"Accept": "text/csv"}).status_code == 406
     bad = client.get(DSD_PATH, query_string={"format": "sdmx-ml", "references": "all"})
     assert bad.status_code == 400
+    # Also as JSON, where it is not used: a typo is an error, not silently ignored.
+    assert client.get(DSD_PATH, query_string={"references": "all"}).status_code == 400
 
 
 # ------------------------------------------------------------------------------- links
