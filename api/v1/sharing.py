@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Response, jsonify, request, send_file
+from werkzeug.http import parse_range_header
 
 from api.auth import access, current_principal
 from api.conneg import JSON, JSON_LD, negotiate
@@ -422,6 +423,7 @@ def get_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
         byte_range=request.headers.get("Range"),
     )
     distribution = grant.distribution
+    _read_range_as_rfc_9110_says(grant.path.stat().st_size)
     response = send_file(
         grant.path,
         mimetype=distribution.media_type or "application/octet-stream",
@@ -435,3 +437,22 @@ def get_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["X-Simel-Agreement"] = str(grant.agreement.id)
     return response
+
+
+def _read_range_as_rfc_9110_says(length: int) -> None:
+    """Adjust the request's ``Range`` where werkzeug answers 416 and RFC 9110 does not.
+
+    A range unit the server does not know must be ignored (the whole file, 200), and a
+    suffix longer than the file stands for all of it (RFC 9110, 14.2 and 14.1.2).
+    Other unsatisfiable or malformed ranges keep their 416.
+    """
+    header = request.environ.get("HTTP_RANGE")
+    parsed = parse_range_header(header)
+    if parsed is None:
+        return
+    if parsed.units != "bytes":
+        del request.environ["HTTP_RANGE"]
+    elif len(parsed.ranges) == 1:
+        start, stop = parsed.ranges[0]
+        if start < 0 and stop is None and -start > length:
+            request.environ["HTTP_RANGE"] = "bytes=0-"

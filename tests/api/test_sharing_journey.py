@@ -225,6 +225,19 @@ def test_public_files_need_no_agreement_and_bad_ranges_get_416(client, world, se
     beyond = client.get(path, headers={"Range": "bytes=500-600"})
     assert beyond.status_code == 416
     assert beyond.headers["Content-Range"] == "bytes */21"
+    # RFC 9110: an unknown range unit is ignored, and a suffix longer than the file
+    # stands for all of it (werkzeug answered 416 to both).
+    other_unit = client.get(path, headers={"Range": "items=0-1"})
+    assert (other_unit.status_code, other_unit.data) == (200, whole.data)
+    other_unit.close()
+    long_suffix = client.get(path, headers={"Range": "bytes=-99999999"})
+    assert long_suffix.status_code == 206
+    assert long_suffix.headers["Content-Range"] == "bytes 0-20/21"
+    assert long_suffix.data == whole.data
+    long_suffix.close()
+    tail = client.get(path, headers={"Range": "bytes=-5"})
+    assert (tail.status_code, tail.data) == (206, b"1200\n")
+    tail.close()
     # The restricted file: an anonymous caller is asked for a token, not told why.
     anonymous = client.get(world.data_path)
     assert anonymous.status_code == 401
