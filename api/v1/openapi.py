@@ -1363,7 +1363,12 @@ def _paths() -> dict[str, Any]:
                         "q", "query", "Start of a label or code.", {"type": "string"}, required=True
                     ),
                     _param("lang", "query", "Label language (es, en).", {"type": "string"}),
-                    _param("limit", "query", "At most this many (1-50).", {"type": "integer"}),
+                    _param(
+                        "limit",
+                        "query",
+                        "At most this many; a value below 1 counts as 1, above 50 as 50.",
+                        {"type": "integer", "default": 10},
+                    ),
                 ],
                 "responses": {"200": _ok(_ref("VocabularySearch")), **_errors("400", "404")},
             },
