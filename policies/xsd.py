@@ -169,7 +169,10 @@ def parse_date(lexical: str) -> tuple[datetime, datetime]:
         hours, minutes = int(match["tz"][1:3]), int(match["tz"][4:6])
         zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
     start = datetime.combine(day, time(0), zone)
-    return start, start + timedelta(days=1)
+    try:
+        return start, start + timedelta(days=1)
+    except OverflowError:  # 9999-12-31, "forever" in many agreements: until the end
+        return start, datetime.max.replace(tzinfo=zone)
 
 
 def parse_number(lexical: str, datatype: str) -> int | Decimal | float:

@@ -75,6 +75,10 @@ def test_date_is_a_day_interval() -> None:
     for bad in ("2027-02-30", "2027-1-1", "27-01-01"):
         with pytest.raises(ValueError, match="xsd:date"):
             xsd.parse_date(bad)
+    # The calendar's last day, "forever" in many agreements, lasts to its end (the day
+    # after it cannot be computed: an OverflowError that policy parsing did not expect).
+    start, end = xsd.parse_date("9999-12-31-05:00")
+    assert (start.year, end) == (9999, datetime.max.replace(tzinfo=start.tzinfo))
 
 
 def test_numbers_and_booleans() -> None:
