@@ -149,11 +149,43 @@ def _is_whole_number(_checker: TypeChecker, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
+def _ecma_pattern(
+    checker: Draft202012Validator, pattern: str, instance: object, _schema: object
+) -> Iterator[ValidationError]:
+    if checker.is_type(instance, "string") and not _ecma(pattern).search(str(instance)):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    r"""``pattern`` as ECMA-262 reads it, which JSON Schema follows: ``$`` ends the text.
+
+    Python's ``$`` also matches before a final line break, so "enei-2024\n" passed
+    "^[a-z0-9-]+$" and reached a Location header. Outside character classes, ``$``
+    becomes ``\Z``.
+    """
+    translated, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = "\\Z"
+        translated.append(char)
+    return re.compile("".join(translated))
+
+
 # JSON Schema counts 256.0 as an integer; the catalog stores and exports what it was
 # given, so 256.0 would become "256.0"^^xsd:nonNegativeInteger. Integers are written
 # without a fraction here.
 SimelValidator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
+    validators={"pattern": _ecma_pattern},
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole_number),
 )
 

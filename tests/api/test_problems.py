@@ -191,3 +191,26 @@ def test_a_line_break_in_an_address_cannot_forge_a_log_line(client, caplog):
     assert "\n" not in logged
     assert "\u2028" not in logged
     assert "/api/v1/datasets/x\\nERROR:simel.api:forged\\u2028line" in logged
+
+
+def test_a_trailing_line_break_does_not_pass_a_pattern(client, make_org, make_user):
+    # Python's "$" matches before a final line break, ECMA-262's (JSON Schema's) does
+    # not: "enei-2024\n" was accepted as a name and failed in the Location header.
+    make_org("mintrab-gt")
+    _, token = make_user("ana", steward="mintrab-gt")
+    document = dataset_document("enei-2024\n", "mintrab-gt")
+    response = client.post("/api/v1/datasets", json=document, headers=bearer(token))
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json["errors"]] == ["/name"]
+    assert client.get("/api/v1/datasets").json["total"] == 0
+
+
+def test_bodies_nested_too_deeply_are_a_400(client, make_org, make_user):
+    make_org("mintrab-gt")
+    _, token = make_user("ana", steward="mintrab-gt")
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    for depth in (33, 5000):  # 5000: beyond the recursion of the JSON parser itself
+        body = '{"a": ' * depth + "1" + "}" * depth
+        response = client.post("/api/v1/datasets", data=body, headers=headers)
+        assert response.status_code == 400, depth
+        assert "nests deeper than 32" in response.json["detail"]
