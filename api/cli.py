@@ -499,6 +499,8 @@ def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
             records = json.loads(file.read_bytes())
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidMetadata(f"{file} is not valid JSON: {exc}", []) from exc
+    except RecursionError as exc:
+        raise InvalidMetadata(f"{file} nests too deeply to be read as JSON", []) from exc
     total = len(records) if isinstance(records, list) else 0
     with _session(_settings(ctx)) as session, Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("importing", total=total)

@@ -239,13 +239,35 @@ SURROGATE_MESSAGE = "text may not contain unpaired surrogates (U+D800 to U+DFFF)
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
+# Documents nest a dozen levels at most (ODRL constraints included); deeper ones would
+# only exhaust the recursion of the code that reads them.
+MAX_DEPTH = 32
+
+
+def nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds objects or arrays more than ``limit`` levels deep."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
 def iter_errors(schema_id: str, document: Any) -> Iterator[tuple[str, str]]:
     """Yield ``(pointer, message)`` for each violation, pointing at the failing member.
 
     A missing required member is reported at the member's own pointer rather than at its
     parent, so that a form can highlight the empty field. Text that no database can
-    store is a violation too, whatever the schema says (see :func:`unstorable_text`).
+    store is a violation too, whatever the schema says (see :func:`unstorable_text`),
+    and so is nesting deeper than :data:`MAX_DEPTH`.
     """
+    if nests_deeper_than(document, MAX_DEPTH):
+        yield "", f"the document nests deeper than {MAX_DEPTH} levels"
+        return
     yield from describe(validator(schema_id), document)
     yield from unstorable_text(document)
 

@@ -137,6 +137,14 @@ def test_import_rejects_malformed_json(run, orgs, tmp_path):
     result = run("import-datasets", str(broken))
     assert result.exit_code == 1
     assert "not valid JSON" in result.output
+    # Nested beyond what the JSON parser recurses into, or beyond what a record may.
+    for depth, message in ((5000, "nests too deeply"), (40, "/0: the document nests deeper")):
+        deep = tmp_path / f"deep-{depth}.json"
+        deep.write_text("[" + '{"a": ' * depth + "1" + "}" * depth + "]")
+        result = run("import-datasets", str(deep))
+        assert result.exit_code == 1, result.output
+        assert message in result.output
+        assert "Traceback" not in result.output
 
 
 def test_audit_verify_names_the_first_broken_link(run, orgs, db):

@@ -16,21 +16,9 @@ from catalog.errors import BadRequest, UnsupportedMediaType
 
 MERGE_PATCH = "application/merge-patch+json"
 MAX_PAGE = 100_000
-MAX_JSON_DEPTH = 32
+MAX_JSON_DEPTH = metadata_schemas.MAX_DEPTH
 # Our ETags are revision numbers: ASCII digits, no leading zero, within 32 bits.
 _ETAG = re.compile(r'^\s*"([1-9][0-9]{0,9})"\s*$')
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        children = item.values() if isinstance(item, dict) else item
-        if isinstance(item, dict | list):
-            if depth > limit:
-                return True
-            pending.extend((child, depth + 1) for child in children)
-    return False
 
 
 def json_body(*, allow_merge_patch: bool = False) -> Any:
@@ -62,7 +50,7 @@ def parsed_json(data: bytes) -> Any:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels") from exc
-    if _depth_exceeds(value, MAX_JSON_DEPTH):
+    if metadata_schemas.nests_deeper_than(value, MAX_JSON_DEPTH):
         # Documents here nest a dozen levels at most (ODRL constraints included);
         # what is deeper would only exhaust the recursion of the code that reads it.
         raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
