@@ -99,7 +99,7 @@ def _refuse_nul() -> None:
     # PostgreSQL cannot compare or store text holding NUL: a name or filter with one
     # would fail there (and not on SQLite). No address or form here needs it.
     sources: list[MultiDict[str, str]] = [request.args]
-    if request.mimetype == "application/x-www-form-urlencoded":
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sources.append(request.form)
     for values in sources:
         for key, value in values.items(multi=True):

@@ -33,6 +33,7 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import (
     InsecureTransportError,
+    InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
@@ -345,6 +346,12 @@ def _guarded(call: Any) -> Response:
         response: Response = call()
     except InsecureTransportError as error:
         response = server().handle_error_response(None, error)
+    except UnicodeDecodeError:
+        # Basic credentials that are not UTF-8 once decoded: Authlib lets that through.
+        failed = InvalidClientError(
+            description="the client credentials are not UTF-8 text", status_code=401
+        )
+        response = server().handle_error_response(None, failed)
     return response
 
 

@@ -360,6 +360,8 @@ def revoke_client(session: Session, *, actor: Principal, client_id: str) -> OAut
 
 def find_active_client(session: Session, client_id: str) -> OAuthClient | None:
     """The client with ``client_id``, unless it does not exist or was revoked."""
+    if "\x00" in client_id:  # from decoded Basic credentials; PostgreSQL cannot compare it
+        return None
     client = session.exec(select(OAuthClient).where(OAuthClient.client_id == client_id)).first()
     if client is None or client.revoked_at is not None:
         return None

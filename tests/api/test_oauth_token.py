@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -94,6 +95,9 @@ def test_lifetime_is_configurable(machine, settings):
         ("wrong-secret", {}, 401, "invalid_client"),
         ("unknown-client", {}, 401, "invalid_client"),
         ("none", {}, 401, "invalid_client"),
+        # Decoded Basic credentials that are not UTF-8, or hold NUL (PostgreSQL: a 500).
+        ("not-utf-8", {}, 401, "invalid_client"),
+        ("nul", {}, 401, "invalid_client"),
         ("good", {"scope": "admin"}, 400, "invalid_scope"),
         ("good", {"scope": "catalog:write"}, 400, "invalid_scope"),
         ("good", {"scope": "nonsense"}, 400, "invalid_scope"),
@@ -108,6 +112,8 @@ def test_client_credentials_failures(client, machine, headers, data, status, err
         "wrong-secret": basic(client_id, secret + "x"),
         "unknown-client": basic("nobody", secret),
         "none": {},
+        "not-utf-8": {"Authorization": "Basic " + base64.b64encode(b"\xed\xa0:\xff").decode()},
+        "nul": basic(client_id + "\x00", secret),
         "good": basic(client_id, secret),
     }[headers]
     response = client.post(

@@ -117,6 +117,10 @@ def test_nul_in_an_address_is_a_400_on_every_database(client, make_org, make_dat
         assert "NUL" in response.json["detail"]
     login = client.post("/login", data={"username": "ana\x00", "password": "x"})
     assert login.status_code == 400
+    as_multipart = client.post(
+        "/login", data={"username": "ana\x00", "password": "x"}, content_type="multipart/form-data"
+    )
+    assert as_multipart.status_code == 400
 
 
 def test_nul_in_a_json_body_is_a_400_naming_the_fields(client, make_org, make_user):
