@@ -53,7 +53,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
-from catalog.errors import CatalogBusy, ConfigurationError, Conflict
+from catalog.errors import CatalogBusy, ConfigurationError, Conflict, InvalidMetadata
 from catalog.settings import Settings
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -256,6 +256,7 @@ def create_db_engine(
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, **kwargs)
         _configure_sqlite(engine, writer_wait)
+        _refuse_unfit_values(engine)
         return engine
     engine = create_engine(
         url,
@@ -266,7 +267,27 @@ def create_db_engine(
         **json_options,
     )
     _configure_postgresql(engine, writer_wait)
+    _refuse_unfit_values(engine)
     return engine
+
+
+def _refuse_unfit_values(engine: Engine) -> None:
+    """Make a value the database cannot hold an :class:`InvalidMetadata`, not a crash.
+
+    Validation keeps such values out (lengths, ranges, NUL...); this is the net below
+    it, for a column limit a check does not know of yet: the driver's data errors
+    (SQLSTATE class 22: too long, out of range, malformed) and integers beyond what
+    SQLite binds. The caller gets a 422 naming the problem; the statement's text and
+    parameters stay in the log.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _unfit(context: Any) -> None:
+        original = context.original_exception
+        data_error = getattr(context.dialect.dbapi, "DataError", ())
+        if isinstance(original, OverflowError | data_error):
+            reason = str(original).splitlines()[0] if str(original) else type(original).__name__
+            raise InvalidMetadata(f"a value does not fit the catalog's database: {reason}", [])
 
 
 class Database:

@@ -58,11 +58,20 @@ def _optional_body() -> dict[str, Any]:
     return body
 
 
+# The longest reason a decision column holds (VARCHAR(4000)).
+_MAX_REASON = 4000
+
+
 def _text(body: dict[str, Any], key: str) -> str | None:
     value = body.get(key)
     if value is not None and not isinstance(value, str):
         raise InvalidMetadata(
             f"'{key}' must be a text", [FieldError(f"/{key}", "expected a string")]
+        )
+    if value is not None and len(value) > _MAX_REASON:
+        raise InvalidMetadata(
+            f"'{key}' is too long",
+            [FieldError(f"/{key}", f"at most {_MAX_REASON} characters")],
         )
     return value
 

@@ -150,6 +150,10 @@ def test_request_approve_sign_download_suspend_audit(
     assert wrong_country.json()["check"] == "policy"
 
     # 5. El Salvador suspends: the very next download is refused, with the reason.
+    # A reason longer than its column is refused on either database (a 500 on PostgreSQL).
+    too_long = people["sv.steward"].post(agreement_path + "/suspend", {"reason": "x" * 4001})
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["pointer"] == "/reason"
     suspended = people["sv.steward"].post(
         agreement_path + "/suspend", {"reason": "Revisión de seguridad de la información."}
     )

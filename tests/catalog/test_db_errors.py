@@ -1,0 +1,25 @@
+"""Values the database cannot hold are a validation error, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from catalog.errors import InvalidMetadata
+
+
+def test_an_integer_beyond_the_database_is_invalid_metadata(session, backend):
+    # SQLite's driver cannot bind it (OverflowError); PostgreSQL refuses it (22003).
+    statement, value = (
+        ("SELECT :v", 2**70) if backend == "sqlite" else ("SELECT CAST(:v AS SMALLINT)", 10**6)
+    )
+    with pytest.raises(InvalidMetadata, match="does not fit the catalog's database"):
+        session.execute(text(statement), {"v": value})
+
+
+def test_text_too_long_for_its_column_is_invalid_metadata(session, backend):
+    if backend == "sqlite":
+        pytest.skip("SQLite keeps text of any length; validation holds the limits there")
+    session.execute(text("CREATE TEMPORARY TABLE short_text (value VARCHAR(3))"))
+    with pytest.raises(InvalidMetadata, match="value too long"):
+        session.execute(text("INSERT INTO short_text VALUES (:v)"), {"v": "four"})
