@@ -39,6 +39,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 from sqlmodel import Session, col, select
 
+import metadata_schemas
 from catalog import audit
 from catalog import datasets as dataset_service
 from catalog.db import utcnow
@@ -759,7 +760,7 @@ class _Mapper:
         if size is not None:
             try:
                 number = int(float(size))
-            except ValueError:
+            except (ValueError, OverflowError):  # not a number, or INF
                 number = -1
             if number >= 0:
                 document["byte_size"] = number
@@ -1091,6 +1092,11 @@ def _check(mapped: _Mapped) -> None:
     """Validate through the same entry points as every other write."""
     if mapped.errors:
         return
+    # The source's IRI is stored with the record: text a database cannot hold (NUL)
+    # would fail the write, so the record is skipped like an invalid one.
+    mapped.errors.extend(
+        FieldError("/@id", message) for _, message in metadata_schemas.unstorable_text(mapped.iri)
+    )
     # The name is ours to give; a placeholder satisfies the schema during the check.
     document = {"name": "harvested", **mapped.document}
     mapped.errors.extend(dataset_document_errors(document))

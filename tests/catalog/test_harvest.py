@@ -253,6 +253,32 @@ def test_a_date_past_the_catalog_calendar_skips_the_record(session, settings, or
     assert [e.pointer for e in record.errors] == ["/temporal/0/end"]
 
 
+def test_unstorable_values_skip_their_record_and_nothing_else(session, settings, org):
+    # NUL in a dataset's IRI or text cannot be stored on PostgreSQL (the write failed
+    # with a 500); a byte size of INF could not be made an integer.
+    source = (
+        FOREIGN.replace('"2048"^^xsd:decimal', '"INF"^^xsd:double')
+        .replace('dct:title "Sin editor"@es', 'dct:title "Sin\\u0000editor"@es')
+        .replace("<https://unknown.example/org>", "<https://source.example/org/mintrab>")
+    )
+    source += """
+<https://source.example/dataset/nul\\u0000iri> a dcat:Dataset ;
+    dct:title "Con IRI"@es ;
+    dct:description "El IRI tiene NUL."@es ;
+    dct:publisher <https://source.example/org/mintrab> .
+"""
+    report = _harvest(session, settings, source)
+    assert report.created == ["empleo-2024"]
+    skipped = {record.iri: record.errors for record in report.skipped}
+    assert [e.pointer for e in skipped["https://source.example/dataset/sin-editor"]] == [
+        "/title/es"
+    ]
+    (nul_iri,) = [errors for iri, errors in skipped.items() if "\x00" in iri]
+    assert [e.pointer for e in nul_iri] == ["/@id"]
+    dataset = session.exec(select(Dataset).where(Dataset.name == "empleo-2024")).one()
+    assert "byte_size" not in list_distributions(session, dataset)[0].document
+
+
 def test_a_failed_write_leaves_nothing_behind(session, settings, org, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
