@@ -31,6 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+import metadata_schemas
 from catalog.errors import BadRequest
 
 Triple = tuple[Node, Node, Node]
@@ -547,7 +548,7 @@ def parse_rdf(data: bytes, *, rdf_format: str, base: str | None = None) -> Graph
             _check_xml(data)
         if rdf_format == "json-ld":
             try:
-                document = json.loads(data.decode("utf-8-sig"))
+                document = metadata_schemas.loads(data.decode("utf-8-sig"))
             except (UnicodeDecodeError, ValueError) as exc:
                 raise BadRequest(f"the JSON-LD document is not valid JSON: {exc}") from exc
             data = json.dumps(_resolve_contexts(document)).encode("utf-8")

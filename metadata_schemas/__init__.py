@@ -239,6 +239,23 @@ SURROGATE_MESSAGE = "text may not contain unpaired surrogates (U+D800 to U+DFFF)
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
+def _not_a_number(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number (RFC 8259)")
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON as RFC 8259 defines it.
+
+    Python's parser also takes NaN and Infinity, which no JSON writer produces: stored,
+    they came back as null (orjson writes them so), and a policy whose operand had been
+    NaN could no longer be read.
+
+    Raises:
+        ValueError: not JSON (``UnicodeDecodeError`` for bytes that are not UTF-8).
+    """
+    return json.loads(text, parse_constant=_not_a_number)
+
+
 # Documents nest a dozen levels at most (ODRL constraints included); deeper ones would
 # only exhaust the recursion of the code that reads them.
 MAX_DEPTH = 32

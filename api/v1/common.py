@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -45,7 +44,7 @@ def parsed_json(data: bytes) -> Any:
             surrogate (see :func:`metadata_schemas.unstorable_text`).
     """
     try:
-        value = json.loads(data.decode("utf-8"))
+        value = metadata_schemas.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
     except RecursionError as exc:

@@ -218,3 +218,19 @@ def test_bodies_nested_too_deeply_are_a_400(client, make_org, make_user):
         response = client.post("/api/v1/datasets", data=body, headers=headers)
         assert response.status_code == 400, depth
         assert "nests deeper than 32" in response.json["detail"]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(client, make_org, make_user, constant):
+    # Python's parser takes them; stored, orjson wrote them as null, and a policy whose
+    # operand had been NaN could no longer be read (a 500 on every later evaluation).
+    make_org("mintrab-gt")
+    _, token = make_user("ana", steward="mintrab-gt")
+    body = '{"title": {"es": "x"}, "byte_size": ' + constant + "}"
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        data=body,
+        headers={**bearer(token), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert f"{constant} is not a JSON number" in response.json["detail"]
