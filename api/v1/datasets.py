@@ -62,6 +62,10 @@ def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
     return response
 
 
+# The dataset's withdrawal_reason column is VARCHAR(2000).
+MAX_WITHDRAWAL_REASON = 2000
+
+
 @blueprint.get("/datasets")
 @access(public=True, note="drafts are listed only to their organization, auditors and admins")
 def list_datasets() -> Response:
@@ -247,6 +251,11 @@ def withdraw_dataset(name: str) -> Response:
     reason = body.get("reason") if isinstance(body, dict) else None
     if not isinstance(reason, str):
         raise InvalidMetadata("a reason is required", [FieldError("/reason", "a text is required")])
+    if len(reason) > MAX_WITHDRAWAL_REASON:
+        raise InvalidMetadata(
+            "the reason is too long",
+            [FieldError("/reason", f"at most {MAX_WITHDRAWAL_REASON} characters")],
+        )
     dataset = datasets.withdraw_dataset(
         db_session(),
         actor=current_principal(),

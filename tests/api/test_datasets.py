@@ -336,6 +336,11 @@ def test_publish_then_withdraw_keeps_the_record(client, steward):
         "/api/v1/datasets/enei-2024/withdraw", json={}, headers=bearer(steward)
     )
     assert missing_reason.status_code == 422
+    too_long = client.post(  # longer than its column: refused on SQLite as on PostgreSQL
+        "/api/v1/datasets/enei-2024/withdraw", json={"reason": "x" * 2001}, headers=bearer(steward)
+    )
+    assert too_long.status_code == 422
+    assert too_long.json["errors"][0]["pointer"] == "/reason"
     withdrawn = client.post(
         "/api/v1/datasets/enei-2024/withdraw",
         json={"reason": "Serie revisada"},

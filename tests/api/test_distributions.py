@@ -143,6 +143,18 @@ def test_a_dataset_serves_only_files_from_its_own_folder(
         assert "enei-2024" in response.json["errors"][0]["detail"]
 
 
+def test_values_longer_than_their_columns_are_refused(client, steward):
+    # SQLite would keep them; PostgreSQL's VARCHAR(200) and (100) refused them (a 500).
+    for member, value in (("media_type", "text/" + "x" * 200), ("format", "X" * 101)):
+        response = client.post(
+            "/api/v1/datasets/enei-2024/distributions",
+            json={**LINK, member: value},
+            headers=bearer(steward),
+        )
+        assert response.status_code == 422, member
+        assert response.json["errors"][0]["pointer"] == f"/{member}"
+
+
 def test_whole_numbers_are_written_without_a_fraction(client, steward):
     # JSON Schema would take 256.0 as an integer; stored, it was exported as
     # "256.0"^^xsd:nonNegativeInteger and failed the dataset's SHACL validation.
