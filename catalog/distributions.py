@@ -24,7 +24,7 @@ from catalog.datasets import (
 )
 from catalog.db import RowsPerDataset
 from catalog.errors import FieldError, InvalidMetadata, NotFound
-from catalog.models import Dataset, Distribution
+from catalog.models import Dataset, Distribution, Organization
 from catalog.principals import Principal
 from catalog.validation import distribution_document_errors, require_object
 
@@ -49,22 +49,21 @@ def storage_file(storage_root: Path, storage_key: str) -> Path:
 
 def _check_folder(session: Session, storage_key: str, dataset: Dataset) -> None:
     # One storage folder holds every organization's files, restricted extracts among
-    # them: a dataset may serve a file only from a folder of its own, and never from
-    # inside another dataset's, so that no steward can publish another's file.
-    folders = set(PurePosixPath(storage_key).parts[:-1])
-    others = session.exec(
-        select(Dataset.name).where(col(Dataset.name).in_(folders), Dataset.id != dataset.id)
-    ).all()
-    if dataset.name in folders and not others:
+    # them: a dataset may serve only files under its publisher's own folder. Names of
+    # organizations are never freed (organizations are not deleted), where a deleted
+    # draft's name could be taken by anyone.
+    publisher = session.get(Organization, dataset.publisher_id)
+    assert publisher is not None  # noqa: S101 # a foreign key
+    folders = PurePosixPath(storage_key).parts[:-1]
+    if folders and folders[0] == publisher.name:
         return
     raise InvalidMetadata(
         "the distribution is not valid",
         [
             FieldError(
                 "/storage_key",
-                f"must name a file in the dataset's own folder, named '{dataset.name}'"
-                f" (e.g. restricted/{dataset.name}/extract.csv)"
-                + (f", not in the folder of '{sorted(others)[0]}'" if others else ""),
+                f"must name a file in the folder of the dataset's publisher, '{publisher.name}'"
+                f" (e.g. {publisher.name}/restricted/{dataset.name}/extract.csv)",
             )
         ],
     )

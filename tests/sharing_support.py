@@ -114,8 +114,8 @@ def make_world(
             "unit_of_measure": {"es": "Personas", "en": "Persons"},
         },
     )
-    key = f"restricted/{DATASET}/extracto.csv"
-    (storage / "restricted" / DATASET).mkdir(parents=True, exist_ok=True)
+    key = f"dgme-sv/restricted/{DATASET}/extracto.csv"
+    (storage / "dgme-sv" / "restricted" / DATASET).mkdir(parents=True, exist_ok=True)
     (storage / key).write_bytes(CONTENT)
     distributions.add_distribution(
         session,

@@ -290,7 +290,7 @@ def _distribution(
         }
     restricted = kind == "restricted"
     folder = "restricted" if restricted else "public"
-    key = f"{folder}/{spec['name']}/{index + 1}.csv"
+    key = f"{publisher['name']}/{folder}/{spec['name']}/{index + 1}.csv"
     path = storage_root / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(register_csv(spec) if restricted else aggregate_csv(spec))

@@ -20,11 +20,11 @@ def steward(make_org, make_user, make_dataset):
 
 @pytest.fixture
 def stored_file(settings):
-    folder = settings.storage_path / "restricted" / "enei-2024"
+    folder = settings.storage_path / "mintrab-gt" / "restricted" / "enei-2024"
     folder.mkdir(parents=True)
     content = b"id,sexo\nA1,F\nA2,M\n"
     (folder / "extract.csv").write_bytes(content)
-    return "restricted/enei-2024/extract.csv", content
+    return "mintrab-gt/restricted/enei-2024/extract.csv", content
 
 
 LINK = {
@@ -115,24 +115,18 @@ def test_storage_keys_cannot_escape_or_dangle(client, steward, key):
     assert response.json["errors"][0]["pointer"] == "/storage_key"
 
 
-def test_a_dataset_serves_only_files_from_its_own_folder(
-    client, steward, settings, make_org, make_dataset
+def test_a_dataset_serves_only_files_of_its_publisher(
+    client, steward, settings, make_org, make_dataset, stored_file
 ):
-    # inm-hn's restricted extract, in its dataset's folder of the shared storage...
-    folder = settings.storage_path / "restricted" / "personas-retornadas-hn"
+    # inm-hn's restricted extract, in its folder of the shared storage...
+    make_org("inm-hn", country="HND", kind="migration-authority")
+    folder = settings.storage_path / "inm-hn" / "restricted" / "enei-2024"
     folder.mkdir(parents=True)
     (folder / "1.csv").write_bytes(b"id,sexo\nR1,F\n")
-    # ...cannot be published by a steward of another organization through a dataset
-    # of theirs, whatever folder their dataset's name matches elsewhere in the path.
-    make_org("inm-hn", country="HND", kind="migration-authority")
-    make_dataset("personas-retornadas-hn", "inm-hn")
-    nested = folder / "enei-2024"
-    nested.mkdir()
-    (nested / "2.csv").write_bytes(b"id,sexo\nR2,M\n")
-    for key in (
-        "restricted/personas-retornadas-hn/1.csv",
-        "restricted/personas-retornadas-hn/enei-2024/2.csv",
-    ):
+    # ...cannot be published by a steward of another organization, even from a folder
+    # named after their own dataset, and whatever names datasets are given.
+    make_dataset("restricted", "mintrab-gt", publish=False)
+    for key in ("inm-hn/restricted/enei-2024/1.csv", "restricted/inm-hn/1.csv"):
         response = client.post(
             "/api/v1/datasets/enei-2024/distributions",
             json={"title": {"es": "x"}, "storage_key": key, "restricted": False},
@@ -140,7 +134,15 @@ def test_a_dataset_serves_only_files_from_its_own_folder(
         )
         assert response.status_code == 422, key
         assert response.json["errors"][0]["pointer"] == "/storage_key"
-        assert "enei-2024" in response.json["errors"][0]["detail"]
+        assert "'mintrab-gt'" in response.json["errors"][0]["detail"]
+    # Its own files, in any folder of its publisher's, are fine.
+    own, _ = stored_file
+    response = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "x"}, "storage_key": own, "restricted": True},
+        headers=bearer(steward),
+    )
+    assert response.status_code == 201
 
 
 def test_values_longer_than_their_columns_are_refused(client, steward):

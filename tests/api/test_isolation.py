@@ -102,7 +102,7 @@ def world(client, session, make_org, make_user, make_client, make_dataset, user_
 
     datasets.withdraw_dataset(session, actor=SYSTEM, name="withdrawn", reason="superseded")
     for name in ("published", "draft", "shared"):
-        folder = settings.storage_path / "restricted" / name
+        folder = settings.storage_path / "mintrab-gt" / "restricted" / name
         folder.mkdir(parents=True)
         (folder / "extract.csv").write_bytes(b"id,sexo\nA1,F\n")
     for name in ("published", "draft"):
@@ -114,7 +114,7 @@ def world(client, session, make_org, make_user, make_client, make_dataset, user_
                 "title": {"es": "Extracto", "en": "Extract"},
                 "format": "CSV",
                 "media_type": "text/csv",
-                "storage_key": f"restricted/{name}/extract.csv",
+                "storage_key": f"mintrab-gt/restricted/{name}/extract.csv",
                 "restricted": True,
             },
             storage_root=settings.storage_path,
@@ -164,7 +164,7 @@ def _share(session: Any, state: World, settings: Any) -> None:
             "title": {"es": "Extracto", "en": "Extract"},
             "format": "CSV",
             "media_type": "text/csv",
-            "storage_key": "restricted/shared/extract.csv",
+            "storage_key": "mintrab-gt/restricted/shared/extract.csv",
             "restricted": True,
         },
         storage_root=settings.storage_path,

@@ -202,10 +202,9 @@ def test_public_files_need_no_agreement_and_bad_ranges_get_416(client, world, se
     from catalog import distributions
     from tests.conftest import SYSTEM
 
-    (settings.storage_path / "public" / DATASET).mkdir(parents=True, exist_ok=True)
-    (settings.storage_path / "public" / DATASET / "cuadros.csv").write_bytes(
-        b"anio,total\n2025,1200\n"
-    )
+    folder = settings.storage_path / "dgme-sv" / "public" / DATASET
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cuadros.csv").write_bytes(b"anio,total\n2025,1200\n")
     public = distributions.add_distribution(
         session,
         actor=SYSTEM,
@@ -214,7 +213,7 @@ def test_public_files_need_no_agreement_and_bad_ranges_get_416(client, world, se
             "title": {"es": "Cuadros", "en": "Tables"},
             "format": "CSV",
             "media_type": "text/csv",
-            "storage_key": f"public/{DATASET}/cuadros.csv",
+            "storage_key": f"dgme-sv/public/{DATASET}/cuadros.csv",
             "license": "https://creativecommons.org/licenses/by/4.0/",
         },
         storage_root=settings.storage_path,
