@@ -48,14 +48,18 @@ DURATION_TYPES: Final = frozenset({DURATION, DAY_TIME_DURATION, YEAR_MONTH_DURAT
 DATE_TIME_TYPES: Final = frozenset({DATE_TIME, DATE_TIME_STAMP})
 NUMERIC_TYPES: Final = INTEGER_TYPES | {DECIMAL, DOUBLE, FLOAT}
 
+# XSD's digits are ASCII; Python's \d would also take "٣" and "५", which int() reads.
 _DURATION = re.compile(
     r"(?P<sign>-)?P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
+    re.ASCII,
 )
-_DATE_TIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
-_DATE = re.compile(r"(?P<date>-?\d{4,}-\d{2}-\d{2})(?P<tz>Z|[+-]\d{2}:\d{2})?")
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DATE_TIME = re.compile(
+    r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?", re.ASCII
+)
+_DATE = re.compile(r"(?P<date>-?\d{4,}-\d{2}-\d{2})(?P<tz>Z|[+-]\d{2}:\d{2})?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

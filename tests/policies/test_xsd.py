@@ -97,3 +97,19 @@ def test_check_lexical_ignores_unknown_datatypes() -> None:
     xsd.check_lexical("anything", "https://example.org/datatype")
     with pytest.raises(ValueError, match="integer"):
         xsd.check_lexical("ten", xsd.XSD + "integer")
+
+
+@pytest.mark.parametrize(
+    ("lexical", "datatype", "message"),
+    [
+        ("\u0665", xsd.XSD + "integer", "not an integer"),  # ARABIC-INDIC FIVE: int() reads 5
+        ("1\u0660.5", xsd.DECIMAL, "not an xsd:decimal"),
+    ],
+)
+def test_digits_are_ascii(lexical: str, datatype: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        xsd.parse_number(lexical, datatype)
+    with pytest.raises(ValueError, match="xsd:duration"):
+        xsd.parse_duration("P\u0663\u0660Y")
+    with pytest.raises(ValueError, match="xsd:date"):
+        xsd.parse_date("\u0662027-01-01")
