@@ -95,7 +95,14 @@ def _assign_request_id() -> None:
     g.request_id = supplied if ok else secrets.token_hex(8)
 
 
+# Longer addresses are refused: links echo the query, and a 100,000-character one
+# made a Link header too long for common HTTP clients (Python's: 64 KiB).
+MAX_ADDRESS = 8192
+
+
 def _refuse_nul() -> None:
+    if len(request.full_path) > MAX_ADDRESS:
+        raise BadRequest(f"the address is longer than {MAX_ADDRESS} characters")
     # PostgreSQL cannot compare or store text holding NUL: a name or filter with one
     # would fail there (and not on SQLite). No address or form here needs it.
     sources: list[MultiDict[str, str]] = [request.args]

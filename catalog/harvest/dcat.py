@@ -29,6 +29,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -759,8 +760,11 @@ class _Mapper:
         size = _literal(graph, node, DCAT.byteSize)
         if size is not None:
             try:
-                number = int(float(size))
-            except (ValueError, OverflowError):  # not a number, or INF
+                # Through Decimal, not float: 99999999999999999999999 stays itself. A
+                # size beyond 64 bits (or 1e999999999, a billion digits) is left out.
+                exact = Decimal(size)
+                number = int(exact) if exact.is_finite() and exact.adjusted() < 19 else -1
+            except ArithmeticError:  # not a number
                 number = -1
             if number >= 0:
                 document["byte_size"] = number

@@ -234,3 +234,11 @@ def test_nan_and_infinity_are_not_json(client, make_org, make_user, constant):
     )
     assert response.status_code == 400
     assert f"{constant} is not a JSON number" in response.json["detail"]
+
+
+def test_an_address_longer_than_8192_characters_is_a_400(client):
+    # Links echo the query: a 100,000-character q made a 200 KB Link header.
+    response = client.get("/api/v1/datasets", query_string={"q": "empleo " * 2000})
+    assert response.status_code == 400
+    assert "longer than 8192" in response.json["detail"]
+    assert client.get("/api/v1/datasets", query_string={"q": "empleo " * 1000}).status_code == 200

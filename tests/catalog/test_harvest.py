@@ -279,6 +279,21 @@ def test_unstorable_values_skip_their_record_and_nothing_else(session, settings,
     assert "byte_size" not in list_distributions(session, dataset)[0].document
 
 
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ('"123456789012345678"^^xsd:decimal', 123456789012345678),  # exact, not via float
+        ('"1e3"^^xsd:double', 1000),
+        ('"1e999999999"^^xsd:double', None),  # a billion digits: left out, not computed
+        ('"NaN"^^xsd:double', None),
+    ],
+)
+def test_byte_sizes_are_read_exactly(session, settings, org, size, expected):
+    _harvest(session, settings, FOREIGN.replace('"2048"^^xsd:decimal', size))
+    dataset = session.exec(select(Dataset).where(Dataset.name == "empleo-2024")).one()
+    assert list_distributions(session, dataset)[0].document.get("byte_size") == expected
+
+
 def test_a_failed_write_leaves_nothing_behind(session, settings, org, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
