@@ -1092,15 +1092,21 @@ def harvest_graph(
     return report
 
 
+_LONGEST_IRI = 2000
+
+
 def _check(mapped: _Mapped) -> None:
     """Validate through the same entry points as every other write."""
     if mapped.errors:
         return
-    # The source's IRI is stored with the record: text a database cannot hold (NUL)
-    # would fail the write, so the record is skipped like an invalid one.
-    mapped.errors.extend(
-        FieldError("/@id", message) for _, message in metadata_schemas.unstorable_text(mapped.iri)
-    )
+    # The source's IRIs are stored with the record (VARCHAR(2000)): text a database
+    # cannot hold would fail the write, so the record is skipped like an invalid one.
+    for iri in (mapped.iri, mapped.catalog):
+        mapped.errors.extend(
+            FieldError("/@id", message) for _, message in metadata_schemas.unstorable_text(iri)
+        )
+        if len(iri) > _LONGEST_IRI:
+            mapped.errors.append(FieldError("/@id", f"longer than {_LONGEST_IRI} characters"))
     # The name is ours to give; a placeholder satisfies the schema during the check.
     document = {"name": "harvested", **mapped.document}
     mapped.errors.extend(dataset_document_errors(document))

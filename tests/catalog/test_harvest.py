@@ -266,7 +266,11 @@ def test_unstorable_values_skip_their_record_and_nothing_else(session, settings,
     dct:title "Con IRI"@es ;
     dct:description "El IRI tiene NUL."@es ;
     dct:publisher <https://source.example/org/mintrab> .
-"""
+<https://source.example/dataset/%s> a dcat:Dataset ;
+    dct:title "IRI largo"@es ;
+    dct:description "El IRI no cabe en su columna."@es ;
+    dct:publisher <https://source.example/org/mintrab> .
+""" % ("x" * 2000)
     report = _harvest(session, settings, source)
     assert report.created == ["empleo-2024"]
     skipped = {record.iri: record.errors for record in report.skipped}
@@ -275,6 +279,8 @@ def test_unstorable_values_skip_their_record_and_nothing_else(session, settings,
     ]
     (nul_iri,) = [errors for iri, errors in skipped.items() if "\x00" in iri]
     assert [e.pointer for e in nul_iri] == ["/@id"]
+    (long_iri,) = [errors for iri, errors in skipped.items() if len(iri) > 2000]
+    assert [e.detail for e in long_iri] == ["longer than 2000 characters"]
     dataset = session.exec(select(Dataset).where(Dataset.name == "empleo-2024")).one()
     assert "byte_size" not in list_distributions(session, dataset)[0].document
 
