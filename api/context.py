@@ -100,7 +100,7 @@ def _assign_request_id() -> None:
 MAX_ADDRESS = 8192
 
 
-def _refuse_nul() -> None:
+def _refuse_unusable_addresses() -> None:
     if len(request.full_path) > MAX_ADDRESS:
         raise BadRequest(f"the address is longer than {MAX_ADDRESS} characters")
     # PostgreSQL cannot compare or store text holding NUL: a name or filter with one
@@ -119,7 +119,7 @@ def _refuse_nul() -> None:
 def register(app: Flask) -> None:
     """Install the per-request hooks."""
     app.before_request(_assign_request_id)
-    app.before_request(_refuse_nul)
+    app.before_request(_refuse_unusable_addresses)
     app.teardown_appcontext(_close_session)
 
     @app.after_request

@@ -15,7 +15,7 @@ from catalog.errors import BadRequest, UnsupportedMediaType
 
 MERGE_PATCH = "application/merge-patch+json"
 MAX_PAGE = 100_000
-MAX_JSON_DEPTH = metadata_schemas.MAX_DEPTH
+_TOO_DEEP = f"the body nests deeper than {metadata_schemas.MAX_DEPTH} levels"
 # Our ETags are revision numbers: ASCII digits, no leading zero, within 32 bits.
 _ETAG = re.compile(r'^\s*"([1-9][0-9]{0,9})"\s*$')
 
@@ -48,11 +48,9 @@ def parsed_json(data: bytes) -> Any:
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
-        raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels") from exc
-    if metadata_schemas.nests_deeper_than(value, MAX_JSON_DEPTH):
-        # Documents here nest a dozen levels at most (ODRL constraints included);
-        # what is deeper would only exhaust the recursion of the code that reads it.
-        raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+        raise BadRequest(_TOO_DEEP) from exc
+    if metadata_schemas.nests_deeper_than(value, metadata_schemas.MAX_DEPTH):
+        raise BadRequest(_TOO_DEEP)
     # JSON can only write NUL and lone surrogates as escapes: the bytes say whether
     # to look.
     if b"\\u" in data and (unstorable := metadata_schemas.unstorable_text(value)):
