@@ -11,7 +11,7 @@ from flask import Response, jsonify, request, url_for
 import metadata_schemas
 from api.context import state
 from catalog.datasets import ANY_REVISION
-from catalog.errors import BadRequest, UnsupportedMediaType
+from catalog.errors import BadRequest, FieldError, InvalidMetadata, UnsupportedMediaType
 
 MERGE_PATCH = "application/merge-patch+json"
 MAX_PAGE = 100_000
@@ -56,6 +56,25 @@ def parsed_json(data: bytes) -> Any:
     if b"\\u" in data and (unstorable := metadata_schemas.unstorable_text(value)):
         raise BadRequest(
             f"{unstorable[0][1]}: at {', '.join(pointer for pointer, _ in unstorable[:10])}"
+        )
+    return value
+
+
+def body_text(body: Any, key: str, *, longest: int) -> str | None:
+    """The text member ``key`` of a JSON object body, if given.
+
+    Raises:
+        InvalidMetadata: it is not a text, or longer than ``longest`` (the column that
+            keeps it: SQLite would store more, PostgreSQL would not).
+    """
+    value = body.get(key) if isinstance(body, dict) else None
+    if value is not None and not isinstance(value, str):
+        raise InvalidMetadata(
+            f"'{key}' must be a text", [FieldError(f"/{key}", "expected a string")]
+        )
+    if value is not None and len(value) > longest:
+        raise InvalidMetadata(
+            f"'{key}' is too long", [FieldError(f"/{key}", f"at most {longest} characters")]
         )
     return value
 

@@ -13,6 +13,7 @@ from api.auth import access, current_principal
 from api.context import db_session, state
 from api.v1 import blueprint
 from api.v1.common import (
+    body_text,
     etag_for,
     if_match_revision,
     json_body,
@@ -248,14 +249,9 @@ def publish_dataset(name: str) -> Response:
 def withdraw_dataset(name: str) -> Response:
     """Withdraw a published dataset, giving a reason; it is kept on record."""
     body = json_body()
-    reason = body.get("reason") if isinstance(body, dict) else None
-    if not isinstance(reason, str):
+    reason = body_text(body, "reason", longest=MAX_WITHDRAWAL_REASON)
+    if reason is None:
         raise InvalidMetadata("a reason is required", [FieldError("/reason", "a text is required")])
-    if len(reason) > MAX_WITHDRAWAL_REASON:
-        raise InvalidMetadata(
-            "the reason is too long",
-            [FieldError("/reason", f"at most {MAX_WITHDRAWAL_REASON} characters")],
-        )
     dataset = datasets.withdraw_dataset(
         db_session(),
         actor=current_principal(),

@@ -26,7 +26,7 @@ from api.auth import access, current_principal
 from api.conneg import JSON, JSON_LD, negotiate
 from api.context import db_session, state, writes
 from api.v1 import blueprint
-from api.v1.common import json_body
+from api.v1.common import body_text, json_body
 from api.v1.serializers import access_request_json, agreement_json, outbox_json
 from catalog import access_requests, agreements, gateway, notifications
 from catalog.db import utcnow
@@ -63,17 +63,7 @@ _MAX_REASON = 4000
 
 
 def _text(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InvalidMetadata(
-            f"'{key}' must be a text", [FieldError(f"/{key}", "expected a string")]
-        )
-    if value is not None and len(value) > _MAX_REASON:
-        raise InvalidMetadata(
-            f"'{key}' is too long",
-            [FieldError(f"/{key}", f"at most {_MAX_REASON} characters")],
-        )
-    return value
+    return body_text(body, key, longest=_MAX_REASON)
 
 
 # --------------------------------------------------------------------------- requests
