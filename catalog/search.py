@@ -724,12 +724,17 @@ class PostgresText:
             f"{'' if on_groups else condition.combo_in('s.combo')}{query.quality_clause})"
         )
         if on_groups:
+            # The page is cut from the best ``offset + limit + hidden`` matches, where
+            # ``hidden`` counts the matches of refused groups (usually none): at most that
+            # many of them can be refused, and the matches need no test of their own.
             statement = (
                 f"{matched}, a AS MATERIALIZED (SELECT sf.id, {condition.admits_sql} AS ok,"  # noqa: S608
                 f" {_SF_COLUMNS}, g.n FROM (SELECT m.combo, count(*) AS n FROM m"
                 " GROUP BY m.combo) g JOIN search_facet sf ON sf.id = g.combo)"
-                f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n FROM m{join}"
-                " WHERE m.combo IN (SELECT a.id FROM a WHERE a.ok = 1)"
+                f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n FROM (SELECT m.*"
+                f" FROM m{join} ORDER BY {order} LIMIT :limit + :offset"
+                f" + (SELECT coalesce(sum(a.n), 0) FROM a WHERE a.ok = 0)) m{join}"
+                " WHERE m.combo NOT IN (SELECT a.id FROM a WHERE a.ok = 0)"
                 f" ORDER BY {order} LIMIT :limit OFFSET :offset)"
                 f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS.replace('sf.', 'a.')}, a.n FROM a"
                 " WHERE a.ok = 1)"

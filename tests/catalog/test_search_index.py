@@ -238,6 +238,42 @@ def test_matches_of_hidden_combinations_never_reach_the_page(session, make_org, 
     assert guatemala.facets["country"] == {"GTM": 3}
 
 
+def test_hidden_matches_ranked_first_leave_the_page_full(session, make_org, make_dataset):
+    """Drafts that outrank every visible match take no place on an anonymous page."""
+    make_org("mintrab-gt")
+    for n in range(3):
+        make_dataset(f"visible-{n}", "mintrab-gt")
+    loud = {"es": "Remesas remesas remesas", "en": "Remittances"}
+    for n in range(4):
+        make_dataset(
+            f"hidden-{n}",
+            "mintrab-gt",
+            publish=False,
+            title=loud,
+            keywords={"es": ["remesas"], "en": ["remittances"]},
+        )
+    make_dataset("visible-remesas", "mintrab-gt", title={"es": "Remesas", "en": "Remittances"})
+    steward_view = datasets.search_datasets(session, actor=SYSTEM, text="remesas", limit=2)
+    assert {d.name for d in steward_view.datasets} <= {f"hidden-{n}" for n in range(4)}
+    anonymous = Principal.anonymous()
+    for offset, expected in ((0, ["visible-remesas"]), (1, [])):
+        page = datasets.search_datasets(
+            session, actor=anonymous, text="remesas", limit=1, offset=offset
+        )
+        assert page.total == 1
+        assert [d.name for d in page.datasets] == expected
+    everything = datasets.search_datasets(session, actor=anonymous, text="empleo", limit=2)
+    assert everything.total == 4
+    names = [d.name for d in everything.datasets]
+    names += [
+        d.name
+        for d in datasets.search_datasets(
+            session, actor=anonymous, text="empleo", limit=2, offset=2
+        ).datasets
+    ]
+    assert sorted(names) == ["visible-0", "visible-1", "visible-2", "visible-remesas"]
+
+
 def test_writers_adding_the_same_new_word_do_not_wait_for_each_other(
     db, session, make_org, make_dataset
 ):
