@@ -3,7 +3,9 @@
 Text is folded before it is indexed and before it is queried (Unicode decomposition,
 combining marks dropped, case folded), so "migracion" finds "Migración" and "albanil"
 finds "Albañil" on both backends. Query terms match word prefixes ("trabajador" finds
-"trabajadores") and are combined with AND; quoted phrases match as phrases.
+"trabajadores") and the other regular number and gender forms of the word ("retornados"
+finds "retornadas", "trabajadores fronterizos" finds "trabajador fronterizo"), and are
+combined with AND; quoted phrases match exactly, as phrases.
 
 Facets: each dataset's facet values (publisher, country, access rights, personal-data
 class, status, themes) form a *combination*, numbered in the ``search_facet`` table with
@@ -49,6 +51,8 @@ _SPANISH_STOPWORDS = "a al con de del e el en la las lo los o para por que se si
 _ENGLISH_STOPWORDS = "an and as at by for from in into of on or the to with"
 _STOPWORDS = frozenset(_SPANISH_STOPWORDS.split() + _ENGLISH_STOPWORDS.split())
 _WORD = re.compile(r"[0-9a-z]+")
+# Words shorter than this keep their one form ("mes", "ley", "gtm").
+_SHORTEST_INFLECTED = 4
 _PHRASE = re.compile(r'"([^"]*)"')
 
 
@@ -98,6 +102,49 @@ def parse_query(raw: str) -> ParsedQuery:
     rest = _PHRASE.sub(" ", folded)
     terms = tuple(dict.fromkeys(w for w in _WORD.findall(rest) if w not in _STOPWORDS))
     return ParsedQuery(terms=terms[:32], phrases=tuple(phrases[:8]))
+
+
+def inflections(term: str) -> tuple[str, ...]:
+    """The other regular number and gender forms of a folded Spanish or English word.
+
+    "retornados" gives "retornada", "retornadas" and "retornado"; "trabajadores" gives
+    "trabajador", "trabajadora" and "trabajadoras"; "countries" gives "country". Forms the
+    term begins are left out: it matches those as a prefix already.
+
+    Not a stemmer: the regular endings are undone and redone, and a form no document uses
+    simply matches nothing. Words are never cut down to a stem that would also begin
+    unrelated words, so "empleo" does not find "empleadores". Short words, numbers and
+    codes have no forms.
+    """
+    if len(term) < _SHORTEST_INFLECTED or not term.isalpha():
+        return ()
+    singulars = {term}
+    if term.endswith("s") and not term.endswith("ss"):
+        singulars.add(term[:-1])  # remesas, workers
+        if term.endswith("es"):
+            singulars.add(term[:-2])  # hogares, inspecciones, boxes
+        if term.endswith("ces"):
+            singulars.add(term[:-3] + "z")  # luces
+        if term.endswith("ies"):
+            singulars.add(term[:-3] + "y")  # countries
+    forms: set[str] = set()
+    for singular in singulars:
+        forms.add(singular)
+        last = singular[-1]
+        if last in "oa":  # retornado, retornada
+            stem = singular[:-1]
+            forms.update((stem + "o", stem + "a", stem + "os", stem + "as"))
+        elif last == "z":
+            forms.add(singular[:-1] + "ces")
+        elif last == "y":
+            forms.update((singular + "s", singular + "es", singular[:-1] + "ies"))
+        elif last in "eiu":
+            forms.add(singular + "s")
+        else:
+            forms.update((singular + "es", singular + "s"))
+            if singular.endswith("or"):  # trabajador, trabajadora
+                forms.update((singular + "a", singular + "as"))
+    return tuple(sorted(form for form in forms if not form.startswith(term)))
 
 
 @dataclass(frozen=True)
@@ -486,8 +533,15 @@ class SqliteText:
 
     @staticmethod
     def match_expression(parsed: ParsedQuery) -> str:
-        """The FTS5 MATCH expression: prefix terms and phrases, all required."""
-        parts = [f'"{term}"*' for term in parsed.terms]
+        """The FTS5 MATCH expression: terms and phrases, all required.
+
+        A term matches as a prefix or as one of its other forms (:func:`inflections`).
+        """
+        parts = [
+            " OR ".join((f'"{term}"*', *(f'"{form}"' for form in inflections(term))))
+            for term in parsed.terms
+        ]
+        parts = [f"({part})" if " OR " in part else part for part in parts]
         parts += ['"' + " ".join(words) + '"' for words in parsed.phrases]
         return " AND ".join(parts)
 
@@ -619,48 +673,62 @@ class PostgresText:
     def tsquery(parsed: ParsedQuery, expansions: Mapping[str, Sequence[str]] | None = None) -> str:
         """The tsquery text: terms and phrases, all required.
 
-        A term listed in ``expansions`` becomes the alternation of those words (the
-        indexed words it is a prefix of); any other term stays a prefix (``term:*``).
+        A term listed in ``expansions`` becomes the alternation of those operands (see
+        :meth:`expansions`); any other term becomes its prefix (``term:*``) or its other
+        forms (:func:`inflections`).
         """
         # Terms and words are [0-9a-z]+, so they are safe inside tsquery syntax.
         expansions = expansions or {}
-        parts = [
-            "(" + " | ".join(expansions[term]) + ")" if expansions.get(term) else f"{term}:*"
-            for term in parsed.terms
-        ]
+        parts = []
+        for term in parsed.terms:
+            operands = expansions.get(term) or (f"{term}:*", *inflections(term))
+            single = len(operands) == 1 and term not in expansions
+            parts.append(operands[0] if single else "(" + " | ".join(operands) + ")")
         parts += ["(" + " <-> ".join(words) + ")" for words in parsed.phrases]
         return " & ".join(parts)
 
     @staticmethod
     def expansions(session: Session, parsed: ParsedQuery) -> dict[str, list[str]] | None:
-        """The indexed words each query term is a prefix of, from the ``search_word`` lexicon.
+        """What each query term stands for in the tsquery, from the ``search_word`` lexicon.
 
-        ``None`` when a term is the prefix of no indexed word: nothing can match. A term
-        with more than :data:`_MOST_EXPANSIONS` words is left out (it stays a prefix).
+        A term stands for the indexed words it begins and its other forms
+        (:func:`inflections`) that are indexed words. A term beginning more than
+        :data:`_MOST_EXPANSIONS` words stays a prefix (``term:*``) beside those forms.
+        ``None`` when some term stands for nothing: nothing can match.
         """
         if not parsed.terms:
             return {}
+        forms = [(term, form) for term in parsed.terms for form in inflections(term)]
         rows = session.execute(
             text(
-                "SELECT t.term, w.word FROM unnest(CAST(:terms AS text[]),"
+                "SELECT t.term, w.word, true FROM unnest(CAST(:terms AS text[]),"
                 " CAST(:ends AS text[])) AS t(term, term_end)"
-                " LEFT JOIN LATERAL (SELECT DISTINCT word FROM search_word WHERE word >= t.term"
+                " JOIN LATERAL (SELECT DISTINCT word FROM search_word WHERE word >= t.term"
                 " AND word < t.term_end ORDER BY word LIMIT :cap) w ON true"
+                " UNION ALL SELECT f.term, f.form, false FROM unnest(CAST(:form_terms AS text[]),"
+                " CAST(:forms AS text[])) AS f(term, form)"
+                " WHERE EXISTS (SELECT 1 FROM search_word w WHERE w.word = f.form)"
             ),
             {
                 "terms": list(parsed.terms),
                 # The first string after every word that starts with the term (byte order).
                 "ends": [term[:-1] + chr(ord(term[-1]) + 1) for term in parsed.terms],
                 "cap": _MOST_EXPANSIONS + 1,
+                "form_terms": [term for term, _ in forms],
+                "forms": [form for _, form in forms],
             },
         ).all()
-        found: dict[str, list[str]] = {term: [] for term in parsed.terms}
-        for term, word in rows:
-            if word is not None:
-                found[term].append(word)
-        if any(not words for words in found.values()):
-            return None
-        return {term: words for term, words in found.items() if len(words) <= _MOST_EXPANSIONS}
+        begun: dict[str, list[str]] = {term: [] for term in parsed.terms}
+        other_forms: dict[str, list[str]] = {term: [] for term in parsed.terms}
+        for term, word, is_begun in rows:
+            (begun if is_begun else other_forms)[term].append(word)
+        operands = {}
+        for term in parsed.terms:
+            words = begun[term] if len(begun[term]) <= _MOST_EXPANSIONS else [f"{term}:*"]
+            operands[term] = words + other_forms[term]
+            if not operands[term]:
+                return None
+        return operands
 
     @classmethod
     def _expanded_tsquery(cls, session: Session, parsed: ParsedQuery) -> str | None:

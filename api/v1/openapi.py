@@ -1051,7 +1051,8 @@ def _paths() -> dict[str, Any]:
         _param(
             "q",
             "query",
-            "Free text; accent- and case-insensitive, word prefixes.",
+            "Free text; accent- and case-insensitive. Words match the words they begin"
+            " and their other number and gender forms; quoted phrases match exactly.",
             {"type": "string"},
         ),
         *[

@@ -203,3 +203,42 @@ def test_theme_filter_matches_whole_codes(client, make_org, make_dataset):
     for q in (None, "encuesta"):
         params = {"theme": "employment", **({"q": q} if q else {})}
         assert names(client.get("/api/v1/datasets", query_string=params)) == ["empleo"]
+
+
+def test_other_number_and_gender_forms_match(client, make_org, make_dataset):
+    """Spanish users write plurals and either gender; titles use whichever they chose."""
+    make_org("inm-mx", country="MEX", kind="migration-authority")
+    neutral = {"es": "Registro administrativo.", "en": "Administrative register."}
+    make_dataset(
+        "tarjetas-tvtf",
+        "inm-mx",
+        title={"es": "Tarjetas de trabajador fronterizo", "en": "Border worker visitor cards"},
+        description=neutral,
+        keywords={"es": ["frontera sur"], "en": ["southern border"]},
+    )
+    make_dataset(
+        "retornadas-mx",
+        "inm-mx",
+        title={"es": "Personas retornadas recibidas", "en": "Returned persons received"},
+        description=neutral,
+        keywords={"es": ["retorno"], "en": ["return"]},
+    )
+    make_dataset(
+        "empleadores-mx",
+        "inm-mx",
+        title={"es": "Registro de empleadores", "en": "Employer register"},
+        description=neutral,
+        keywords={"es": ["empresas"], "en": ["firms"]},
+    )
+
+    def found(query):
+        return names(client.get("/api/v1/datasets", query_string={"q": query}))
+
+    assert found("trabajadores fronterizos") == ["tarjetas-tvtf"]
+    assert found("border workers") == ["tarjetas-tvtf"]
+    assert found("retornados") == ["retornadas-mx"]
+    assert found("persona retornada") == ["retornadas-mx"]
+    # Quoted phrases stay exact, and no word is cut down to a stem.
+    assert found('"trabajadores fronterizos"') == []
+    assert found("empleo") == []
+    assert found("empleador") == ["empleadores-mx"]

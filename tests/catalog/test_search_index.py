@@ -22,6 +22,7 @@ from catalog.search import (
     SearchQuery,
     _index_driven,
     facet_condition,
+    inflections,
     parse_query,
     words,
 )
@@ -162,7 +163,7 @@ def test_a_failing_search_statement_reports_its_own_error(session):
 def test_prefix_terms_are_written_as_the_words_they_expand_to():
     parsed = parse_query("migr encuesta")
     assert PostgresText.tsquery_literal(parsed, {"migr": ["migracion", "migrante"]}) == (
-        "to_tsquery('simple', '(migracion | migrante) & encuesta:*')"
+        "to_tsquery('simple', '(migracion | migrante) & (encuesta:* | encuesto | encuestos)')"
     )
 
 
@@ -188,7 +189,8 @@ def test_the_lexicon_grows_with_every_new_word(session, make_org, make_dataset):
         keywords={"es": ["zacapanecos", "zacapanecas"], "en": ["Zacapa"]},
     )
     expansions = PostgresText.expansions(session, parse_query("zacapaneco encuesta"))
-    assert expansions == {"zacapaneco": ["zacapanecos"], "encuesta": ["encuesta"]}
+    # The term begins "zacapanecos"; "zacapanecas" is its other gender.
+    assert expansions == {"zacapaneco": ["zacapanecos", "zacapanecas"], "encuesta": ["encuesta"]}
     page = datasets.search_datasets(session, actor=SYSTEM, text="zacapaneco")
     assert [d.name for d in page.datasets] == ["vacantes-zacapa"]
     stored = session.execute(text("SELECT word FROM search_word")).scalars().all()
@@ -204,8 +206,8 @@ def test_a_prefix_of_too_many_words_stays_a_prefix(session, make_org, make_datas
     make_dataset("ocupaciones", "mintrab-gt", keywords={"es": codes, "en": ["occupations"]})
     parsed = parse_query("ciuo ciuo00")
     expansions = PostgresText.expansions(session, parsed)
-    assert expansions == {"ciuo00": [f"ciuo{n:03d}" for n in range(10)]}
-    assert PostgresText.tsquery(parsed, expansions).startswith("ciuo:* & (ciuo000 | ciuo001")
+    assert expansions == {"ciuo": ["ciuo:*"], "ciuo00": [f"ciuo{n:03d}" for n in range(10)]}
+    assert PostgresText.tsquery(parsed, expansions).startswith("(ciuo:*) & (ciuo000 | ciuo001")
     page = datasets.search_datasets(session, actor=SYSTEM, text="ciuo ciuo00")
     assert [d.name for d in page.datasets] == ["ocupaciones"]
 
@@ -311,3 +313,25 @@ def test_writers_adding_the_same_new_word_do_not_wait_for_each_other(
     assert expansions == {"quetzalteco": ["quetzaltecos"]}
     page = datasets.search_datasets(session, actor=SYSTEM, text="quetzalteco")
     assert {d.name for d in page.datasets} == set(names)
+
+
+@pytest.mark.parametrize(
+    ("term", "forms"),
+    [
+        ("retornados", {"retornado", "retornada", "retornadas"}),
+        ("trabajadores", {"trabajador", "trabajadora", "trabajadoras"}),
+        ("inspecciones", {"inspeccion"}),
+        ("luces", {"luz"}),
+        ("countries", {"country"}),
+        ("migrants", {"migrant", "migrantes"}),
+        ("fronterizo", {"fronteriza", "fronterizas"}),
+    ],
+)
+def test_inflections_give_the_other_forms_of_a_word(term, forms):
+    assert forms <= set(inflections(term))
+    assert not any(form.startswith(term) for form in inflections(term))
+
+
+@pytest.mark.parametrize("term", ["gtm", "mes", "2019", "ciuo08", "migracion", "consular"])
+def test_short_words_codes_and_words_without_endings_have_no_other_forms(term):
+    assert inflections(term) == ()
