@@ -443,13 +443,15 @@ def _read_range_as_rfc_9110_says(length: int) -> None:
 
     A range unit the server does not know must be ignored (the whole file, 200), and a
     suffix longer than the file stands for all of it (RFC 9110, 14.2 and 14.1.2).
+    Several ranges are ignored too, as a server may do: the catalog does not write
+    ``multipart/byteranges``, and the whole file is what the client can always use.
     Other unsatisfiable or malformed ranges keep their 416.
     """
     header = request.environ.get("HTTP_RANGE")
     parsed = parse_range_header(header)
     if parsed is None:
         return
-    if parsed.units != "bytes":
+    if parsed.units != "bytes" or len(parsed.ranges) > 1:
         del request.environ["HTTP_RANGE"]
     elif len(parsed.ranges) == 1:
         start, stop = parsed.ranges[0]
