@@ -250,10 +250,26 @@ class S256CodeChallenge(CodeChallenge):  # type: ignore[misc]
 # --------------------------------------------------------- introspection and revocation
 
 
+def _token_param_present(request: Any) -> None:
+    """Require ``token``; any ``token_type_hint`` is only a hint (RFC 7662 2.1, RFC 7009 2.1).
+
+    Both RFCs let a server ignore the hint and have it search every kind of token when
+    the hint does not find it, which :func:`catalog.oauth.find_token` does. Authlib
+    refused hints it did not list (``id_token``...) with a 401, as if the client had
+    failed to authenticate.
+    """
+    if "token" not in request.form:
+        raise InvalidRequestError("send the token in the 'token' form field")
+
+
 class IntrospectionEndpoint(_IntrospectionEndpoint):  # type: ignore[misc]
     """RFC 7662 for confidential clients: their own tokens, or any for resource servers."""
 
     CLIENT_AUTH_METHODS = SECRET_AUTH
+
+    def check_params(self, request: Any, client: OAuthClient) -> None:
+        """Only ``token`` is required (see :func:`_token_param_present`)."""
+        _token_param_present(request)
 
     def create_endpoint_response(self, request: Any) -> tuple[int, dict[str, Any], Any]:
         """Authenticate the client and describe the token (or say it is inactive)."""
@@ -282,6 +298,10 @@ class RevocationEndpoint(_RevocationEndpoint):  # type: ignore[misc]
     """RFC 7009: a client revokes its own tokens; a refresh token takes its family along."""
 
     CLIENT_AUTH_METHODS = ANY_AUTH
+
+    def check_params(self, request: Any, client: OAuthClient) -> None:
+        """Only ``token`` is required (see :func:`_token_param_present`)."""
+        _token_param_present(request)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> _FoundToken | None:
         """Find the token by digest, whichever kind it is."""
