@@ -101,6 +101,9 @@ def test_create_records_the_first_event_and_audits(session, dataset):
         # Valid RFC 3339, but no moment of the UTC calendar (a 500 when converted).
         ({"given_at": "0001-01-01T00:00:00+14:00"}, "/given_at"),
         ({"expires_at": "9999-12-31T23:59:59-12:00"}, "/expires_at"),
+        # Within the years 1000-2999 as written, but not in UTC, as it would be returned.
+        ({"expires_at": "2999-12-31T23:59:59-12:00"}, "/expires_at"),
+        ({"given_at": "1000-01-01T00:30:00+01:00"}, "/given_at"),
         (
             {"data_subjects": {"description": {"es": "x"}, "populations": ["x"]}},
             "/data_subjects/populations/0",
