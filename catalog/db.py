@@ -46,6 +46,7 @@ from sqlalchemy import (
     insert,
     update,
 )
+from sqlalchemy import inspect as sqlalchemy_inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
@@ -288,6 +289,31 @@ def _refuse_unfit_values(engine: Engine) -> None:
         if isinstance(original, OverflowError | data_error):
             reason = str(original).splitlines()[0] if str(original) else type(original).__name__
             raise InvalidMetadata(f"a value does not fit the catalog's database: {reason}", [])
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_overlong_text(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse text longer than its column on every backend, before it is written.
+
+    PostgreSQL enforces ``VARCHAR(n)`` (a data error, which :func:`_refuse_unfit_values`
+    turns into a 422); SQLite stores any length, so without this a value the production
+    database refuses would be kept by the embedded one. Checks that know the field name
+    it for the caller; this is the net for the columns they do not cover.
+    """
+    for row in (*session.new, *session.dirty):
+        table = getattr(type(row), "__table__", None)
+        if table is None:
+            continue
+        loaded = sqlalchemy_inspect(row).dict  # what is in memory: no attribute is loaded
+        for column in table.columns:
+            limit = getattr(column.type, "length", None)
+            value = loaded.get(column.key) if limit else None
+            if isinstance(value, str) and len(value) > limit:
+                raise InvalidMetadata(
+                    f"a value does not fit the catalog's database: {column.name} holds at"
+                    f" most {limit} characters, this one has {len(value)}",
+                    [],
+                )
 
 
 class Database:

@@ -23,3 +23,32 @@ def test_text_too_long_for_its_column_is_invalid_metadata(session, backend):
     session.execute(text("CREATE TEMPORARY TABLE short_text (value VARCHAR(3))"))
     with pytest.raises(InvalidMetadata, match="value too long"):
         session.execute(text("INSERT INTO short_text VALUES (:v)"), {"v": "four"})
+
+
+def test_text_longer_than_its_column_is_refused_before_it_is_written(session):
+    """Both backends: SQLite would keep it, PostgreSQL would refuse it at the INSERT."""
+    from catalog.models import Organization
+
+    organization = Organization(
+        name="larga-gt",
+        acronym="A" * 41,
+        title={"es": "Larga", "en": "Long"},
+        country="GTM",
+        kind="statistics-office",
+    )
+    session.add(organization)
+    with pytest.raises(InvalidMetadata, match="acronym holds at most 40 characters"):
+        session.flush()
+    session.rollback()
+    organization = Organization(
+        name="larga-gt",
+        acronym="A" * 40,
+        title={"es": "Larga", "en": "Long"},
+        country="GTM",
+        kind="statistics-office",
+    )
+    session.add(organization)
+    session.flush()
+    organization.homepage = "https://example.org/" + "x" * 500
+    with pytest.raises(InvalidMetadata, match="homepage holds at most 500 characters"):
+        session.flush()

@@ -236,6 +236,8 @@ def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
             ["/permission/0/constraint/0/rightOperand/@value"],
             "xsd:dateTime",
         ),
+        # Longer than any IRI the catalog stores
+        (offer(uid=f"{DATASET_IRI}/{'o' * 2000}"), ["/uid"], "is too long"),
         # The catalog's rules
         (offer(**{"@type": "Set"}), ["/@type"], "Offer"),
         (offer(assigner=f"{BASE_URI}organization/stps-mx"), ["/assigner"], "publisher"),

@@ -210,6 +210,18 @@ def test_a_failing_message_stores_nothing(session):
     assert audit.count_events(session) == before
 
 
+def test_an_identifier_longer_than_the_catalog_stores_is_refused(session):
+    """SQLite would keep it and PostgreSQL refuse it: both refuse it, and store nothing."""
+    message = s.codelists_message(
+        s.codelist_xml("CL_AREA", s.AREAS),
+        s.codelist_xml("CL_" + "X" * 250, s.AREAS),
+    )
+    with pytest.raises(InvalidMetadata, match="at most 200 characters"):
+        load(session, message)
+    session.rollback()
+    assert stored(session) == {}
+
+
 def test_a_concurrent_duplicate_is_a_conflict(session, monkeypatch):
     def duplicate(*_args, **_kwargs):
         raise IntegrityError("INSERT", {}, Exception("unique constraint"))
