@@ -307,8 +307,8 @@ def _refuse_overlong_text(session: Session, _context: Any, _instances: Any) -> N
         loaded = sqlalchemy_inspect(row).dict  # what is in memory: no attribute is loaded
         for column in table.columns:
             limit = getattr(column.type, "length", None)
-            value = loaded.get(column.key) if limit else None
-            if isinstance(value, str) and len(value) > limit:
+            value = loaded.get(column.key)
+            if limit is not None and isinstance(value, str) and len(value) > limit:
                 raise InvalidMetadata(
                     f"a value does not fit the catalog's database: {column.name} holds at"
                     f" most {limit} characters, this one has {len(value)}",
