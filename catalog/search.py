@@ -537,11 +537,12 @@ class SqliteText:
 
         A term matches as a prefix or as one of its other forms (:func:`inflections`).
         """
-        parts = [
-            " OR ".join((f'"{term}"*', *(f'"{form}"' for form in inflections(term))))
-            for term in parsed.terms
-        ]
-        parts = [f"({part})" if " OR " in part else part for part in parts]
+        parts = []
+        for term in parsed.terms:
+            alternatives = [f'"{term}"*', *(f'"{form}"' for form in inflections(term))]
+            parts.append(
+                "(" + " OR ".join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0]
+            )
         parts += ['"' + " ".join(words) + '"' for words in parsed.phrases]
         return " AND ".join(parts)
 
