@@ -208,28 +208,19 @@ def test_theme_filter_matches_whole_codes(client, make_org, make_dataset):
 def test_other_number_and_gender_forms_match(client, make_org, make_dataset):
     """Spanish users write plurals and either gender; titles use whichever they chose."""
     make_org("inm-mx", country="MEX", kind="migration-authority")
-    neutral = {"es": "Registro administrativo.", "en": "Administrative register."}
-    make_dataset(
-        "tarjetas-tvtf",
-        "inm-mx",
-        title={"es": "Tarjetas de trabajador fronterizo", "en": "Border worker visitor cards"},
-        description=neutral,
-        keywords={"es": ["frontera sur"], "en": ["southern border"]},
-    )
-    make_dataset(
-        "retornadas-mx",
-        "inm-mx",
-        title={"es": "Personas retornadas recibidas", "en": "Returned persons received"},
-        description=neutral,
-        keywords={"es": ["retorno"], "en": ["return"]},
-    )
-    make_dataset(
-        "empleadores-mx",
-        "inm-mx",
-        title={"es": "Registro de empleadores", "en": "Employer register"},
-        description=neutral,
-        keywords={"es": ["empresas"], "en": ["firms"]},
-    )
+    catalog = {
+        "tarjetas-tvtf": ("Tarjetas de trabajador fronterizo", "Border worker visitor cards"),
+        "retornadas-mx": ("Personas retornadas recibidas", "Returned persons received"),
+        "empleadores-mx": ("Registro de empleadores", "Employer register"),
+    }
+    for name, (spanish, english) in catalog.items():
+        make_dataset(
+            name,
+            "inm-mx",
+            title={"es": spanish, "en": english},
+            description={"es": "Registro administrativo.", "en": "Administrative register."},
+            keywords={"es": ["registro"], "en": ["register"]},
+        )
 
     def found(query):
         return names(client.get("/api/v1/datasets", query_string={"q": query}))

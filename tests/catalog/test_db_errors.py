@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from catalog.errors import InvalidMetadata
+from catalog.models import Organization
 
 
 def test_an_integer_beyond_the_database_is_invalid_metadata(session, backend):
@@ -27,28 +28,24 @@ def test_text_too_long_for_its_column_is_invalid_metadata(session, backend):
 
 def test_text_longer_than_its_column_is_refused_before_it_is_written(session):
     """Both backends: SQLite would keep it, PostgreSQL would refuse it at the INSERT."""
-    from catalog.models import Organization
 
-    organization = Organization(
-        name="larga-gt",
-        acronym="A" * 41,
-        title={"es": "Larga", "en": "Long"},
-        country="GTM",
-        kind="statistics-office",
-    )
-    session.add(organization)
+    def organization(acronym: str) -> Organization:
+        row = Organization(
+            name="larga-gt",
+            acronym=acronym,
+            title={"es": "Larga", "en": "Long"},
+            country="GTM",
+            kind="statistics-office",
+        )
+        session.add(row)
+        return row
+
+    organization("A" * 41)
     with pytest.raises(InvalidMetadata, match="acronym holds at most 40 characters"):
         session.flush()
     session.rollback()
-    organization = Organization(
-        name="larga-gt",
-        acronym="A" * 40,
-        title={"es": "Larga", "en": "Long"},
-        country="GTM",
-        kind="statistics-office",
-    )
-    session.add(organization)
+    stored = organization("A" * 40)
     session.flush()
-    organization.homepage = "https://example.org/" + "x" * 500
+    stored.homepage = "https://example.org/" + "x" * 500
     with pytest.raises(InvalidMetadata, match="homepage holds at most 500 characters"):
         session.flush()
