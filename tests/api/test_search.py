@@ -208,12 +208,12 @@ def test_theme_filter_matches_whole_codes(client, make_org, make_dataset):
 def test_other_number_and_gender_forms_match(client, make_org, make_dataset):
     """Spanish users write plurals and either gender; titles use whichever they chose."""
     make_org("inm-mx", country="MEX", kind="migration-authority")
-    catalog = {
+    titles = {
         "tarjetas-tvtf": ("Tarjetas de trabajador fronterizo", "Border worker visitor cards"),
         "retornadas-mx": ("Personas retornadas recibidas", "Returned persons received"),
         "empleadores-mx": ("Registro de empleadores", "Employer register"),
     }
-    for name, (spanish, english) in catalog.items():
+    for name, (spanish, english) in titles.items():
         make_dataset(
             name,
             "inm-mx",
