@@ -99,6 +99,17 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
+def text_limit(attribute: Any) -> int:
+    """How many characters the ``VARCHAR`` column behind a model attribute holds.
+
+    Checks that name the field for the caller take their limit from here, so that they
+    refuse exactly what :func:`_refuse_overlong_text` would and follow the column.
+    """
+    length = attribute.expression.type.length
+    assert isinstance(length, int)  # noqa: S101 # only VARCHAR attributes are asked for
+    return length
+
+
 def utcnow() -> dt.datetime:
     """Return the current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)

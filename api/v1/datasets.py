@@ -24,6 +24,7 @@ from api.v1.common import (
 )
 from api.v1.serializers import dataset_json, distribution_json, revision_json
 from catalog import datasets, distributions, governance, quality, sdmx
+from catalog.db import text_limit
 from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.harvest import harvest_records
 from catalog.models import Dataset, Organization, Role
@@ -63,8 +64,7 @@ def _dataset_response(dataset: Dataset, status: int = 200) -> Response:
     return response
 
 
-# The dataset's withdrawal_reason column is VARCHAR(2000).
-MAX_WITHDRAWAL_REASON = 2000
+MAX_WITHDRAWAL_REASON = text_limit(Dataset.withdrawal_reason)
 
 
 @blueprint.get("/datasets")

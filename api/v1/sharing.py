@@ -29,9 +29,9 @@ from api.v1 import blueprint
 from api.v1.common import body_text, json_body
 from api.v1.serializers import access_request_json, agreement_json, outbox_json
 from catalog import access_requests, agreements, gateway, notifications
-from catalog.db import utcnow
+from catalog.db import text_limit, utcnow
 from catalog.errors import FieldError, InvalidMetadata
-from catalog.models import Role
+from catalog.models import AccessRequest, Role, SharingAgreement
 from catalog.organizations import organizations_by_id
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,8 +58,10 @@ def _optional_body() -> dict[str, Any]:
     return body
 
 
-# The longest reason a decision column holds (VARCHAR(4000)).
-_MAX_REASON = 4000
+# The longest reason the decision columns hold.
+_MAX_REASON = min(
+    text_limit(AccessRequest.decision_reason), text_limit(SharingAgreement.status_reason)
+)
 
 
 def _text(body: dict[str, Any], key: str) -> str | None:

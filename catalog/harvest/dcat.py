@@ -43,7 +43,7 @@ from sqlmodel import Session, col, select
 import metadata_schemas
 from catalog import audit
 from catalog import datasets as dataset_service
-from catalog.db import utcnow
+from catalog.db import text_limit, utcnow
 from catalog.dcat import (
     ADMS,
     DCAT,
@@ -1092,15 +1092,16 @@ def harvest_graph(
     return report
 
 
-_LONGEST_IRI = 2000
+# The source's IRIs are kept with the harvest record.
+_LONGEST_IRI = min(text_limit(HarvestRecord.original_iri), text_limit(HarvestRecord.source_catalog))
 
 
 def _check(mapped: _Mapped) -> None:
     """Validate through the same entry points as every other write."""
     if mapped.errors:
         return
-    # The source's IRIs are stored with the record (VARCHAR(2000)): text a database
-    # cannot hold would fail the write, so the record is skipped like an invalid one.
+    # Text the record's columns cannot hold would fail the write: the record is skipped
+    # like an invalid one.
     for iri in (mapped.iri, mapped.catalog):
         mapped.errors.extend(
             FieldError("/@id", message) for _, message in metadata_schemas.unstorable_text(iri)
