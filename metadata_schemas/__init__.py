@@ -134,6 +134,10 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+# The years the common schema's dates and moments may fall in.
+_FIRST_YEAR, _LAST_YEAR = 1000, 2999
+
+
 def _is_instant(value: object) -> bool:
     # RFC 3339 with its offset, and a moment that stays within the years 1000-2999 once
     # in UTC, as the catalog stores and returns it ("2999-12-31T23:00:00-12:00" is 3000).
@@ -143,10 +147,6 @@ def _is_instant(value: object) -> bool:
     if moment.tzinfo is None:
         return False
     return _FIRST_YEAR <= moment.astimezone(dt.UTC).year <= _LAST_YEAR
-
-
-# The years the common schema's dates and moments may fall in.
-_FIRST_YEAR, _LAST_YEAR = 1000, 2999
 
 
 def _is_whole_number(_checker: TypeChecker, instance: object) -> bool:
