@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 import metadata_schemas
 from catalog import audit
 from catalog.errors import Conflict, InvalidMetadata, NotFound
-from catalog.models import Dataset, DatasetStatus, Organization, Role
+from catalog.models import DatasetStatus, Organization, Role
 from catalog.principals import Principal
+from catalog.search import FacetIndex
 from catalog.validation import require_object, schema_errors
 from catalog.vocabularies import ORGANIZATION_FIELDS, code_errors
 
@@ -33,20 +34,11 @@ def list_organizations(
     session: Session, *, country: str | None = None
 ) -> list[tuple[Organization, int]]:
     """Organizations (optionally of one country) with their published dataset counts."""
-    counts = (
-        select(Dataset.publisher_id, func.count().label("n"))
-        .where(Dataset.status == DatasetStatus.PUBLISHED)
-        .group_by(col(Dataset.publisher_id))
-        .subquery()
-    )
-    statement = (
-        select(Organization, func.coalesce(counts.c.n, 0))
-        .join(counts, counts.c.publisher_id == Organization.id, isouter=True)
-        .order_by(col(Organization.country), col(Organization.name))
-    )
+    statement = select(Organization).order_by(col(Organization.country), col(Organization.name))
     if country:
         statement = statement.where(Organization.country == country)
-    return [(org, int(n)) for org, n in session.exec(statement).all()]
+    published = FacetIndex().dataset_counts(session, "publisher", DatasetStatus.PUBLISHED.value)
+    return [(org, published.get(org.name, 0)) for org in session.exec(statement).all()]
 
 
 def create_organization(

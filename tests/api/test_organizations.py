@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import bearer
+from catalog import datasets
+from tests.conftest import SYSTEM, bearer
 
 NEW = {
     "name": "sib-bz",
@@ -22,7 +23,7 @@ def admin(make_org, make_user):
     return token
 
 
-def test_list_and_show(client, make_org, make_dataset):
+def test_list_and_show(client, session, make_org, make_dataset):
     make_org("mintrab-gt")
     make_org("stps-mx", country="MEX")
     make_dataset("a", "mintrab-gt")
@@ -33,6 +34,13 @@ def test_list_and_show(client, make_org, make_dataset):
     assert [o["name"] for o in client.get("/api/v1/organizations?country=MEX").json["items"]] == [
         "stps-mx"
     ]
+    make_dataset("c", "stps-mx")
+    make_dataset("d", "stps-mx")
+    datasets.withdraw_dataset(session, actor=SYSTEM, name="d", reason="Sustituida por c")
+    datasets.publish_dataset(session, actor=SYSTEM, name="b")
+    listed = client.get("/api/v1/organizations").json
+    counts = {o["name"]: o["dataset_count"] for o in listed["items"]}
+    assert counts == {"mintrab-gt": 2, "stps-mx": 1}, "drafts and withdrawn datasets not counted"
     shown = client.get("/api/v1/organizations/mintrab-gt")
     assert shown.json["title"]["es"] == "Institución mintrab-gt"
     assert client.get("/api/v1/organizations/nadie").status_code == 404
