@@ -39,14 +39,38 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _enforce_sqlite_foreign_keys(connection, on=False)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                # Checked before the commit, so that a migration that orphans rows is undone.
+                orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if orphans:
+                    raise RuntimeError(f"the migration left rows without a parent: {orphans[:5]}")
+    finally:
+        if sqlite:
+            _enforce_sqlite_foreign_keys(connection, on=True)
+
+
+def _enforce_sqlite_foreign_keys(connection, *, on: bool) -> None:  # type: ignore[no-untyped-def]
+    # SQLite changes a table's columns by building a new table and dropping the old one
+    # (alembic's batch mode). With foreign keys enforced, dropping the dataset table
+    # deletes every row that cascades from it: distributions, revisions, themes. SQLite's
+    # own procedure for such changes is to stop enforcing them, make the change and check
+    # the keys afterwards. The pragma is ignored inside a transaction, so it goes to the
+    # driver's connection before alembic begins one.
+    connection.connection.driver_connection.execute(
+        f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}"
+    )
 
 
 if context.is_offline_mode():

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
 from api.app import create_app
-from catalog import datasets, organizations
+from catalog import datasets, distributions, organizations
 from catalog.db import (
     Database,
     alembic_config,
@@ -181,3 +183,59 @@ def test_search_migrations_rebuild_from_existing_documents(backend):
     assert lexicon == lexemes
     assert [d.name for d in found.datasets] == ["asistencia-consular"]
     assert "ix_dataset_search_combo" in indexes
+
+
+def _scratch(backend: str, empty_sqlite: str) -> AbstractContextManager[str]:
+    if backend == "postgresql":
+        return scratch_postgres_database(os.environ["SIMEL_TEST_DATABASE_URL"])
+    return nullcontext(empty_sqlite)
+
+
+def _small_catalog(database: Database, storage: Path) -> None:
+    """Two published datasets, ``enei-2024`` with a distribution."""
+    with database.session(write=True) as session:
+        organizations.create_organization(
+            session,
+            actor=SYSTEM,
+            data={
+                "name": "mintrab-gt",
+                "acronym": "MINTRAB",
+                "title": {"es": "Ministerio de Trabajo", "en": "Ministry of Labour"},
+                "country": "GTM",
+                "kind": "labour-ministry",
+            },
+        )
+        for name in ("enei-2024", "enei-2023"):
+            datasets.create_dataset(
+                session, actor=SYSTEM, document=dataset_document(name), publish=True
+            )
+        distributions.add_distribution(
+            session,
+            actor=SYSTEM,
+            name="enei-2024",
+            document={"title": {"es": "Cuadros"}, "download_url": "https://example.org/a.csv"},
+            storage_root=storage,
+        )
+        session.commit()
+
+
+def test_rebuilding_the_dataset_table_keeps_the_rows_under_it(backend, empty_sqlite, tmp_path):
+    """On SQLite, changing the dataset table's columns rebuilds it (0003's downgrade does).
+    Distributions, revisions and themes cascade from it and must all survive."""
+    counts = (
+        "SELECT (SELECT count(*) FROM distribution), (SELECT count(*) FROM dataset_revision),"
+        " (SELECT count(*) FROM dataset_theme)"
+    )
+    with _scratch(backend, empty_sqlite) as url:
+        upgrade_schema(url)
+        database = Database.from_url(url)
+        _small_catalog(database, tmp_path)
+        with database.session() as session:
+            before = session.execute(text(counts)).one()
+        command.downgrade(alembic_config(url), "0002_oauth")
+        upgrade_schema(url)
+        with database.session() as session:
+            after = session.execute(text(counts)).one()
+        database.dispose()
+    assert before[0] == 1
+    assert after == before
