@@ -49,6 +49,7 @@ from catalog.search import (
     SearchQuery,
     SortKey,
     Visibility,
+    facet_condition,
     fold,
     parse_query,
     search_index,
@@ -117,6 +118,24 @@ _UNKNOWN = Attached()
 
 
 # --------------------------------------------------------------------------- visibility
+
+
+# What a listing shows unless asked for a status: withdrawn datasets stay reachable by
+# name but are not listed.
+LISTED_STATUSES = (DatasetStatus.PUBLISHED.value, DatasetStatus.DRAFT.value)
+
+
+def listed_condition(session: Session, actor: Principal) -> str | None:
+    """A SQL condition on the dataset row ``d``: the datasets ``actor`` sees listed.
+
+    ``None`` when there are none. The condition is built from integers only (the
+    allowed facet combinations), so it needs no parameters.
+    """
+    query = SearchQuery(
+        filters={"status": LISTED_STATUSES}, visibility=visibility_for(session, actor)
+    )
+    condition = facet_condition(query).resolve(session)
+    return None if condition.is_nothing else "1 = 1" + condition.combo_in("d.facet_combo")
 
 
 def visibility_for(session: Session, actor: Principal) -> Visibility:
@@ -217,7 +236,7 @@ def search_datasets(
     }
     clean = {name: values for name, values in clean.items() if values and name in FACET_FIELDS}
     if "status" not in clean:
-        clean["status"] = (DatasetStatus.PUBLISHED.value, DatasetStatus.DRAFT.value)
+        clean["status"] = LISTED_STATUSES
     parsed = parse_query(text) if text else None
     has_text = parsed is not None and not parsed.is_empty
     query = SearchQuery(
@@ -517,12 +536,14 @@ def create_dataset(
 
 
 def refresh_quality(session: Session, dataset: Dataset) -> None:
-    """Recompute the stored quality score from the document and the distributions."""
-    dataset.quality_score = quality.assess(
+    """Recompute the stored quality points from the document and the distributions."""
+    assessed = quality.assess(
         dataset.document,
         [distribution.document for distribution in list_distributions(session, dataset)],
         issued=dataset.issued is not None,
-    ).score
+    )
+    for column, points in quality.stored_columns(assessed).items():
+        setattr(dataset, column, points)
 
 
 def check_if_match(dataset: Dataset, if_match: int | None, *, required: bool = True) -> None:

@@ -513,7 +513,7 @@ class _Writer:
                     "status": status,
                     "revision": 1,
                     "facet_combo": combination,
-                    "quality_score": quality.assess(document, [], issued=is_published).score,
+                    **quality.stored_columns(quality.assess(document, [], issued=is_published)),
                     **document_columns(document, publisher),
                 }
             )

@@ -399,6 +399,12 @@ class Dataset(SQLModel, table=True):
     # Metadata quality points (catalog.quality), kept in step with the document for sorting
     # and filtering; computed on every write.
     quality_score: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Its points per dimension, so that the catalog's quality is a sum over rows.
+    quality_findability: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    quality_accessibility: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    quality_interoperability: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    quality_reusability: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    quality_contextuality: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class DatasetTheme(SQLModel, table=True):

@@ -21,7 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, NamedTuple
 
+from sqlalchemy import text
+from sqlmodel import Session
+
 from catalog.licences import known_licence
+from catalog.principals import Principal
 
 Dimension = Literal[
     "findability", "accessibility", "interoperability", "reusability", "contextuality"
@@ -291,48 +295,104 @@ _EMPTY: Final = assess({}, [], issued=False)
 MAX_SCORE: Final = _EMPTY.max_score
 
 
+def stored_columns(quality: Quality) -> dict[str, int]:
+    """The dataset columns that keep ``quality``: its score and its points per dimension."""
+    columns = {"quality_score": quality.score}
+    columns.update({f"quality_{name}": quality.dimension(name)[0] for name in DIMENSIONS})
+    return columns
+
+
+def _lowest_scores() -> dict[Rating, int]:
+    """For each rating but "bad", the lowest whole score rated that or better."""
+    order = [name for _, name in _BANDS]
+    return {
+        rating: next(
+            score
+            for score in range(MAX_SCORE + 1)
+            if rating_for(score, MAX_SCORE) in order[: order.index(rating) + 1]
+        )
+        for rating in order
+    }
+
+
+_LOWEST_SCORES: Final = _lowest_scores()
+
+
 def catalog_quality(scores: Iterable[Quality]) -> dict[str, Any]:
     """The catalog's quality: the mean of its datasets' scores, overall and per dimension."""
     items = list(scores)
-    count = len(items)
-    by_rating = dict.fromkeys(("excellent", "good", "sufficient", "bad"), 0)
-    for item in items:
-        by_rating[item.rating] += 1
-    mean = sum(item.score for item in items) / count if count else 0.0
-    dimensions = {}
-    for name in DIMENSIONS:
-        maximum = _EMPTY.dimension(name)[1]
-        total = sum(item.dimension(name)[0] for item in items)
-        dimensions[name] = {
-            "score": round(total / count, 1) if count else 0.0,
-            "max_score": maximum,
-        }
+    return _summary(
+        len(items),
+        sum(item.score for item in items),
+        {name: sum(item.dimension(name)[0] for item in items) for name in DIMENSIONS},
+        {
+            rating: sum(1 for item in items if item.score >= lowest)
+            for rating, lowest in _LOWEST_SCORES.items()
+        },
+    )
+
+
+def _summary(
+    count: int,
+    total: int,
+    dimension_totals: Mapping[Dimension, int],
+    at_least: Mapping[Rating, int],
+) -> dict[str, Any]:
+    """The catalog quality document from sums over its datasets.
+
+    ``at_least`` counts, for each rating but "bad", the datasets rated that or better.
+    """
+    mean = total / count if count else 0.0
+    excellent, good, sufficient = (at_least[name] for _, name in _BANDS)
     return {
         "datasets": count,
         "score": round(mean, 1),
         "max_score": MAX_SCORE,
         "percent": round(100 * mean / MAX_SCORE) if count else 0,
         "rating": rating_for(mean, MAX_SCORE) if count else None,
-        "by_rating": by_rating,
-        "dimensions": dimensions,
+        "by_rating": {
+            "excellent": excellent,
+            "good": good - excellent,
+            "sufficient": sufficient - good,
+            "bad": count - sufficient,
+        },
+        "dimensions": {
+            name: {
+                "score": round(dimension_totals[name] / count, 1) if count else 0.0,
+                "max_score": _EMPTY.dimension(name)[1],
+            }
+            for name in DIMENSIONS
+        },
     }
 
 
-def catalog_quality_for(session: Any, *, actor: Any, batch: int = 500) -> dict[str, Any]:
-    """The catalog's quality over the datasets ``actor`` sees listed (no withdrawn ones)."""
-    # Imported here: the dataset service imports this module to score its writes.
-    from catalog.datasets import search_datasets
-    from catalog.distributions import distributions_of
+def catalog_quality_for(session: Session, *, actor: Principal) -> dict[str, Any]:
+    """The catalog's quality over the datasets ``actor`` sees listed (no withdrawn ones).
 
-    scores: list[Quality] = []
-    offset = 0
-    while True:
-        page = search_datasets(session, actor=actor, offset=offset, limit=batch, sort="name")
-        dists = distributions_of(session, [d.id for d in page.datasets])
-        scores += [
-            assess(d.document, [x.document for x in dists[d.id]], issued=d.issued is not None)
-            for d in page.datasets
-        ]
-        offset += batch
-        if offset >= page.total:
-            return catalog_quality(scores)
+    Summed in the database from the points stored with each dataset: one statement,
+    whatever the size of the catalog.
+    """
+    # Imported here: the dataset service imports this module to score its writes.
+    from catalog.datasets import listed_condition
+
+    condition = listed_condition(session, actor)
+    if condition is None:
+        return catalog_quality([])
+    sums = ", ".join(f"coalesce(sum(d.quality_{name}), 0)" for name in DIMENSIONS)
+    bands = ", ".join(
+        f"coalesce(sum(CASE WHEN d.quality_score >= {lowest} THEN 1 ELSE 0 END), 0)"
+        for lowest in _LOWEST_SCORES.values()
+    )
+    row = session.execute(
+        text(
+            f"SELECT count(*), coalesce(sum(d.quality_score), 0), {sums}, {bands}"  # noqa: S608 # integers only
+            f" FROM dataset d WHERE {condition}"
+        )
+    ).one()
+    count, total, *rest = (int(value) for value in row)
+    return _summary(
+        count,
+        total,
+        dict(zip(DIMENSIONS, rest[: len(DIMENSIONS)], strict=True)),
+        dict(zip(_LOWEST_SCORES, rest[len(DIMENSIONS) :], strict=True)),
+    )

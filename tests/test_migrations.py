@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
+from sqlmodel import select
 
 from api.app import create_app
-from catalog import datasets, distributions, organizations
+from catalog import datasets, distributions, organizations, quality
 from catalog.db import (
     Database,
     alembic_config,
@@ -20,6 +21,7 @@ from catalog.db import (
     upgrade_schema,
 )
 from catalog.errors import ConfigurationError
+from catalog.models import Dataset
 from catalog.settings import load_settings
 from tests.conftest import SYSTEM, dataset_document, scratch_postgres_database
 
@@ -183,6 +185,35 @@ def test_search_migrations_rebuild_from_existing_documents(backend):
     assert lexicon == lexemes
     assert [d.name for d in found.datasets] == ["asistencia-consular"]
     assert "ix_dataset_search_combo" in indexes
+
+
+def test_quality_migration_scores_existing_datasets(backend, empty_sqlite, tmp_path):
+    """0009 stores every existing dataset's points per dimension, distributions included."""
+    with _scratch(backend, empty_sqlite) as url:
+        upgrade_schema(url)
+        database = Database.from_url(url)
+        _small_catalog(database, tmp_path)
+        command.downgrade(alembic_config(url), "0008_search_lexicon")
+        upgrade_schema(url)
+        with database.session() as session:
+            stored = {
+                d.name: {n: getattr(d, f"quality_{n}") for n in quality.DIMENSIONS}
+                for d in session.exec(select(Dataset)).all()
+            }
+            expected = {
+                d.name: {
+                    n: quality.assess(
+                        d.document,
+                        [x.document for x in distributions.distributions_of(session, [d.id])[d.id]],
+                        issued=True,
+                    ).dimension(n)[0]
+                    for n in quality.DIMENSIONS
+                }
+                for d in session.exec(select(Dataset)).all()
+            }
+        database.dispose()
+    assert stored == expected
+    assert stored["enei-2024"]["accessibility"] > stored["enei-2023"]["accessibility"] == 0
 
 
 def _scratch(backend: str, empty_sqlite: str) -> AbstractContextManager[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from catalog import distributions, quality
 from catalog.models import Dataset
 from tests.conftest import SYSTEM, dataset_document
@@ -87,12 +89,19 @@ def test_the_stored_score_follows_every_write(session, make_org, make_dataset, s
 
     published = datasets.publish_dataset(session, actor=SYSTEM, name="enei-2024")
     assert published.quality_score == with_file + 5 == quality.MAX_SCORE
+    assert stored_points(published) == {
+        name: quality.assess({}, [], issued=False).dimension(name)[1] for name in quality.DIMENSIONS
+    }
+
+
+def stored_points(dataset: Dataset) -> dict[str, int]:
+    return {name: getattr(dataset, f"quality_{name}") for name in quality.DIMENSIONS}
 
 
 def test_catalog_quality_is_the_mean(session, make_org, make_dataset):
     make_org("mintrab-gt")
-    make_dataset("a")
-    make_dataset("b", keywords={}, themes=[])
+    a_dataset = make_dataset("a")
+    b_dataset = make_dataset("b", keywords={}, themes=[])
     make_dataset("draft", publish=False)
     from catalog.principals import Principal
 
@@ -102,6 +111,53 @@ def test_catalog_quality_is_the_mean(session, make_org, make_dataset):
     b = quality.assess(dataset_document("b", keywords={}, themes=[]), [], issued=True).score
     assert result["score"] == round((a + b) / 2, 1)
     assert sum(result["by_rating"].values()) == 2
+    assert result == quality.catalog_quality(
+        quality.assess(d.document, [], issued=True) for d in (a_dataset, b_dataset)
+    )
     empty = quality.catalog_quality([])
     assert empty["datasets"] == 0
     assert empty["rating"] is None
+
+
+def test_catalog_quality_counts_what_the_caller_sees_listed(
+    session, make_org, make_dataset, make_user, settings
+):
+    """Sums in the database agree with scoring each listed dataset, rating by rating."""
+    from catalog import accounts, datasets
+    from catalog.principals import Principal
+
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+    shapes = [{}, {"keywords": {}}, {"themes": [], "keywords": {}, "spatial": None}]
+    for number, shape in enumerate(shapes):
+        make_dataset(f"gt-{number}", **{k: v for k, v in shape.items() if v is not None})
+    distributions.add_distribution(
+        session, actor=SYSTEM, name="gt-0", document=CSV, storage_root=settings.storage_path
+    )
+    make_dataset("gt-draft", publish=False, keywords={})
+    make_dataset("mx-draft", "stps-mx", publish=False)
+    make_dataset("mx-gone", "stps-mx")
+    datasets.withdraw_dataset(session, actor=SYSTEM, name="mx-gone", reason="Duplicada")
+    _, token = make_user("ana", steward="mintrab-gt")
+
+    def expected(names: list[str]) -> dict[str, object]:
+        rows = [session.exec(select(Dataset).where(Dataset.name == n)).one() for n in names]
+        return quality.catalog_quality(
+            quality.assess(
+                d.document,
+                [x.document for x in distributions.distributions_of(session, [d.id])[d.id]],
+                issued=d.issued is not None,
+            )
+            for d in rows
+        )
+
+    published = ["gt-0", "gt-1", "gt-2"]
+    anonymous = quality.catalog_quality_for(session, actor=Principal.anonymous())
+    assert anonymous == expected(published)
+    assert len({rating for rating, n in anonymous["by_rating"].items() if n}) > 1
+    steward = quality.catalog_quality_for(
+        session, actor=accounts.authenticate_api_token(session, token)
+    )
+    assert steward == expected([*published, "gt-draft"])
+    auditor = quality.catalog_quality_for(session, actor=SYSTEM)
+    assert auditor == expected([*published, "gt-draft", "mx-draft"])
