@@ -283,7 +283,15 @@ def _load(
 
 def index_entry(dataset: Dataset, publisher: Organization) -> IndexEntry:
     """What the search index keeps of ``dataset``."""
-    return entry_for(dataset.id, dataset.name, dataset.document, dataset.status, publisher)
+    return entry_for(
+        dataset.id,
+        dataset.name,
+        dataset.document,
+        dataset.status,
+        publisher,
+        modified=dataset.modified,
+        quality=dataset.quality_score,
+    )
 
 
 def entry_for(
@@ -292,6 +300,9 @@ def entry_for(
     document: Mapping[str, Any],
     status: str,
     publisher: Organization,
+    *,
+    modified: dt.datetime,
+    quality: int,
 ) -> IndexEntry:
     """The index entry of a dataset given its parts (bulk paths have no model object)."""
     keywords = " ".join(word for words in document.get("keywords", {}).values() for word in words)
@@ -320,6 +331,10 @@ def entry_for(
         personal_data=document["personal_data"],
         status=status,
         themes=tuple(document.get("themes", ())),
+        name=name,
+        sort_title=_sort_title(document["title"]),
+        modified=modified,
+        quality=quality,
     )
 
 

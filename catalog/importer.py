@@ -491,14 +491,26 @@ class _Writer:
         themes: list[dict[str, Any]] = []
         bases: list[dict[str, Any]] = []
         policies: list[dict[str, Any]] = []
-        entries = [
-            entry_for(
-                uuid.uuid4(), item.document["name"], item.document, item.status, item.publisher
-            )
+        scores = [
+            quality.assess(item.document, [], issued=item.status == DatasetStatus.PUBLISHED)
             for item in chunk
         ]
+        entries = [
+            entry_for(
+                uuid.uuid4(),
+                item.document["name"],
+                item.document,
+                item.status,
+                item.publisher,
+                modified=now,
+                quality=score.score,
+            )
+            for item, score in zip(chunk, scores, strict=True)
+        ]
         combinations = self.index.combination_ids(session, entries)
-        for item, entry, combination in zip(chunk, entries, combinations, strict=True):
+        for item, entry, score, combination in zip(
+            chunk, entries, scores, combinations, strict=True
+        ):
             document, status, publisher = item.document, item.status, item.publisher
             dataset_id = entry.dataset_id
             is_published = status == DatasetStatus.PUBLISHED
@@ -513,7 +525,7 @@ class _Writer:
                     "status": status,
                     "revision": 1,
                     "facet_combo": combination,
-                    **quality.stored_columns(quality.assess(document, [], issued=is_published)),
+                    **quality.stored_columns(score),
                     **document_columns(document, publisher),
                 }
             )

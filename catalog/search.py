@@ -19,10 +19,15 @@ a maintained count of datasets. A dataset records its combination (``facet_combo
 
 On SQLite the combination is also folded into the FTS5 rowid, so match-time facets and
 filters never read FTS5's content table.
+
+The index also keeps each dataset's sort keys (name, sort title, modification time,
+quality score), so that matches sorted by anything but relevance, or filtered by
+quality, are never looked up one by one in the dataset table.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 import uuid
@@ -162,6 +167,12 @@ class IndexEntry:
     personal_data: str
     status: str
     themes: tuple[str, ...]
+    # What the other orders sort by, kept with the text so that sorting the matches
+    # of a broad query needs no lookup of each dataset row.
+    name: str
+    sort_title: str
+    modified: dt.datetime
+    quality: int
 
     @property
     def signature(self) -> tuple[str, str, str, str, str, str]:
@@ -201,18 +212,18 @@ class SearchQuery:
     limit: int = 20
     min_quality: int | None = None
 
-    @property
-    def quality_clause(self) -> str:
-        """The condition on the dataset row ``d`` for ``min_quality``, or nothing.
+    def quality_clause(self, row: str = "d") -> str:
+        """The condition on ``row`` for ``min_quality``, or nothing.
 
-        The score lives on the dataset row, not in the index, so asking for it costs a
-        join per match: only queries that filter on it pay.
+        ``row`` is the dataset row (``d``), or PostgreSQL's index row, which keeps the
+        score too. SQLite's index does not: there, asking for it costs a join per match,
+        which only queries that filter on it pay.
         """
-        return "" if self.min_quality is None else " AND d.quality_score >= :min_quality"
+        return "" if self.min_quality is None else f" AND {row}.quality_score >= :min_quality"
 
     @property
     def quality_params(self) -> dict[str, Any]:
-        """The parameters :attr:`quality_clause` binds."""
+        """The parameters :meth:`quality_clause` binds."""
         return {} if self.min_quality is None else {"min_quality": self.min_quality}
 
 
@@ -460,17 +471,46 @@ class TextBackend(Protocol):
         """The bare ranked full-text query, without filters or facets (benchmarks)."""
 
 
-_ORDER_BY_DATASET = {
-    "modified": "d.modified DESC, d.id DESC",
-    "title": "d.sort_title, d.id",
-    "name": "d.name",
-    "quality": "d.quality_score DESC, d.id",
+# The column each order other than relevance sorts by, in the dataset table and in the
+# search index (which keeps them so that sorting the matches reads no dataset row).
+_SORT_COLUMNS = {
+    "modified": "modified",
+    "title": "sort_title",
+    "name": "name",
+    "quality": "quality_score",
 }
+
+
+def _sort_order(sort: SortKey, key: str, dataset_id: str) -> str:
+    """The ORDER BY of ``sort`` (not relevance) over the expressions of its key and id.
+
+    Newest and best first; ties in a fixed order (names are unique).
+    """
+    if sort == "name":
+        return key
+    if sort == "title":
+        return f"{key}, {dataset_id}"
+    if sort == "quality":
+        return f"{key} DESC, {dataset_id}"
+    return f"{key} DESC, {dataset_id} DESC"
+
+
 _COMBO_SHIFT = 40
 _TSQUERY_TEXT = re.compile(r"[0-9a-z:*&|()<> -]*")
 # A prefix standing for more indexed words than this stays a prefix in the tsquery.
 _MOST_EXPANSIONS = 32
 _FTS_COMBO = f"(f.rowid >> {_COMBO_SHIFT})"
+# A match's row in ``dataset_search_key`` (sort keys, quality), by its primary key: the
+# low bits of the FTS rowid.
+_KEY_JOIN = f" JOIN dataset_search_key k ON k.seq = (f.rowid & {(1 << _COMBO_SHIFT) - 1})"
+
+
+def sqlite_time(moment: dt.datetime) -> str:
+    """``moment`` as SQLite holds the dataset table's times.
+
+    UTC and fixed width, so that they sort as text in time order.
+    """
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class SqliteText:
@@ -485,8 +525,21 @@ class SqliteText:
         """Add the entries (with their combination ids) to the text index."""
         keys: list[dict[str, Any]] = [{"dataset_id": e.dataset_id.hex} for e, _ in entries]
         session.execute(
-            text("INSERT INTO dataset_search_key (dataset_id, fts_rowid) VALUES (:dataset_id, 0)"),
-            keys,
+            text(
+                "INSERT INTO dataset_search_key (dataset_id, fts_rowid, name, sort_title,"
+                " modified, quality_score) VALUES (:dataset_id, 0, :name, :sort_title,"
+                " :modified, :quality)"
+            ),
+            [
+                {
+                    **key,
+                    "name": entry.name,
+                    "sort_title": entry.sort_title,
+                    "modified": sqlite_time(entry.modified),
+                    "quality": entry.quality,
+                }
+                for key, (entry, _) in zip(keys, entries, strict=True)
+            ],
         )
         sequences = self._sequences(session, [key["dataset_id"] for key in keys])
         rows = []
@@ -578,8 +631,8 @@ class SqliteText:
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
         params = {"match": self.match_expression(query.text), **query.quality_params}
-        quality_join = " JOIN dataset d ON d.id = f.dataset_id" if query.quality_clause else ""
-        where = f"dataset_fts MATCH :match{query.quality_clause}"
+        quality_join = _KEY_JOIN if query.quality_clause() else ""
+        where = f"dataset_fts MATCH :match{query.quality_clause('k')}"
         groups = session.execute(
             text(
                 f"SELECT {condition.admits_sql}, sf.id, {_SF_COLUMNS}, g.n"  # noqa: S608
@@ -604,12 +657,14 @@ class SqliteText:
             shown = [int(row[0]) for row in allowed]
             test = ("IN", shown) if len(shown) < len(hidden) else ("NOT IN", hidden)
             where += f" AND {_FTS_COMBO} {test[0]} ({', '.join(map(str, test[1]))})"
-        relevance = query.sort == "relevance"
-        order = "f.rank, f.rowid" if relevance else _ORDER_BY_DATASET[query.sort]
-        join = quality_join or ("" if relevance else " JOIN dataset d ON d.id = f.dataset_id")
+        if query.sort == "relevance":
+            order, join, dataset_id = "f.rank, f.rowid", quality_join, "f.dataset_id"
+        else:
+            order = _sort_order(query.sort, f"k.{_SORT_COLUMNS[query.sort]}", "k.dataset_id")
+            join, dataset_id = _KEY_JOIN, "k.dataset_id"
         ids = session.execute(
             text(
-                f"SELECT f.dataset_id FROM dataset_fts f{join}"  # noqa: S608 # fixed fragments
+                f"SELECT {dataset_id} FROM dataset_fts f{join}"  # noqa: S608 # fixed fragments
                 f" WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
             ),
             {**params, "limit": query.limit, "offset": query.offset},
@@ -643,8 +698,9 @@ class PostgresText:
         """Add the entries (with their combination ids) to the text index."""
         session.execute(
             text(
-                "INSERT INTO dataset_search (dataset_id, combo, document) VALUES (:dataset_id,"
-                " :combo,"
+                "INSERT INTO dataset_search (dataset_id, combo, name, sort_title, modified,"
+                " quality_score, document) VALUES (:dataset_id, :combo, :name, :sort_title,"
+                " :modified, :quality,"
                 " setweight(to_tsvector('simple', :title), 'A')"
                 " || setweight(to_tsvector('simple', :keywords), 'B')"
                 " || setweight(to_tsvector('simple', :description), 'C')"
@@ -654,6 +710,10 @@ class PostgresText:
                 {
                     "dataset_id": entry.dataset_id,
                     "combo": combo,
+                    "name": entry.name,
+                    "sort_title": entry.sort_title,
+                    "modified": entry.modified,
+                    "quality": entry.quality,
                     "title": words(entry.title),
                     "keywords": words(entry.keywords),
                     "description": words(entry.description),
@@ -796,18 +856,15 @@ class PostgresText:
         if tsquery is None:
             return [], []
         if query.sort == "relevance":
-            rank = f"ts_rank(s.document, {tsquery})"
-            order, join = "m.r DESC, m.dataset_id", ""
+            sort_key, order = f"ts_rank(s.document, {tsquery})", "m.sort_key DESC, m.dataset_id"
         else:
-            rank = "0"
-            order = _ORDER_BY_DATASET[query.sort]
-            join = " JOIN dataset d ON d.id = m.dataset_id"
-        quality_join = " JOIN dataset d ON d.id = s.dataset_id" if query.quality_clause else ""
+            sort_key = f"s.{_SORT_COLUMNS[query.sort]}"
+            order = _sort_order(query.sort, "m.sort_key", "m.dataset_id")
         nulls = ", ".join(f"NULL::text AS {c}" for c in _COMBINATION_COLUMNS.split(", "))
         matched = (
-            f"WITH m AS MATERIALIZED (SELECT s.dataset_id, s.combo, {rank} AS r"  # noqa: S608
-            f" FROM dataset_search s{quality_join} WHERE s.document @@ {tsquery}"
-            f"{'' if on_groups else condition.combo_in('s.combo')}{query.quality_clause})"
+            f"WITH m AS MATERIALIZED (SELECT s.dataset_id, s.combo, {sort_key} AS sort_key"  # noqa: S608
+            f" FROM dataset_search s WHERE s.document @@ {tsquery}"
+            f"{'' if on_groups else condition.combo_in('s.combo')}{query.quality_clause('s')})"
         )
         if on_groups:
             # The page is cut from the best ``offset + limit + hidden`` matches, where
@@ -818,8 +875,8 @@ class PostgresText:
                 f" {_SF_COLUMNS}, g.n FROM (SELECT m.combo, count(*) AS n FROM m"
                 " GROUP BY m.combo) g JOIN search_facet sf ON sf.id = g.combo)"
                 f" (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n FROM (SELECT m.*"
-                f" FROM m{join} ORDER BY {order} LIMIT :limit + :offset"
-                f" + (SELECT coalesce(sum(a.n), 0) FROM a WHERE a.ok = 0)) m{join}"
+                f" FROM m ORDER BY {order} LIMIT :limit + :offset"
+                f" + (SELECT coalesce(sum(a.n), 0) FROM a WHERE a.ok = 0)) m"
                 " WHERE m.combo NOT IN (SELECT a.id FROM a WHERE a.ok = 0)"
                 f" ORDER BY {order} LIMIT :limit OFFSET :offset)"
                 f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS.replace('sf.', 'a.')}, a.n FROM a"
@@ -828,7 +885,7 @@ class PostgresText:
         else:
             statement = (
                 f"{matched} (SELECT 0 AS kind, m.dataset_id, {nulls}, 0::bigint AS n"  # noqa: S608
-                f" FROM m{join} ORDER BY {order} LIMIT :limit OFFSET :offset)"
+                f" FROM m ORDER BY {order} LIMIT :limit OFFSET :offset)"
                 f" UNION ALL (SELECT 1, NULL, {_SF_COLUMNS}, g.n FROM (SELECT m.combo,"
                 " count(*) AS n FROM m GROUP BY m.combo) g JOIN search_facet sf"
                 " ON sf.id = g.combo)"
@@ -959,7 +1016,7 @@ class SearchIndex:
             statement = (
                 f"SELECT {_SF_COLUMNS}, g.n FROM (SELECT d.facet_combo AS combo,"  # noqa: S608
                 " count(*) AS n FROM dataset d"
-                f" WHERE 1 = 1{condition.combo_in('d.facet_combo')}{query.quality_clause}"
+                f" WHERE 1 = 1{condition.combo_in('d.facet_combo')}{query.quality_clause()}"
                 " GROUP BY d.facet_combo) g JOIN search_facet sf ON sf.id = g.combo"
             )
         total, facets = facet_counts(
@@ -971,8 +1028,9 @@ class SearchIndex:
         ids = session.execute(
             text(
                 "SELECT d.id FROM dataset d"  # noqa: S608 # fixed fragments, ints
-                f" WHERE 1 = 1{condition.combo_in('d.facet_combo')}{query.quality_clause}"
-                f" ORDER BY {_ORDER_BY_DATASET[sort]} LIMIT :limit OFFSET :offset"
+                f" WHERE 1 = 1{condition.combo_in('d.facet_combo')}{query.quality_clause()}"
+                f" ORDER BY {_sort_order(sort, f'd.{_SORT_COLUMNS[sort]}', 'd.id')}"
+                " LIMIT :limit OFFSET :offset"
             ),
             {"limit": query.limit, "offset": query.offset, **query.quality_params},
         ).scalars()

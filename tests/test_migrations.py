@@ -270,3 +270,33 @@ def test_rebuilding_the_dataset_table_keeps_the_rows_under_it(backend, empty_sql
         database.dispose()
     assert before[0] == 1
     assert after == before
+
+
+def test_sort_keys_migration_fills_the_index(backend, empty_sqlite, tmp_path):
+    """0010 copies each dataset's sort keys into the search index, in the form later
+    writes use: sorted matches agree with sorted datasets, old and new together."""
+    with _scratch(backend, empty_sqlite) as url:
+        upgrade_schema(url)
+        database = Database.from_url(url)
+        _small_catalog(database, tmp_path)
+        command.downgrade(alembic_config(url), "0009_quality_dimensions")
+        upgrade_schema(url)
+        with database.session(write=True) as session:
+            datasets.create_dataset(
+                session, actor=SYSTEM, document=dataset_document("enei-2025"), publish=True
+            )
+            session.commit()
+        with database.session() as session:
+            orders = {
+                sort: (
+                    datasets.search_datasets(session, actor=SYSTEM, text="enei", sort=sort),
+                    datasets.search_datasets(session, actor=SYSTEM, sort=sort),
+                )
+                for sort in ("modified", "title", "name", "quality")
+            }
+        database.dispose()
+    for sort, (found, browsed) in orders.items():
+        assert len(found.datasets) == 3
+        assert [d.name for d in found.datasets] == [d.name for d in browsed.datasets], sort
+    assert orders["modified"][0].datasets[0].name == "enei-2025"
+    assert orders["quality"][0].datasets[0].name == "enei-2024"

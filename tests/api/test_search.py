@@ -233,3 +233,56 @@ def test_other_number_and_gender_forms_match(client, make_org, make_dataset):
     assert found('"trabajadores fronterizos"') == []
     assert found("empleo") == []
     assert found("empleador") == ["empleadores-mx"]
+
+
+def test_text_search_sorts_by_the_keys_of_the_latest_revision(
+    client, session, make_org, make_dataset, settings
+):
+    """The index keeps each dataset's sort keys; after any change, sorting matches agrees
+    with sorting the datasets themselves, for every order."""
+    from catalog import datasets, distributions
+    from tests.conftest import SYSTEM
+
+    make_org("mintrab-gt")
+    for name, title in (
+        ("b-empleo", "Empleo B"),
+        ("a-empleo", "Empleo C"),
+        ("c-empleo", "Empleo A"),
+    ):
+        make_dataset(name, title={"es": title, "en": title}, keywords={"es": ["jornaleros"]})
+    make_dataset("otro", title={"es": "Remesas", "en": "Remittances"}, keywords={"es": ["remesas"]})
+
+    def listed(sort, text="jornaleros"):
+        query = f"&q={text}" if text else ""
+        return names(client.get(f"/api/v1/datasets?sort={sort}{query}"))
+
+    assert listed("title") == ["c-empleo", "b-empleo", "a-empleo"]
+    assert listed("name") == ["a-empleo", "b-empleo", "c-empleo"]
+    assert listed("modified") == ["c-empleo", "a-empleo", "b-empleo"]
+    dataset = datasets.get_dataset(session, actor=SYSTEM, name="b-empleo")
+    datasets.update_dataset(
+        session,
+        actor=SYSTEM,
+        name="b-empleo",
+        document={"title": {"es": "Empleo Z", "en": "Employment Z"}},
+        if_match=dataset.revision,
+        merge=True,
+    )
+    distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="a-empleo",
+        document={"title": {"es": "Cuadros"}, "download_url": "https://example.org/a.csv"},
+        storage_root=settings.storage_path,
+    )
+    assert listed("title")[-1] == "b-empleo"
+    assert listed("modified")[:2] == ["a-empleo", "b-empleo"]
+    assert listed("quality")[0] == "a-empleo"
+    for sort in ("title", "name", "modified", "quality"):
+        browsed = [name for name in listed(sort, text=None) if name != "otro"]
+        assert listed(sort) == browsed, sort
+    best = client.get("/api/v1/datasets?q=jornaleros&sort=quality").json["items"][0]
+    threshold = best["quality"]["score"]
+    assert names(client.get(f"/api/v1/datasets?q=jornaleros&min_quality={threshold}")) == [
+        "a-empleo"
+    ]
