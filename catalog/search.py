@@ -490,8 +490,7 @@ def _sort_order(sort: SortKey, key: str, dataset_id: str) -> str:
         return key
     if sort == "title":
         return f"{key}, {dataset_id}"
-    if sort == "quality":
-        return f"{key} DESC, {dataset_id}"
+    # Both descending, so that browsing walks the (key, id) index backwards.
     return f"{key} DESC, {dataset_id} DESC"
 
 
