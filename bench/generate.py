@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from catalog import importer, organizations, quality
+from catalog import datasets, importer, organizations, quality
 from catalog.db import utcnow
 from catalog.demo import build_document
 from catalog.demo.institutions import ORGANIZATIONS
@@ -206,13 +206,20 @@ def load_catalog(
             }
             for position, item in enumerate(items)
         ]
-        scores.append((dataset_id, quality.assess(document, items, issued=True).score))
+        scores.append((dataset_id, quality.assess(document, items, issued=True)))
     for start in range(0, len(rows), 2000):
         session.execute(insert(Distribution), rows[start : start + 2000])
-    for dataset_id, score in scores:
+    for dataset_id, assessed in scores:
         session.execute(
-            update(Dataset).where(Dataset.id == dataset_id).values(quality_score=score)  # type: ignore[arg-type]
+            update(Dataset)
+            .where(Dataset.id == dataset_id)  # type: ignore[arg-type]
+            .values(**quality.stored_columns(assessed))
         )
+    # The search index keeps each dataset's score too (sorting and filtering by quality).
+    session.expire_all()
+    written = session.exec(select(Dataset).order_by(Dataset.name)).all()
+    for start in range(0, len(written), 1000):
+        datasets.reindex(session, written[start : start + 1000])
     session.commit()
     return n
 

@@ -6,8 +6,12 @@ from sqlmodel import select
 
 from bench import dcat_export
 from bench.generate import generate_datasets, generate_distributions, load_catalog
+from catalog import datasets as catalog_datasets
+from catalog import distributions as catalog_distributions
+from catalog import quality
 from catalog.models import Dataset, Distribution
 from catalog.validation import dataset_document_errors, distribution_document_errors
+from tests.conftest import SYSTEM
 
 
 def test_generated_documents_are_valid_and_reproducible():
@@ -31,6 +35,24 @@ def test_load_catalog(session):
     assert len(datasets) == 40
     assert all(d.status == "published" and d.quality_score > 0 for d in datasets)
     assert len(session.exec(select(Distribution)).all()) >= 40
+    # Scored with their distributions, everywhere the score is kept.
+    for dataset in datasets:
+        dists = [
+            d.document
+            for d in catalog_distributions.distributions_of(session, [dataset.id])[dataset.id]
+        ]
+        assessed = quality.assess(dataset.document, dists, issued=True)
+        assert {c: getattr(dataset, c) for c in quality.stored_columns(assessed)} == (
+            quality.stored_columns(assessed)
+        )
+    by_quality = catalog_datasets.search_datasets(session, actor=SYSTEM, sort="quality", limit=40)
+    found = catalog_datasets.search_datasets(
+        session, actor=SYSTEM, text="migracion", sort="quality", limit=40
+    )
+    assert found.total > 0
+    assert [d.name for d in found.datasets] == [
+        d.name for d in by_quality.datasets if d in found.datasets
+    ]
 
 
 def test_the_readme_section_is_replaced_in_place(tmp_path):
