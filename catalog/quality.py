@@ -10,9 +10,12 @@ maximum is 375 points instead of the MQA's 405; ratings use the MQA's bands as f
 
 Distribution-level checks count in proportion to the distributions that pass them (two
 of four distributions with a licence earn half the points), as the MQA does. The score
-is a pure function of the dataset's document, its distributions and whether it has been
-issued, so it is computed on every write and stored (``dataset.quality_score``) for
-sorting and filtering.
+is a function of the dataset's document, its distributions and whether it has been
+issued (and of the file-type and licence tables two checks consult), so it is computed
+on every write and stored, with its points per dimension (``dataset.quality_*``), for
+sorting, filtering and the catalog's mean; the search index keeps a copy of the score.
+Changing the metric or those tables means recomputing what is stored
+(docs/metadata-quality.md).
 """
 
 from __future__ import annotations

@@ -215,9 +215,10 @@ class SearchQuery:
     def quality_clause(self, row: str = "d") -> str:
         """The condition on ``row`` for ``min_quality``, or nothing.
 
-        ``row`` is the dataset row (``d``), or PostgreSQL's index row, which keeps the
-        score too. SQLite's index does not: there, asking for it costs a join per match,
-        which only queries that filter on it pay.
+        ``row`` is the dataset row (``d``), or the index's row, which keeps the score too
+        (``s`` in PostgreSQL's ``dataset_search``, ``k`` in SQLite's
+        ``dataset_search_key``, which a text search joins only when it filters or sorts
+        on such keys).
         """
         return "" if self.min_quality is None else f" AND {row}.quality_score >= :min_quality"
 
@@ -618,7 +619,10 @@ class SqliteText:
     def matches(
         self, session: Session, query: SearchQuery, condition: FacetCondition
     ) -> tuple[list[tuple[Any, ...]], list[uuid.UUID]]:
-        """Two statements, each over FTS5's doclists only (unless quality is asked for).
+        """Two statements over FTS5's doclists, joined to the sort keys only when needed.
+
+        The keys (``dataset_search_key``, by the rowid's low bits) are read only for a
+        quality filter or an order other than relevance.
 
         Matches are grouped by combination (the rowid's high bits) before the small
         ``search_facet`` table is joined, so the join costs one lookup per combination,
