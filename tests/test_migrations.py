@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from api.app import create_app
 from catalog import datasets, distributions, organizations, quality
@@ -141,17 +141,7 @@ def test_search_migrations_rebuild_from_existing_documents(backend):
         upgrade_schema(url)
         database = Database.from_url(url)
         with database.session(write=True) as session:
-            organizations.create_organization(
-                session,
-                actor=SYSTEM,
-                data={
-                    "name": "mintrab-gt",
-                    "acronym": "MINTRAB",
-                    "title": {"es": "Ministerio de Trabajo", "en": "Ministry of Labour"},
-                    "country": "GTM",
-                    "kind": "labour-ministry",
-                },
-            )
+            _labour_ministry(session)
             datasets.create_dataset(
                 session, actor=SYSTEM, document=dataset_document("asistencia-consular")
             )
@@ -222,20 +212,24 @@ def _scratch(backend: str, empty_sqlite: str) -> AbstractContextManager[str]:
     return nullcontext(empty_sqlite)
 
 
+def _labour_ministry(session: Session) -> None:
+    organizations.create_organization(
+        session,
+        actor=SYSTEM,
+        data={
+            "name": "mintrab-gt",
+            "acronym": "MINTRAB",
+            "title": {"es": "Ministerio de Trabajo", "en": "Ministry of Labour"},
+            "country": "GTM",
+            "kind": "labour-ministry",
+        },
+    )
+
+
 def _small_catalog(database: Database, storage: Path) -> None:
     """Two published datasets, ``enei-2024`` with a distribution."""
     with database.session(write=True) as session:
-        organizations.create_organization(
-            session,
-            actor=SYSTEM,
-            data={
-                "name": "mintrab-gt",
-                "acronym": "MINTRAB",
-                "title": {"es": "Ministerio de Trabajo", "en": "Ministry of Labour"},
-                "country": "GTM",
-                "kind": "labour-ministry",
-            },
-        )
+        _labour_ministry(session)
         for name in ("enei-2024", "enei-2023"):
             datasets.create_dataset(
                 session, actor=SYSTEM, document=dataset_document(name), publish=True
