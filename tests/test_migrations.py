@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -179,29 +180,27 @@ def test_search_migrations_rebuild_from_existing_documents(backend):
 
 def test_quality_migration_scores_existing_datasets(backend, empty_sqlite, tmp_path):
     """0009 stores every existing dataset's points per dimension, distributions included."""
-    with _scratch(backend, empty_sqlite) as url:
-        upgrade_schema(url)
-        database = Database.from_url(url)
-        _small_catalog(database, tmp_path)
-        command.downgrade(alembic_config(url), "0008_search_lexicon")
-        upgrade_schema(url)
-        with database.session() as session:
-            stored = {
-                d.name: {n: getattr(d, f"quality_{n}") for n in quality.DIMENSIONS}
-                for d in session.exec(select(Dataset)).all()
+    with (
+        _small_catalog_down_and_up(backend, empty_sqlite, tmp_path, "0008_search_lexicon") as (
+            database
+        ),
+        database.session() as session,
+    ):
+        stored = {
+            d.name: {n: getattr(d, f"quality_{n}") for n in quality.DIMENSIONS}
+            for d in session.exec(select(Dataset)).all()
+        }
+        expected = {
+            d.name: {
+                n: quality.assess(
+                    d.document,
+                    [x.document for x in distributions.distributions_of(session, [d.id])[d.id]],
+                    issued=True,
+                ).dimension(n)[0]
+                for n in quality.DIMENSIONS
             }
-            expected = {
-                d.name: {
-                    n: quality.assess(
-                        d.document,
-                        [x.document for x in distributions.distributions_of(session, [d.id])[d.id]],
-                        issued=True,
-                    ).dimension(n)[0]
-                    for n in quality.DIMENSIONS
-                }
-                for d in session.exec(select(Dataset)).all()
-            }
-        database.dispose()
+            for d in session.exec(select(Dataset)).all()
+        }
     assert stored == expected
     assert stored["enei-2024"]["accessibility"] > stored["enei-2023"]["accessibility"] == 0
 
@@ -210,6 +209,24 @@ def _scratch(backend: str, empty_sqlite: str) -> AbstractContextManager[str]:
     if backend == "postgresql":
         return scratch_postgres_database(os.environ["SIMEL_TEST_DATABASE_URL"])
     return nullcontext(empty_sqlite)
+
+
+@contextmanager
+def _small_catalog_down_and_up(
+    backend: str, empty_sqlite: str, storage: Path, revision: str
+) -> Iterator[Database]:
+    """A scratch database holding :func:`_small_catalog`, migrated down to ``revision``
+    and up again."""
+    with _scratch(backend, empty_sqlite) as url:
+        upgrade_schema(url)
+        database = Database.from_url(url)
+        try:
+            _small_catalog(database, storage)
+            command.downgrade(alembic_config(url), revision)
+            upgrade_schema(url)
+            yield database
+        finally:
+            database.dispose()
 
 
 def _labour_ministry(session: Session) -> None:
@@ -269,12 +286,9 @@ def test_rebuilding_the_dataset_table_keeps_the_rows_under_it(backend, empty_sql
 def test_sort_keys_migration_fills_the_index(backend, empty_sqlite, tmp_path):
     """0010 copies each dataset's sort keys into the search index, in the form later
     writes use: sorted matches agree with sorted datasets, old and new together."""
-    with _scratch(backend, empty_sqlite) as url:
-        upgrade_schema(url)
-        database = Database.from_url(url)
-        _small_catalog(database, tmp_path)
-        command.downgrade(alembic_config(url), "0009_quality_dimensions")
-        upgrade_schema(url)
+    with _small_catalog_down_and_up(
+        backend, empty_sqlite, tmp_path, "0009_quality_dimensions"
+    ) as database:
         with database.session(write=True) as session:
             datasets.create_dataset(
                 session, actor=SYSTEM, document=dataset_document("enei-2025"), publish=True
@@ -288,7 +302,6 @@ def test_sort_keys_migration_fills_the_index(backend, empty_sqlite, tmp_path):
                 )
                 for sort in ("modified", "title", "name", "quality")
             }
-        database.dispose()
     for sort, (found, browsed) in orders.items():
         assert len(found.datasets) == 3
         assert [d.name for d in found.datasets] == [d.name for d in browsed.datasets], sort
