@@ -505,7 +505,7 @@ _FTS_COMBO = f"(f.rowid >> {_COMBO_SHIFT})"
 _KEY_JOIN = f" JOIN dataset_search_key k ON k.seq = (f.rowid & {(1 << _COMBO_SHIFT) - 1})"
 
 
-def sqlite_time(moment: dt.datetime) -> str:
+def _sqlite_time(moment: dt.datetime) -> str:
     """``moment`` as SQLite holds the dataset table's times.
 
     UTC and fixed width, so that they sort as text in time order.
@@ -535,7 +535,7 @@ class SqliteText:
                     **key,
                     "name": entry.name,
                     "sort_title": entry.sort_title,
-                    "modified": sqlite_time(entry.modified),
+                    "modified": _sqlite_time(entry.modified),
                     "quality": entry.quality,
                 }
                 for key, (entry, _) in zip(keys, entries, strict=True)
