@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -26,6 +26,10 @@ from catalog.errors import CatalogError, ConfigurationError, InvalidMetadata
 from catalog.models import Role
 from catalog.principals import SCOPES, Principal
 from catalog.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from catalog.dcat import CatalogQuery
+    from catalog.shacl import ShaclReport
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -805,21 +809,20 @@ def validate(ctx: click.Context, everything: bool, name: str | None, details: bo
     actor = _cli_actor() if everything else Principal.anonymous()
     with _session(settings, write=False) as session:
         if name:
-            triples, _ = dcat.dataset_document_triples(
+            document, _ = dcat.dataset_document_triples(
                 session, actor=actor, name=name, settings=settings
             )
-            graph = to_graph(triples)
+            graph = to_graph(document)
+            report, checked = shacl.validate_graph(graph), len(graph)
             what = f"dataset {name}"
         else:
             query = dcat.CatalogQuery(
                 paged=False, filters={"status": ["published", "draft"]} if everything else {}
             )
-            export = dcat.catalog_export(session, actor=actor, settings=settings, query=query)
-            graph = to_graph(t for batch in export.batches for t in batch)
-            what = f"the catalog ({export.total} datasets)"
-        report = shacl.validate_graph(graph)
+            report, checked, total = _validate_catalog(session, actor, settings, query)
+            what = f"the catalog ({total} datasets)"
         score = None if name else quality.catalog_quality_for(session, actor=actor)
-    console.print(f"[bold]DCAT-AP 3.0.1 validation of {what}[/] ({len(graph)} triples)")
+    console.print(f"[bold]DCAT-AP 3.0.1 validation of {what}[/] ({checked} triples)")
     table = Table("shapes", "file", "violations", "warnings", "infos")
     for key, counts in report.counts().items():
         table.add_row(
@@ -865,6 +868,48 @@ def validate(ctx: click.Context, everything: bool, name: str | None, details: bo
         err_console.print(f"[bold red]{len(violations)} violation(s)[/]")
         sys.exit(1)
     console.print("Conforms: no violations.")
+
+
+# Datasets validated together: one graph of the whole catalog grows by about 0.3 MB per
+# dataset in pySHACL (800 MB at 2,000), so a large catalog goes a batch at a time.
+VALIDATION_BATCH = 500
+
+
+def _validate_catalog(
+    session: Session, actor: Principal, settings: Settings, query: CatalogQuery
+) -> tuple[ShaclReport, int, int]:
+    """The catalog's SHACL report, triples checked, and datasets, a batch at a time.
+
+    Each batch is validated beside the catalog's own description and describes the
+    agents and concepts it refers to, so its findings are those the whole graph gives
+    for its datasets; findings about what batches share are reported once.
+    """
+    from rdflib.namespace import DCAT
+    from rich.progress import Progress
+
+    from catalog import dcat, shacl
+    from catalog.rdfio import to_graph
+
+    export = dcat.catalog_export(
+        session,
+        actor=actor,
+        settings=settings,
+        query=query,
+        batch_size=VALIDATION_BATCH,
+        self_contained=True,
+    )
+    batches = iter(export.batches)
+    header = next(batches)
+    reports, triples = [], len(header)
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("validating", total=export.total)
+        for batch in batches:
+            reports.append(shacl.validate_graph(to_graph([*header, *batch])))
+            triples += len(batch)
+            bar.advance(task, sum(1 for t in batch if t[1] == DCAT.dataset))
+    if not reports:  # an empty catalog: its own description still has shapes to meet
+        reports.append(shacl.validate_graph(to_graph(header)))
+    return shacl.merge_reports(reports), triples, export.total
 
 
 @main.group("harvest")

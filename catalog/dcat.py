@@ -1097,6 +1097,7 @@ def catalog_export(
     query: CatalogQuery,
     governance_for: GovernanceLookup | None = None,
     batch_size: int = 200,
+    self_contained: bool = False,
 ) -> TripleExport:
     """The catalog (one page of it, or all) as batches of triples, read as they are taken.
 
@@ -1104,6 +1105,10 @@ def catalog_export(
     here; ``batches`` then reads and maps the datasets ``batch_size`` at a time (the
     first batch is the catalog's own description). Withdrawn datasets appear only if
     the status filter asks for them, as tombstones.
+
+    Shared resources (agents, concepts) are described once per document, in the first
+    batch that refers to them; with ``self_contained``, once per batch instead, so that
+    each batch can be read on its own beside the first (validation does).
 
     Raises:
         NotFound: a page past the last one.
@@ -1166,6 +1171,8 @@ def catalog_export(
         yield [*header, *emit.drain()]
         catalog = URIRef(catalog_iri(base_uri))
         for offset in range(start, stop, batch_size):
+            if self_contained:
+                emit = Emitter()
             batch = dataset_service.search_datasets(
                 session,
                 actor=actor,

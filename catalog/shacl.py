@@ -220,9 +220,26 @@ def validate_graph(data: Graph, keys: Sequence[str] = tuple(SHAPES)) -> ShaclRep
                     message=_message(results, shapes, result),
                 )
             )
+    return ShaclReport(files=tuple(keys), findings=_ordered(findings))
+
+
+def merge_reports(reports: Sequence[ShaclReport]) -> ShaclReport:
+    """One report from the reports on parts of a graph, each finding once.
+
+    A catalog is validated a batch of datasets at a time (each batch with the
+    catalog's own description): what the batches share, such as the catalog node,
+    is then reported by each of them.
+    """
+    files = tuple(dict.fromkeys(key for report in reports for key in report.files))
+    findings = dict.fromkeys(finding for report in reports for finding in report.findings)
+    return ShaclReport(files=files, findings=_ordered(findings))
+
+
+def _ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     order = {"violation": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: (order[f.severity], list(SHAPES).index(f.shapes), f.focus))
-    return ShaclReport(files=tuple(keys), findings=tuple(findings))
+    return tuple(
+        sorted(findings, key=lambda f: (order[f.severity], list(SHAPES).index(f.shapes), f.focus))
+    )
 
 
 def summarize(findings: Iterable[Finding]) -> list[tuple[Finding, int]]:

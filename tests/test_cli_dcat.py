@@ -76,3 +76,32 @@ def test_export_the_catalog(run, make_org, make_dataset, tmp_path):  # noqa: F81
     assert '"@graph"' in out.read_text(encoding="utf-8")
     printed = run("export", "dcat")
     assert "dcat:Dataset" in printed.output
+
+
+def test_a_catalog_is_validated_in_batches_with_the_findings_of_one_graph(
+    session, settings, make_org, make_dataset, monkeypatch
+):
+    """Batches of datasets, each beside the catalog's description, find exactly what the
+    whole catalog as one graph does, each finding once."""
+    from api import cli
+    from catalog import dcat, shacl
+    from catalog.principals import Principal
+    from catalog.rdfio import to_graph
+
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+    for number in range(5):
+        make_dataset(f"enei-{2020 + number}", "mintrab-gt" if number % 2 else "stps-mx")
+    make_dataset("sin-temas", themes=[], keywords={})
+    query = dcat.CatalogQuery(paged=False)
+    anonymous = Principal.anonymous()
+    whole = dcat.catalog_export(session, actor=anonymous, settings=settings, query=query)
+    graph = to_graph(t for batch in whole.batches for t in batch)
+    expected = shacl.validate_graph(graph)
+    monkeypatch.setattr(cli, "VALIDATION_BATCH", 2)
+    report, triples, total = cli._validate_catalog(session, anonymous, settings, query)
+    assert total == 6
+    assert expected.findings  # the shapes have something to say about these datasets
+    assert report.findings == expected.findings
+    assert report.files == expected.files
+    assert triples >= len(graph)  # shared descriptions are checked with every batch
