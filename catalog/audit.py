@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import RowMapping, func, text
 from sqlmodel import Session, col, select
 
 from catalog.db import POSTGRES_WRITER_LOCK, bulk_insert, utcnow
@@ -45,18 +45,13 @@ _HASHED_FIELDS = (
 )
 
 
-def _hash(prev_hash: str, values: Mapping[str, Any]) -> str:
+def _hash(prev_hash: str, values: Mapping[str, Any] | RowMapping) -> str:
     body = {name: values[name] for name in _HASHED_FIELDS}
     body["occurred_at"] = body["occurred_at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
     digest = hashlib.sha256()
     digest.update(prev_hash.encode("ascii"))
     digest.update(canonical_json(body).encode("utf-8"))
     return digest.hexdigest()
-
-
-def compute_hash(prev_hash: str, event: AuditEvent) -> str:
-    """Return the chained hash of ``event`` after ``prev_hash``."""
-    return _hash(prev_hash, {name: getattr(event, name) for name in _HASHED_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -155,20 +150,24 @@ class ChainVerification:
     reason: str | None = None
 
 
-def _iter_events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
+_VERIFIED_COLUMNS = [getattr(AuditEvent, name) for name in (*_HASHED_FIELDS, "prev_hash", "hash")]
+
+
+def _iter_events(session: Session, batch: int = 5000) -> Iterator[RowMapping]:
+    # Plain rows, not model objects: building one per event took half the walk.
     last = 0
     while True:
-        rows = session.exec(
-            select(AuditEvent)
+        rows = session.execute(
+            select(*_VERIFIED_COLUMNS)
             .where(col(AuditEvent.seq) > last)
             .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield from rows
+        for row in rows:
+            yield row._mapping
         last = rows[-1].seq
-        session.expunge_all()
 
 
 def verify_chain(session: Session) -> ChainVerification:
@@ -177,26 +176,27 @@ def verify_chain(session: Session) -> ChainVerification:
     expected_seq = 1
     checked = 0
     for event in _iter_events(session):
-        if event.seq != expected_seq:
+        seq = event["seq"]
+        if seq != expected_seq:
             return ChainVerification(
                 False, checked, expected_seq, f"event {expected_seq} is missing from the chain"
             )
-        if event.prev_hash != prev_hash:
+        if event["prev_hash"] != prev_hash:
             return ChainVerification(
                 False,
                 checked,
-                event.seq,
-                f"event {event.seq} does not point at the hash of event {event.seq - 1}",
+                seq,
+                f"event {seq} does not point at the hash of event {seq - 1}",
             )
-        if compute_hash(prev_hash, event) != event.hash:
+        if _hash(prev_hash, event) != event["hash"]:
             return ChainVerification(
                 False,
                 checked,
-                event.seq,
-                f"event {event.seq} was altered: its content no longer matches its hash",
+                seq,
+                f"event {seq} was altered: its content no longer matches its hash",
             )
         checked += 1
-        prev_hash = event.hash
+        prev_hash = event["hash"]
         expected_seq += 1
     return ChainVerification(True, checked)
 
