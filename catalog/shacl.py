@@ -238,7 +238,19 @@ def merge_reports(reports: Sequence[ShaclReport]) -> ShaclReport:
 def _ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     order = {"violation": 0, "warning": 1, "info": 2}
     return tuple(
-        sorted(findings, key=lambda f: (order[f.severity], list(SHAPES).index(f.shapes), f.focus))
+        sorted(
+            findings,
+            # A total order: the same findings read the same whatever graph, or batch of
+            # it, pySHACL found them in.
+            key=lambda f: (
+                order[f.severity],
+                list(SHAPES).index(f.shapes),
+                f.focus,
+                f.property or "",
+                f.value or "",
+                f.message,
+            ),
+        )
     )
 
 
