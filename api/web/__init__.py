@@ -1,4 +1,4 @@
-"""Web pages (Spanish and English): sign-in, sign-out and the OAuth consent page.
+"""Web pages (Spanish and English): home, sign-in, sign-out and the OAuth consent page.
 
 The package is the home of the catalog's HTML interface: a base template with the
 language switch (``templates/web/base.html``), the translator (:mod:`api.web.i18n`),

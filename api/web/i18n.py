@@ -29,6 +29,24 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "site.language": "Idioma",
         "lang.es": "Español",
         "lang.en": "English",
+        "home.title": "Inicio",
+        "home.intro": (
+            "Metadatos de los conjuntos de datos de los Sistemas de Información del Mercado "
+            "Laboral (SIMEL) de Guatemala, El Salvador, Honduras, México y Belice: encuestas "
+            "de fuerza laboral y de hogares, permisos de trabajo, tarjetas de trabajador "
+            "fronterizo, registros de migrantes retornados y registros consulares, con sus "
+            "bases legales y sus políticas de acceso."
+        ),
+        "home.figures": "El catálogo en cifras",
+        "home.datasets": "Conjuntos de datos publicados",
+        "home.organizations": "Instituciones que publican",
+        "home.countries": "Países",
+        "home.explore": "Explorar el catálogo",
+        "home.search": "Buscar conjuntos de datos (API JSON, con facetas)",
+        "home.api_docs": "Documentación interactiva de la API",
+        "home.dcat": "El catálogo en DCAT-AP (RDF: Turtle, JSON-LD, RDF/XML)",
+        "home.openapi": "Descripción OpenAPI 3.1 de la API",
+        "home.sign_in": "Iniciar sesión",
         "login.title": "Iniciar sesión",
         "login.intro": "Ingrese con su usuario del catálogo SIMEL.",
         "login.username": "Usuario",
@@ -87,6 +105,23 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "site.language": "Language",
         "lang.es": "Español",
         "lang.en": "English",
+        "home.title": "Home",
+        "home.intro": (
+            "Metadata of the datasets of the Labour Market Information Systems (SIMEL) of "
+            "Guatemala, El Salvador, Honduras, Mexico and Belize: labour-force and household "
+            "surveys, work permits, border-worker cards, returned-migrant registries and "
+            "consular records, with their legal bases and access policies."
+        ),
+        "home.figures": "The catalog in figures",
+        "home.datasets": "Published datasets",
+        "home.organizations": "Publishing institutions",
+        "home.countries": "Countries",
+        "home.explore": "Explore the catalog",
+        "home.search": "Search datasets (JSON API, with facets)",
+        "home.api_docs": "Interactive API documentation",
+        "home.dcat": "The catalog as DCAT-AP (RDF: Turtle, JSON-LD, RDF/XML)",
+        "home.openapi": "The API's OpenAPI 3.1 description",
+        "home.sign_in": "Sign in",
         "login.title": "Sign in",
         "login.intro": "Sign in with your SIMEL catalog account.",
         "login.username": "Username",

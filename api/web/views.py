@@ -13,7 +13,7 @@ from api.auth import access
 from api.context import db_session, state
 from api.web import blueprint, page, security
 from api.web.i18n import translate
-from catalog import logins
+from catalog import logins, organizations
 from catalog.errors import TooManyRequests, Unauthenticated
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -37,6 +37,23 @@ def csrf_failure() -> Response:
         status=400,
         title=translate("csrf.title"),
         message=translate("csrf.message"),
+    )
+
+
+@blueprint.get("/")
+@access(public=True, bearer=False)
+def home() -> Response:
+    """The catalog's front page: what it holds, in figures, and where to go from here."""
+    publishing = [
+        (organization, count)
+        for organization, count in organizations.list_organizations(db_session())
+        if count
+    ]
+    return page(
+        "web/home.html",
+        datasets=sum(count for _, count in publishing),
+        organizations=len(publishing),
+        countries=len({organization.country for organization, _ in publishing}),
     )
 
 

@@ -1,14 +1,18 @@
-"""Sign-in pages: language, CSRF, throttling, cookies, logout and redirects."""
+"""Web pages: the home page; sign-in and sign-out (language, CSRF, throttling, cookies)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlmodel import select
 
 from api.web.i18n import MESSAGES
+from catalog import datasets
 from catalog.models import AuditEvent, Role
 from catalog.principals import SCOPES
 from tests.api.oauth_flow import csrf_of
+from tests.conftest import SYSTEM
 
 PASSWORD = "correct horse battery"
 
@@ -234,3 +238,53 @@ def test_static_files(client):
     assert css.mimetype == "text/css"
     css.close()
     assert client.get("/static/web/../__init__.py").status_code == 404
+
+
+# ---------------------------------------------------------------------------- home page
+
+
+def figures(page):
+    return {
+        name: int(re.search(rf'id="{name}">(\d+)<', page).group(1))
+        for name in ("published-datasets", "publishing-organizations", "publishing-countries")
+    }
+
+
+def test_the_home_page_counts_what_is_published_and_links_onwards(client, make_org, make_dataset):
+    make_org("mintrab-gt")
+    make_org("stps-mx", country="MEX")
+    make_org("ine-bz", country="BLZ")  # publishes nothing
+    make_dataset("enei-2024")
+    make_dataset("enei-2023")
+    make_dataset("enoe-2024", publisher="stps-mx")
+    make_dataset("enei-borrador", publish=False)
+
+    response = client.get("/")
+    page = text(response)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert '<html lang="es">' in page
+    assert "Conjuntos de datos publicados" in page
+    assert figures(page) == {
+        "published-datasets": 3,
+        "publishing-organizations": 2,
+        "publishing-countries": 2,
+    }
+    for link in ("/api/v1/datasets", "/api/v1/docs", "/catalog", "/api/v1/openapi.json", "/login"):
+        assert f'href="{link}"' in page
+        assert client.get(link).status_code == 200, link
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_home_page_speaks_english_and_withdrawn_datasets_leave_its_figures(
+    client, session, make_org, make_dataset
+):
+    make_org("mintrab-gt")
+    make_dataset("enei-2024")
+    make_dataset("enei-2023")
+    datasets.withdraw_dataset(session, actor=SYSTEM, name="enei-2023", reason="replaced")
+
+    page = text(client.get("/?lang=en"))
+    assert '<html lang="en">' in page
+    assert "Published datasets" in page
+    assert figures(page)["published-datasets"] == 1
