@@ -889,6 +889,7 @@ def _validate_catalog(
     from rich.progress import Progress
 
     from catalog import dcat, shacl
+    from catalog.iris import dataset_iri
     from catalog.rdfio import to_graph
 
     export = dcat.catalog_export(
@@ -901,7 +902,7 @@ def _validate_catalog(
     )
     batches = iter(export.batches)
     header = next(batches)
-    owner = _DatasetOwner(dcat.dataset_iri(settings.catalog.base_uri, ""))
+    owner = _DatasetOwner(dataset_iri(settings.catalog.base_uri, ""))
     reports, triples, shared = [], 0, set()
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("validating", total=export.total)

@@ -48,6 +48,7 @@ from catalog.db import utcnow
 from catalog.distributions import distributions_of
 from catalog.errors import NotFound
 from catalog.harvest import harvest_records
+from catalog.iris import dataset_iri, organization_iri
 from catalog.licences import (
     ADMS_LICENCE_TYPE_NS,
     ADMS_LICENCE_TYPE_SCHEME,
@@ -128,16 +129,6 @@ _PUBLISHER_TYPE_LABELS: Final = {
 def catalog_iri(base_uri: str) -> str:
     """The catalog's IRI."""
     return f"{base_uri}catalog"
-
-
-def dataset_iri(base_uri: str, name: str) -> str:
-    """A dataset's IRI (also the address of its RDF)."""
-    return f"{base_uri}dataset/{name}"
-
-
-def organization_iri(base_uri: str, name: str) -> str:
-    """An organization's IRI."""
-    return f"{base_uri}organization/{name}"
 
 
 def distribution_iri(base_uri: str, name: str, distribution_id: uuid.UUID) -> str:

@@ -13,6 +13,7 @@ from api.v1.common import json_body
 from catalog import dcat, quality, shacl
 from catalog.errors import BadRequest, UnsupportedMediaType
 from catalog.harvest.dcat import harvest_dcat
+from catalog.iris import dataset_iri
 from catalog.models import Role
 from catalog.rdfio import PARSE_FORMATS, to_graph
 
@@ -26,7 +27,7 @@ def validate_dataset(name: str) -> Response:
         db_session(), actor=current_principal(), name=name, settings=settings
     )
     report = shacl.validate_graph(to_graph(triples))
-    iri = dcat.dataset_iri(settings.catalog.base_uri, name)
+    iri = dataset_iri(settings.catalog.base_uri, name)
     return jsonify({"dataset": name, "iri": iri, **report.to_json()})
 
 

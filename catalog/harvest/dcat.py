@@ -59,12 +59,11 @@ from catalog.dcat import (
     SPDX,
     STAT,
     VCARD,
-    dataset_iri,
-    organization_iri,
 )
 from catalog.distributions import distribution_columns
 from catalog.errors import BadRequest, FieldError, InvalidMetadata, PayloadTooLarge
 from catalog.harvest.fetch import Fetched, check_url, fetch_url, read_file
+from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
     Dataset,
     DatasetStatus,
