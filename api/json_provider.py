@@ -8,6 +8,8 @@ handed to Flask's own ``default``, so responses read exactly as before.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any, cast
 
 import orjson
@@ -22,13 +24,35 @@ _OPTIONS = (
 )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escaped_surrogates(value: Any) -> Any:
+    r"""``value`` with each lone surrogate in its strings written out as text (``\udfff``).
+
+    A request's JSON may hold ``"\udfff"``, which Python reads as a lone surrogate, and
+    UTF-8 cannot encode one: an error message or a report quoting such input could not
+    be sent. Strings, mapping keys and values, and list items are rewritten.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
+    if isinstance(value, Mapping):
+        return {escaped_surrogates(key): escaped_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [escaped_surrogates(item) for item in value]
+    return value
+
+
 class OrjsonProvider(DefaultJSONProvider):
     """:class:`DefaultJSONProvider` (same settings, same ``default``) encoding with orjson."""
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """``obj`` as JSON text; calls with options of ``json.dumps`` go to the standard library."""
         if kwargs or self.ensure_ascii:
-            return super().dumps(obj, **kwargs)
+            text = super().dumps(obj, **kwargs)
+            if _LONE_SURROGATE.search(text):
+                return super().dumps(escaped_surrogates(obj), **kwargs)
+            return text
         return self._encode(obj).decode()
 
     def response(self, *args: Any, **kwargs: Any) -> BaseResponse:
@@ -45,5 +69,6 @@ class OrjsonProvider(DefaultJSONProvider):
         try:
             return orjson.dumps(obj, default=self.default, option=options)
         except orjson.JSONEncodeError:
-            # Integers beyond 64 bits, which JSON allows and orjson does not write.
-            return super().dumps(obj, separators=(",", ":")).encode()
+            # Integers beyond 64 bits, which JSON allows and orjson does not write, or a
+            # lone surrogate, which no UTF-8 text can hold.
+            return super().dumps(escaped_surrogates(obj), separators=(",", ":")).encode()

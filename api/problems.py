@@ -44,8 +44,9 @@ def problem(
     return response
 
 
-# Control characters (line breaks above all) and Unicode's line separators.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters (line breaks above all), Unicode's line separators, and lone
+# surrogates (which a log file's UTF-8 cannot hold).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def loggable(text: str) -> str:

@@ -52,3 +52,14 @@ def test_json_columns_take_what_json_allows():
 
     assert json.loads(json_text({"n": 2**64, "t": "Migración"})) == {"n": 2**64, "t": "Migración"}
     assert "Migración" in json_text({"t": "Migración"})
+
+
+def test_lone_surrogates_are_written_out_as_text(app):
+    # A report or message quoting a request's "\ud800" must still be UTF-8 JSON.
+    with app.test_request_context():
+        body = jsonify({"iri": "http://x.org/q\ud800", "\udfff": ["\udc00"]}).get_data()
+    assert json.loads(body.decode("utf-8")) == {
+        "iri": "http://x.org/q\\ud800",
+        "\\udfff": ["\\udc00"],
+    }
+    assert json.loads(app.json.dumps({"a": "\ud800"}, ensure_ascii=False)) == {"a": "\\ud800"}

@@ -158,6 +158,9 @@ def test_unstorable_text_is_found_wherever_it_is():
             "/api/v1/policies/evaluate",
             '{"dataset": "enei-2024", "request": {"action": "use\\ud800"}}',
         ),
+        # In a key, the message quotes the surrogate: it once made the 400 itself a 500.
+        ("POST", "/api/v1/datasets", '{"\\udfff": 1}'),
+        ("PATCH", "/api/v1/datasets/enei-2024", '{"title": {"\\ud800": "x"}}'),
     ],
 )
 def test_unpaired_surrogates_in_a_body_are_a_400(
@@ -174,7 +177,9 @@ def test_unpaired_surrogates_in_a_body_are_a_400(
         headers["Content-Type"] = "application/merge-patch+json"
     response = client.open(path, method=method, data=body, headers=headers)
     assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
     assert "surrogates" in response.json["detail"]
+    response.get_data().decode("utf-8")  # the body is UTF-8 text
 
 
 def test_instants_are_checked_without_optional_packages():
