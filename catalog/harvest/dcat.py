@@ -1132,8 +1132,9 @@ def harvest_dcat(
 ) -> HarvestReport:
     """Harvest a DCAT source: a URL (with its Hydra pages), a file (CLI), or a document.
 
-    Before it fetches a URL or a file, the session's transaction is committed, so that
-    the writers' lock is not held while the source answers.
+    Before it parses a document or fetches a URL or a file, the session's transaction is
+    committed, so that the writers' lock is not held while the source answers or a large
+    document is read.
 
     Raises:
         Forbidden: not an administrator, or a source the harvester may not fetch.
@@ -1148,6 +1149,8 @@ def harvest_dcat(
             raise PayloadTooLarge(f"the document is larger than {settings.harvest.max_bytes} bytes")
         fmt = rdf_format or guess_format(data, media_type=media_type, name=source)
         base = source or f"urn:uuid:{uuid.uuid4()}"
+        # Parsing megabytes of RDF takes seconds: other writers need not wait for it.
+        session.commit()
         graph, pages = parse_rdf(data, rdf_format=fmt, base=base), 1
         label = source or "uploaded document"
     elif source:

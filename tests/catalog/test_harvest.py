@@ -737,6 +737,27 @@ def test_large_and_failing_responses(session, settings, org, server):
     assert session.exec(select(Dataset)).all() == []
 
 
+def test_other_writes_go_on_while_a_document_is_parsed(session, settings, org, monkeypatch):
+    """A large uploaded document takes seconds to parse: not under the writers' lock."""
+    session.execute(text("SELECT 1"))  # the caller's transaction holds the writers' lock
+    other = Database.from_url(settings.database_url, writer_wait=0.5)
+    parse = harvester.parse_rdf
+
+    def parse_while_someone_writes(*args, **kwargs):
+        write_from_another_session(other, "meanwhile")  # CatalogBusy if the lock were held
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(harvester, "parse_rdf", parse_while_someone_writes)
+    try:
+        report = _harvest(session, settings, FOREIGN)
+        session.commit()
+    finally:
+        other.dispose()
+    assert report.created
+    assert "meanwhile" in session.exec(select(AuditEvent.action)).all()
+    assert audit.verify_chain(session).ok
+
+
 def test_other_writes_go_on_while_a_source_is_fetched(session, settings, org, server, monkeypatch):
     """Fetching can be slow: the harvest must not hold the writers' lock meanwhile."""
     server.routes["/catalog"] = (
