@@ -26,6 +26,7 @@ from catalog.dcat import (
     components_from_pairs,
     dataset_graph,
 )
+from catalog.errors import BadRequest
 from catalog.models import Dataset, Distribution, HarvestRecord, Organization
 from catalog.rdfio import FORMATS, iri, parse_rdf, serialize, to_graph
 from tests.conftest import BASE_URI, dataset_document
@@ -415,3 +416,23 @@ def test_quad_formats_are_merged_into_one_graph():
     nquads = b'<http://s> <http://purl.org/dc/terms/title> "y" <http://g> .\n'
     assert len(parse_rdf(trig, rdf_format="trig")) == 1
     assert len(parse_rdf(nquads, rdf_format="nquads")) == 1
+
+
+@pytest.mark.parametrize("rdf_format", ["nt", "nquads"])
+def test_an_overlong_line_of_n_triples_is_refused_before_it_is_parsed(rdf_format):
+    # rdflib's line parser is quadratic in the line's length: 8 MB took minutes.
+    graph = " <http://g>" if rdf_format == "nquads" else ""
+    line = f'<http://s> <http://purl.org/dc/terms/title> "{{}}"{graph} .\n'
+    assert len(parse_rdf(line.format("x" * 60_000).encode(), rdf_format=rdf_format)) == 1
+    with pytest.raises(BadRequest, match="longer than 65536 bytes"):
+        parse_rdf(line.format("x" * 70_000).encode(), rdf_format=rdf_format)
+    # Turtle reads long lines in linear time: no such limit.
+    triple = f'<http://s> <http://purl.org/dc/terms/title> "{"x" * 70_000}" .'
+    assert len(parse_rdf(triple.encode(), rdf_format="turtle")) == 1
+
+
+def test_rdf_nested_too_deeply_is_a_bad_request_in_plain_words():
+    deep = b"<http://s> <http://p> " + b"[ <http://p> " * 5000 + b"1" + b" ]" * 5000 + b" ."
+    with pytest.raises(BadRequest, match="nested too deeply") as refused:
+        parse_rdf(deep, rdf_format="turtle")
+    assert "recursion" not in str(refused.value)
