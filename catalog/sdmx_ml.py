@@ -31,6 +31,7 @@ from typing import Any, Final
 import sdmx
 import sdmx.urn
 from lxml import etree
+from sdmx.exceptions import XMLParseError
 from sdmx.message import Header, StructureMessage
 from sdmx.model import common as sdmx_common
 from sdmx.model import v21 as sdmx_model
@@ -268,7 +269,13 @@ def _read(data: bytes) -> Any:
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    """What sdmx1 could not read, in words (its errors are named after Python exceptions)."""
+    cause = exc.__cause__ if isinstance(exc, XMLParseError) and exc.__cause__ else exc
+    if isinstance(cause, NotImplementedError) and len(cause.args) == 2:
+        # The reader's way of saying it has no rule for an element: (tag, parse event).
+        text = f"the element {cause.args[0]} is not part of an SDMX-ML 2.1 structure message"
+    else:
+        text = str(cause) or "the message does not follow SDMX-ML 2.1"
     return " ".join(text.split())[:500]
 
 
