@@ -58,6 +58,11 @@ _STOPWORDS = frozenset(_SPANISH_STOPWORDS.split() + _ENGLISH_STOPWORDS.split())
 _WORD = re.compile(r"[0-9a-z]+")
 # Words shorter than this keep their one form ("mes", "ley", "gtm").
 _SHORTEST_INFLECTED = 4
+# Stems (a word less its final o or a) whose word changes gender, not meaning: the
+# endings of participles and of adjectives and nouns of origin or trade (retornado,
+# fronterizo, extranjero, mexicano, hondureno, domestico). Other words ending in o or
+# a keep their gender, since plazo is not plaza, nor caso casa, nor empleo emplea.
+_GENDERED_STEMS = ("ad", "id", "iz", "er", "an", "in", "iv", "os", "en", "ec", "ic")
 _PHRASE = re.compile(r'"([^"]*)"')
 
 
@@ -118,8 +123,9 @@ def inflections(term: str) -> tuple[str, ...]:
 
     Not a stemmer: the regular endings are undone and redone, and a form no document uses
     simply matches nothing. Words are never cut down to a stem that would also begin
-    unrelated words, so "empleo" does not find "empleadores". Short words, numbers and
-    codes have no forms.
+    unrelated words, so "empleo" does not find "empleadores"; and only words whose
+    ending marks a gender change it (:data:`_GENDERED_STEMS`), so "plazo" does not find
+    "plaza". Short words, numbers and codes have no forms.
     """
     if len(term) < _SHORTEST_INFLECTED or not term.isalpha():
         return ()
@@ -138,7 +144,9 @@ def inflections(term: str) -> tuple[str, ...]:
         last = singular[-1]
         if last in "oa":  # retornado, retornada
             stem = singular[:-1]
-            forms.update((stem + "o", stem + "a", stem + "os", stem + "as"))
+            forms.update((stem + last + "s",))
+            if stem.endswith(_GENDERED_STEMS):
+                forms.update((stem + "o", stem + "a", stem + "os", stem + "as"))
         elif last == "z":
             forms.add(singular[:-1] + "ces")
         elif last == "y":

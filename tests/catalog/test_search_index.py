@@ -161,9 +161,9 @@ def test_a_failing_search_statement_reports_its_own_error(session):
 
 
 def test_prefix_terms_are_written_as_the_words_they_expand_to():
-    parsed = parse_query("migr encuesta")
+    parsed = parse_query("migr encuestas")
     assert PostgresText.tsquery_literal(parsed, {"migr": ["migracion", "migrante"]}) == (
-        "to_tsquery('simple', '(migracion | migrante) & (encuesta:* | encuesto | encuestos)')"
+        "to_tsquery('simple', '(migracion | migrante) & (encuestas:* | encuesta)')"
     )
 
 
@@ -325,6 +325,8 @@ def test_writers_adding_the_same_new_word_do_not_wait_for_each_other(
         ("countries", {"country"}),
         ("migrants", {"migrant", "migrantes"}),
         ("fronterizo", {"fronteriza", "fronterizas"}),
+        ("extranjeras", {"extranjero", "extranjeros", "extranjera"}),
+        ("plazas", {"plaza"}),
     ],
 )
 def test_inflections_give_the_other_forms_of_a_word(term, forms):
@@ -335,3 +337,11 @@ def test_inflections_give_the_other_forms_of_a_word(term, forms):
 @pytest.mark.parametrize("term", ["gtm", "mes", "2019", "ciuo08", "migracion", "consular"])
 def test_short_words_codes_and_words_without_endings_have_no_other_forms(term):
     assert inflections(term) == ()
+
+
+@pytest.mark.parametrize(
+    ("term", "other_word"),
+    [("plazo", "plaza"), ("plazas", "plazos"), ("casos", "casa"), ("empleo", "emplea")],
+)
+def test_a_word_whose_ending_is_not_a_gender_keeps_its_own(term, other_word):
+    assert other_word not in inflections(term)
