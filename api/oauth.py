@@ -458,6 +458,31 @@ def _choices(user: User, requested: frozenset[str]) -> list[_Choice]:
     return choices
 
 
+# The authorization request's parameters, and what RFC 6749 (appendix A) lets them hold:
+# printable ASCII, without the quote and backslash except in ``state``. Authlib quotes
+# some of them in its error descriptions, which must hold no other characters.
+_AUTHORIZATION_PARAMETERS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "code_challenge",
+    "code_challenge_method",
+    "state",
+)
+_PRINTABLE_ASCII = frozenset(map(chr, range(0x20, 0x7F)))
+_QUOTABLE = _PRINTABLE_ASCII - {'"', "\\"}
+
+
+def _unsendable_parameter() -> str | None:
+    """The first authorization parameter holding characters RFC 6749 does not allow."""
+    for name in _AUTHORIZATION_PARAMETERS:
+        allowed = _PRINTABLE_ASCII if name == "state" else _QUOTABLE
+        if any(not set(value) <= allowed for value in request.values.getlist(name)):
+            return name
+    return None
+
+
 def _authorization_error(error: OAuth2Error) -> Response:
     if error.redirect_uri:
         # The client and its redirect URI are known: tell the client (RFC 6749 4.1.2.1).
@@ -488,6 +513,13 @@ def authorize() -> Response:
         return security.login_redirect()
     if request.method == "POST" and not security.csrf_valid():
         return csrf_failure()
+    unsendable = _unsendable_parameter()
+    if unsendable:
+        return _authorization_error(
+            InvalidRequestError(
+                f"the {unsendable} parameter holds characters that OAuth 2.0 does not allow"
+            )
+        )
     authorization_server = server()
     try:
         grant = authorization_server.get_consent_grant(end_user=user)

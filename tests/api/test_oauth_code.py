@@ -205,6 +205,26 @@ def test_authorization_request_errors_go_back_to_the_client(browser, world, extr
     assert "state=st4te" in page.headers["Location"]
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("response_type", "café"),
+        ("response_type", '"'),
+        ("redirect_uri", "\U0001f600"),
+        ("redirect_uri", "  \t"),
+        ("state", "st4te\r\n"),
+    ],
+)
+def test_parameters_with_characters_oauth_forbids_get_an_error_page(browser, world, name, value):
+    # Authlib quoted such values into its error descriptions, which then failed: a 500.
+    log_in(browser, "ana", PASSWORD)
+    page = browser.get(authorize_url(world, pkce()[1], **{name: value}))
+    assert page.status_code == 400
+    assert page.mimetype == "text/html"
+    assert f"the {name} parameter holds characters" in page.text
+    assert "Location" not in page.headers
+
+
 # ------------------------------------------------------------------ token request errors
 
 
