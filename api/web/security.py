@@ -67,8 +67,14 @@ def end_session() -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (no open redirects), else ``None``."""
+    """``target`` if it is a path on this site (no open redirects), else ``None``.
+
+    A path with control characters is no path either: a line break would end the
+    ``Location`` header (and Werkzeug refuses to write one).
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(character) < 0x20 or ord(character) == 0x7F for character in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -288,3 +288,16 @@ def test_the_home_page_speaks_english_and_withdrawn_datasets_leave_its_figures(
     assert '<html lang="en">' in page
     assert "Published datasets" in page
     assert figures(page)["published-datasets"] == 1
+
+
+@pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/a\rb", "/a\nb", "/a\x7fb"])
+def test_a_next_address_with_control_characters_is_not_followed(client, ana, target):
+    # A line break in a redirect's Location made the signed-in sign-in page a 500.
+    _, csrf = login_form(client)
+    data = {"username": "ana", "password": PASSWORD, "csrf_token": csrf, "next": target}
+    signed = client.post("/login", data=data)
+    assert signed.status_code in (200, 302)
+    assert "\n" not in signed.headers.get("Location", "")
+    again = client.get("/login", query_string={"next": target})
+    assert again.status_code == 200
+    assert signed_in(client)
