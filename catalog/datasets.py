@@ -240,7 +240,7 @@ def search_datasets(
     parsed = parse_query(text) if text else None
     has_text = parsed is not None and not parsed.is_empty
     query = SearchQuery(
-        text=parsed if has_text else None,
+        text=parsed if has_text or (parsed is not None and parsed.finds_nothing) else None,
         filters=clean,
         visibility=visibility_for(session, actor),
         sort=sort or ("relevance" if has_text else "modified"),

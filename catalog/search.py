@@ -90,15 +90,26 @@ def words(value: str) -> str:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A free-text query as prefix terms and exact phrases (all folded)."""
+    """A free-text query as prefix terms and exact phrases (all folded).
+
+    ``unsearchable`` says the query also held words the index cannot hold (other
+    scripts, emoji): with nothing else to search for, it finds nothing, where a query
+    of stopwords and punctuation alone lists the whole catalog.
+    """
 
     terms: tuple[str, ...]
     phrases: tuple[tuple[str, ...], ...]
+    unsearchable: bool = False
 
     @property
     def is_empty(self) -> bool:
         """Whether nothing searchable is left (only stopwords or punctuation)."""
         return not self.terms and not self.phrases
+
+    @property
+    def finds_nothing(self) -> bool:
+        """Whether the query asked only for words no document can hold."""
+        return self.is_empty and self.unsearchable
 
 
 def parse_query(raw: str) -> ParsedQuery:
@@ -111,7 +122,11 @@ def parse_query(raw: str) -> ParsedQuery:
             phrases.append(words)
     rest = _PHRASE.sub(" ", folded)
     terms = tuple(dict.fromkeys(w for w in _WORD.findall(rest) if w not in _STOPWORDS))
-    return ParsedQuery(terms=terms[:32], phrases=tuple(phrases[:8]))
+    unsearchable = any(
+        unicodedata.category(character)[0] in "LN" or unicodedata.category(character) == "So"
+        for character in _WORD.sub("", folded)
+    )
+    return ParsedQuery(terms=terms[:32], phrases=tuple(phrases[:8]), unsearchable=unsearchable)
 
 
 def inflections(term: str) -> tuple[str, ...]:
@@ -1010,6 +1025,8 @@ class SearchIndex:
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
         """Free-text search (``query.text``) or browsing, with facets over all results."""
         condition = facet_condition(query)
+        if query.text is not None and query.text.finds_nothing:
+            return SearchResult(total=0, ids=[], facets=facet_counts([])[1])
         if query.text is None or query.text.is_empty:
             return self._browse(session, condition.resolve(session), query)
         grouped, ids = self.text.matches(session, query, condition)

@@ -76,6 +76,19 @@ class TestFullText:
         response = client.get("/api/v1/datasets?q=migracion")
         assert names(response) == ["retornados-sv", "permisos-gt"]
 
+    @pytest.mark.parametrize("query", ["中文", "шалом", "שלום", "😀", '"中文"'])
+    def test_words_the_index_cannot_hold_find_nothing(self, client, query):
+        # They once reduced to an empty query, which listed the whole catalog.
+        response = client.get("/api/v1/datasets", query_string={"q": query})
+        assert response.status_code == 200
+        assert (response.json["total"], response.json["items"]) == (0, [])
+        assert all(counts == [] for counts in response.json["facets"].values())
+
+    def test_such_words_beside_searchable_ones_are_left_out_as_stopwords_are(self, client):
+        assert names(client.get("/api/v1/datasets?q=albañil 中文")) == ["albaniles-gt"]
+        everything = client.get("/api/v1/datasets?q=de la ¿?").json["total"]
+        assert everything == client.get("/api/v1/datasets").json["total"] > 0
+
     def test_phrases(self, client):
         assert names(client.get('/api/v1/datasets?q="migracion de retorno"')) == ["retornados-sv"]
         assert names(client.get('/api/v1/datasets?q="datos de migracion"')) == ["permisos-gt"]
