@@ -426,6 +426,16 @@ def test_an_overlong_line_of_n_triples_is_refused_before_it_is_parsed(rdf_format
     assert len(parse_rdf(line.format("x" * 60_000).encode(), rdf_format=rdf_format)) == 1
     with pytest.raises(BadRequest, match="longer than 65536 bytes"):
         parse_rdf(line.format("x" * 70_000).encode(), rdf_format=rdf_format)
+    # Many lines just under the limit are read (the check itself once took seconds a line).
+    many = "".join(line.format(f"{n}" + "x" * 65_000) for n in range(8))
+    assert len(parse_rdf(many.encode(), rdf_format=rdf_format)) == 8
+    # rdflib ends a line at CR too: CR line endings neither hide a long line nor make one.
+    cr = line.replace("\n", "\r")
+    assert len(parse_rdf((cr.format("a") + cr.format("b")).encode(), rdf_format=rdf_format)) == 2
+    with pytest.raises(BadRequest, match="longer than"):
+        parse_rdf(
+            ("\n" + line.format("x" * 70_000)).replace("\n", "\r").encode(), rdf_format=rdf_format
+        )
     # Turtle reads long lines in linear time: no such limit.
     triple = f'<http://s> <http://purl.org/dc/terms/title> "{"x" * 70_000}" .'
     assert len(parse_rdf(triple.encode(), rdf_format="turtle")) == 1
