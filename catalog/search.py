@@ -60,9 +60,10 @@ _WORD = re.compile(r"[0-9a-z]+")
 _SHORTEST_INFLECTED = 4
 # Stems (a word less its final o or a) whose word changes gender, not meaning: the
 # endings of participles and of adjectives and nouns of origin or trade (retornado,
-# fronterizo, extranjero, mexicano, hondureno, domestico). Other words ending in o or
-# a keep their gender, since plazo is not plaza, nor caso casa, nor empleo emplea.
-_GENDERED_STEMS = ("ad", "id", "iz", "er", "an", "in", "iv", "os", "en", "ec", "ic")
+# fronterizo, extranjero, mexicano, hondureno, domestico, migratorio, funcionario,
+# nuevo). Other words ending in o or a keep their gender, since plazo is not plaza,
+# nor caso casa, nor empleo emplea, nor trabajo trabaja.
+_GENDERED_STEMS = ("ad", "id", "iz", "er", "an", "in", "iv", "os", "en", "ec", "ic", "ri", "ev")
 _PHRASE = re.compile(r'"([^"]*)"')
 
 

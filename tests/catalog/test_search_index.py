@@ -327,6 +327,9 @@ def test_writers_adding_the_same_new_word_do_not_wait_for_each_other(
         ("fronterizo", {"fronteriza", "fronterizas"}),
         ("extranjeras", {"extranjero", "extranjeros", "extranjera"}),
         ("plazas", {"plaza"}),
+        ("migratorio", {"migratoria", "migratorias"}),
+        ("funcionarias", {"funcionario", "funcionarios"}),
+        ("nuevas", {"nuevo", "nuevos"}),
     ],
 )
 def test_inflections_give_the_other_forms_of_a_word(term, forms):
@@ -341,7 +344,13 @@ def test_short_words_codes_and_words_without_endings_have_no_other_forms(term):
 
 @pytest.mark.parametrize(
     ("term", "other_word"),
-    [("plazo", "plaza"), ("plazas", "plazos"), ("casos", "casa"), ("empleo", "emplea")],
+    [
+        ("plazo", "plaza"),
+        ("plazas", "plazos"),
+        ("casos", "casa"),
+        ("empleo", "emplea"),
+        ("trabajo", "trabaja"),
+    ],
 )
 def test_a_word_whose_ending_is_not_a_gender_keeps_its_own(term, other_word):
     assert other_word not in inflections(term)
