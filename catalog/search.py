@@ -952,7 +952,7 @@ class PostgresText:
 
 @contextmanager
 def _index_driven(session: Session) -> Iterator[None]:
-    """Plan the statements inside from the full-text index, as bitmap scans only.
+    """Plan the statements inside as bitmap scans (of the full-text or combination index).
 
     PostgreSQL prices ``@@`` like a comparison of two integers, which misleads it twice.
     For a term in a quarter of the catalog it prefers testing every row to the GIN
@@ -960,7 +960,7 @@ def _index_driven(session: Session) -> Iterator[None]:
     when the table's order follows the facet combinations (datasets loaded publisher by
     publisher), it prefers walking a filter's combination index and testing ``@@`` on
     each row found (measured: `retornadas` restricted 27.9 ms, `consular` personal
-    28.4 ms, where the bitmap plans took 15.6 and 19.0). Every text search has the
+    28.4 ms, where the bitmap plans took 15.6 and 19.0). Every text search has an
     index to start from; the settings end with the statement.
 
     Not reset on error: PostgreSQL then refuses every command until the transaction

@@ -154,10 +154,17 @@ def test_a_failing_search_statement_reports_its_own_error(session):
     with pytest.raises(ProgrammingError, match="no_such_table"), _index_driven(session):
         session.execute(text("SELECT * FROM no_such_table"))
     session.rollback()
-    assert session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+
+    def settings():
+        return tuple(
+            session.execute(text(f"SHOW {name}")).scalar()
+            for name in ("enable_seqscan", "enable_indexscan")
+        )
+
+    assert settings() == ("on", "on")
     with _index_driven(session):
-        assert session.execute(text("SHOW enable_seqscan")).scalar() == "off"
-    assert session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+        assert settings() == ("off", "off")
+    assert settings() == ("on", "on")
 
 
 def test_prefix_terms_are_written_as_the_words_they_expand_to():
