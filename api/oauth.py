@@ -459,8 +459,9 @@ def _choices(user: User, requested: frozenset[str]) -> list[_Choice]:
 
 
 # The authorization request's parameters, and what RFC 6749 (appendix A) lets them hold:
-# printable ASCII, without the quote and backslash except in ``state``. Authlib quotes
-# some of them in its error descriptions, which must hold no other characters.
+# printable ASCII, and for the ones authlib may quote in an error description (which
+# must hold neither), no quote or backslash either. Such a request gets the error page,
+# not a redirect, even from a known client: its parameters cannot be echoed back.
 _AUTHORIZATION_PARAMETERS = (
     "response_type",
     "client_id",
@@ -472,12 +473,13 @@ _AUTHORIZATION_PARAMETERS = (
 )
 _PRINTABLE_ASCII = frozenset(map(chr, range(0x20, 0x7F)))
 _QUOTABLE = _PRINTABLE_ASCII - {'"', "\\"}
+_UNQUOTED = frozenset({"client_id", "state"})
 
 
 def _unsendable_parameter() -> str | None:
     """The first authorization parameter holding characters RFC 6749 does not allow."""
     for name in _AUTHORIZATION_PARAMETERS:
-        allowed = _PRINTABLE_ASCII if name == "state" else _QUOTABLE
+        allowed = _PRINTABLE_ASCII if name in _UNQUOTED else _QUOTABLE
         if any(not set(value) <= allowed for value in request.values.getlist(name)):
             return name
     return None

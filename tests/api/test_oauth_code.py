@@ -225,6 +225,14 @@ def test_parameters_with_characters_oauth_forbids_get_an_error_page(browser, wor
     assert "Location" not in page.headers
 
 
+def test_a_client_id_may_hold_any_printable_ascii(browser, world):
+    # RFC 6749 A.1: VSCHAR. Such an id is simply unknown here, and says so.
+    log_in(browser, "ana", PASSWORD)
+    page = browser.get(authorize_url('no"such\\client', pkce()[1]))
+    assert page.status_code == 400
+    assert "holds characters" not in page.text
+
+
 # ------------------------------------------------------------------ token request errors
 
 
