@@ -931,14 +931,16 @@ class _DatasetOwner:
 
     Contact points, periods and distributions are fragments of the dataset's IRI
     (``.../dataset/enei-2024#contact-point``), offers a path below it (``.../offer``);
-    the catalog's ``dcat:dataset`` link belongs to the dataset it names.
+    the catalog's ``dcat:dataset`` link belongs to the dataset it names. A type given to
+    the dataset's IRI other than ``dcat:Dataset`` belongs to none: another dataset that
+    names it as a page or a standard states it too (``foaf:Document``).
     """
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
 
     def of(self, triple: tuple[Any, Any, Any]) -> str | None:
-        from rdflib.namespace import DCAT
+        from rdflib.namespace import DCAT, RDF
 
         subject, predicate, value = triple
         if predicate == DCAT.dataset:
@@ -947,6 +949,8 @@ class _DatasetOwner:
         if not iri.startswith(self.prefix):
             return None
         name = iri[len(self.prefix) :].split("#", 1)[0].split("/", 1)[0]
+        if predicate == RDF.type and value != DCAT.Dataset and iri == self.prefix + name:
+            return None
         return self.prefix + name
 
 

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from catalog.models import Dataset, HarvestRecord
 from tests.catalog.test_harvest import FOREIGN
+from tests.conftest import BASE_URI
 from tests.test_cli import run  # noqa: F401 # the fixture
 
 
@@ -105,3 +106,24 @@ def test_a_catalog_is_validated_in_batches_with_the_findings_of_one_graph(
     assert report.findings == expected.findings
     assert report.files == expected.files
     assert triples == len(graph)  # shared descriptions counted once, as in one graph
+
+
+def test_batches_count_a_dataset_named_as_another_ones_page_once(
+    session, settings, make_org, make_dataset, monkeypatch
+):
+    """Both batches say the page is a foaf:Document: one triple of the whole graph."""
+    from api import cli
+    from catalog import dcat
+    from catalog.principals import Principal
+    from catalog.rdfio import to_graph
+
+    make_org("mintrab-gt")
+    make_dataset("a", landing_page=BASE_URI + "dataset/b")
+    make_dataset("b", landing_page=BASE_URI + "dataset/b")
+    query = dcat.CatalogQuery(paged=False)
+    anonymous = Principal.anonymous()
+    whole = dcat.catalog_export(session, actor=anonymous, settings=settings, query=query)
+    graph = to_graph(t for batch in whole.batches for t in batch)
+    monkeypatch.setattr(cli, "VALIDATION_BATCH", 1)
+    _, triples, _ = cli._validate_catalog(session, anonymous, settings, query)
+    assert triples == len(graph)
