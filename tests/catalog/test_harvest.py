@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -737,22 +738,29 @@ def test_large_and_failing_responses(session, settings, org, server):
     assert session.exec(select(Dataset)).all() == []
 
 
-def test_other_writes_go_on_while_a_document_is_parsed(session, settings, org, monkeypatch):
-    """A large uploaded document takes seconds to parse: not under the writers' lock."""
+@contextmanager
+def _another_writer_during(monkeypatch, session, settings, step):
+    """While ``harvester.<step>`` runs, another session writes (CatalogBusy if it must wait)."""
     session.execute(text("SELECT 1"))  # the caller's transaction holds the writers' lock
     other = Database.from_url(settings.database_url, writer_wait=0.5)
-    parse = harvester.parse_rdf
+    original = getattr(harvester, step)
 
-    def parse_while_someone_writes(*args, **kwargs):
-        write_from_another_session(other, "meanwhile")  # CatalogBusy if the lock were held
-        return parse(*args, **kwargs)
+    def step_while_someone_writes(*args, **kwargs):
+        write_from_another_session(other, "meanwhile")
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(harvester, "parse_rdf", parse_while_someone_writes)
+    monkeypatch.setattr(harvester, step, step_while_someone_writes)
     try:
-        report = _harvest(session, settings, FOREIGN)
-        session.commit()
+        yield
     finally:
         other.dispose()
+
+
+def test_other_writes_go_on_while_a_document_is_parsed(session, settings, org, monkeypatch):
+    """A large uploaded document takes seconds to parse: not under the writers' lock."""
+    with _another_writer_during(monkeypatch, session, settings, "parse_rdf"):
+        report = _harvest(session, settings, FOREIGN)
+        session.commit()
     assert report.created
     assert "meanwhile" in session.exec(select(AuditEvent.action)).all()
     assert audit.verify_chain(session).ok
@@ -765,22 +773,11 @@ def test_other_writes_go_on_while_a_source_is_fetched(session, settings, org, se
         {"Content-Type": "text/turtle"},
         _page(server, 1, 1, ["a"]),
     )
-    session.execute(text("SELECT 1"))  # the caller's transaction holds the writers' lock
-    other = Database.from_url(settings.database_url, writer_wait=0.5)
-    fetch = harvester.load_source
-
-    def fetch_while_someone_writes(*args, **kwargs):
-        write_from_another_session(other, "meanwhile")  # CatalogBusy if the lock were held
-        return fetch(*args, **kwargs)
-
-    monkeypatch.setattr(harvester, "load_source", fetch_while_someone_writes)
-    try:
+    with _another_writer_during(monkeypatch, session, settings, "load_source"):
         report = harvester.harvest_dcat(
             session, actor=SYSTEM, settings=_local(settings), source=f"{server.base}/catalog"
         )
         session.commit()
-    finally:
-        other.dispose()
     assert report.created == ["a"]
     actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert "meanwhile" in actions
