@@ -100,12 +100,15 @@ def test_a_catalog_is_validated_in_batches_with_the_findings_of_one_graph(
     graph = to_graph(t for batch in whole.batches for t in batch)
     expected = shacl.validate_graph(graph)
     monkeypatch.setattr(cli, "VALIDATION_BATCH", 2)
-    report, triples, total = cli._validate_catalog(session, anonymous, settings, query)
+    report, triples, total = cli._validate_catalog(session, anonymous, settings, query, jobs=2)
     assert total == 6
     assert expected.findings  # the shapes have something to say about these datasets
     assert report.findings == expected.findings
     assert report.files == expected.files
     assert triples == len(graph)  # shared descriptions counted once, as in one graph
+    # Forked workers (above) and this process alone give the same report.
+    serial = cli._validate_catalog(session, anonymous, settings, query, jobs=1)
+    assert serial == (report, triples, total)
 
 
 def test_batches_count_a_dataset_named_as_another_ones_page_once(
