@@ -6,11 +6,9 @@ import datetime as dt
 import functools
 import gc
 import getpass
-import multiprocessing as mp
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -912,6 +910,7 @@ def _validate_catalog(
     from catalog import dcat, shacl
     from catalog.iris import dataset_iri
     from catalog.rdfio import to_graph
+    from catalog.workers import forked_workers
 
     export = dcat.catalog_export(
         session,
@@ -927,8 +926,19 @@ def _validate_catalog(
     reports, triples, shared = [], 0, set()
     pending: deque[tuple[Future[ShaclReport], int]] = deque()
     workers = min(jobs or os.cpu_count() or 1, -(-export.total // VALIDATION_BATCH))
-    with _validation_pool(workers) as pool, Progress(console=err_console, transient=True) as bar:
+    if workers > 1:
+        for key in shacl.SHAPES:  # parsed once, here, and shared with the forked workers
+            shacl.shapes_graph(key)
+    with forked_workers(workers) as pool, Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("validating", total=export.total)
+
+        def collect(waiting: int) -> None:
+            # Reports in batch order; at most ``waiting`` batches left with the workers.
+            while len(pending) > waiting or (pending and pending[0][0].done()):
+                future, datasets = pending.popleft()
+                reports.append(future.result())
+                bar.advance(task, datasets)
+
         for batch in batches:
             own = {str(t[2]) for t in batch if t[1] == DCAT.dataset}
             graph = to_graph([*header, *batch])
@@ -945,37 +955,13 @@ def _validate_catalog(
                 elif triple not in shared:
                     shared.add(triple)
                     triples += 1
-            # At most one batch waits per worker: memory stays that of a few batches.
-            while len(pending) > workers or (pending and pending[0][0].done()):
-                future, datasets = pending.popleft()
-                reports.append(future.result())
-                bar.advance(task, datasets)
-        while pending:
-            future, datasets = pending.popleft()
-            reports.append(future.result())
-            bar.advance(task, datasets)
+            collect(workers)  # one batch waiting per worker: memory of a few batches
+        collect(0)
     if not reports:  # an empty catalog: its own description still has shapes to meet
         graph = to_graph(header)
         reports.append(shacl.validate_graph(graph))
         triples = len(graph)
     return shacl.merge_reports(reports), triples, export.total
-
-
-@contextmanager
-def _validation_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """Forked workers for SHACL validation (pure CPU), or ``None`` for one batch or core."""
-    if workers < 2 or "fork" not in mp.get_all_start_methods():
-        yield None
-        return
-    from catalog import shacl
-
-    for key in shacl.SHAPES:  # parsed once, here, and shared with the forked workers
-        shacl.shapes_graph(key)
-    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-    try:
-        yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def _validate_triples(triples: list[Any]) -> ShaclReport:

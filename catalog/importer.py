@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import multiprocessing as mp
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +46,7 @@ from catalog.models import (
 from catalog.principals import Principal
 from catalog.search import search_index
 from catalog.validation import dataset_document_errors, legal_basis_document_errors
+from catalog.workers import forked_workers
 
 _STATUSES = (DatasetStatus.DRAFT.value, DatasetStatus.PUBLISHED.value)
 _CHUNK = 2000
@@ -133,16 +132,12 @@ def _validated_chunks(
     """
     indexed = list(enumerate(records))
     chunks = [indexed[start : start + _CHUNK] for start in range(0, len(indexed), _CHUNK)]
-    workers = min(os.cpu_count() or 1, len(chunks))
-    if workers > 1 and len(records) >= _PARALLEL_FROM and "fork" in mp.get_all_start_methods():
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-        try:
+    workers = min(os.cpu_count() or 1, len(chunks)) if len(records) >= _PARALLEL_FROM else 1
+    with forked_workers(workers) as pool:
+        if pool is None:
+            yield ((chunk, _by_record(_validate_chunk(chunk))) for chunk in chunks)
+        else:
             yield zip(chunks, map(_by_record, pool.map(_validate_chunk, chunks)), strict=True)
-        finally:
-            # On an early exit, drop the chunks no worker has started.
-            pool.shutdown(cancel_futures=True)
-    else:
-        yield ((chunk, _by_record(_validate_chunk(chunk))) for chunk in chunks)
 
 
 def _by_record(errors: list[FieldError]) -> dict[int, list[FieldError]]:
