@@ -21,10 +21,10 @@ from sqlmodel import Session
 
 from api.auth import access, current_principal
 from api.context import db_session, state
-from api.v1.common import query_list
+from api.v1.common import query_list, whole_number
 from api.v1.datasets import sort_and_quality
 from catalog import dcat
-from catalog.errors import BadRequest, NotAcceptable
+from catalog.errors import NotAcceptable
 from catalog.rdfio import FORMAT_BY_SUFFIX, FORMATS, RdfFormat
 from catalog.search import FACET_FIELDS
 
@@ -69,19 +69,6 @@ def _closing(chunks: Iterator[str], session: Session) -> Iterator[str]:
         session.close()
 
 
-def _positive(name: str, default: int | None, maximum: int) -> int | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise BadRequest(f"{name} must be a whole number") from exc
-    if not 1 <= value <= maximum:
-        raise BadRequest(f"{name} must be between 1 and {maximum}")
-    return value
-
-
 @blueprint.get("/catalog")
 @blueprint.get(f"/catalog.<{_SUFFIXES}:suffix>")
 @access(public=True, note=_VISIBILITY)
@@ -90,8 +77,8 @@ def catalog(suffix: str | None = None) -> Response:
     fmt = negotiate(suffix)
     settings = state().settings
     sort, min_quality = sort_and_quality()
-    page = _positive("page", None, 10**9)
-    page_size = _positive("page_size", None, settings.rdf.max_page_size)
+    page = whole_number("page", None, maximum=10**9)
+    page_size = whole_number("page_size", None, maximum=settings.rdf.max_page_size)
     kept = [
         (key, value)
         for key, value in request.args.items(multi=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, request, url_for
@@ -108,25 +108,52 @@ def query_list(name: str) -> list[str]:
     return values
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+@overload
+def whole_number(name: str, default: int, *, maximum: int, minimum: int = 1) -> int: ...
+
+
+@overload
+def whole_number(name: str, default: None, *, maximum: int, minimum: int = 1) -> int | None: ...
+
+
+def whole_number(name: str, default: int | None, *, maximum: int, minimum: int = 1) -> int | None:
+    """The query parameter ``name`` as a whole number between ``minimum`` and ``maximum``.
+
+    Only ASCII digits: ``int()`` alone would also take ``+5``, ``1_000``, spaces and
+    other scripts' digits (full-width, Arabic-Indic). A parameter given twice is refused
+    rather than silently reading the first.
+
+    Raises:
+        BadRequest: repeated, not a whole number, or out of range.
+    """
+    values = request.args.getlist(name)
+    if not values:
+        return default
+    if len(values) > 1:
+        raise BadRequest(f"give {name} once")
+    if not _WHOLE_NUMBER.fullmatch(values[0]):
+        raise BadRequest(f"{name} must be a whole number written with the digits 0-9")
+    value = int(values[0])
+    if not minimum <= value <= maximum:
+        raise BadRequest(f"{name} must be between {minimum} and {maximum}")
+    return value
+
+
 def paging() -> tuple[int, int]:
     """``(page, page_size)`` from the query string, bounded by the configuration.
 
+    Offsets must fit the databases' 64-bit integers and nobody pages deeper than
+    :data:`MAX_PAGE`: narrowing the search is the way there.
+
     Raises:
-        BadRequest: not positive integers.
+        BadRequest: not whole numbers in range.
     """
     api = state().settings.api
-    try:
-        page = int(request.args.get("page", 1))
-        size = int(request.args.get("page_size", api.page_size))
-    except ValueError as exc:
-        raise BadRequest("page and page_size must be integers") from exc
-    if page < 1 or size < 1:
-        raise BadRequest("page and page_size must be at least 1")
-    if page > MAX_PAGE:
-        # Offsets must fit the databases' 64-bit integers; nobody pages this deep.
-        raise BadRequest(f"page may be at most {MAX_PAGE}; narrow the search instead")
-    if size > api.max_page_size:
-        raise BadRequest(f"page_size may be at most {api.max_page_size}")
+    page = whole_number("page", 1, maximum=MAX_PAGE)
+    size = whole_number("page_size", api.page_size, maximum=api.max_page_size)
     return page, size
 
 

@@ -21,6 +21,7 @@ from api.v1.common import (
     paged_response,
     paging,
     query_list,
+    whole_number,
 )
 from api.v1.serializers import dataset_json, distribution_json, revision_json
 from catalog import datasets, distributions, governance, quality, sdmx
@@ -144,15 +145,7 @@ def sort_and_quality() -> tuple[SortKey | None, int | None]:
     sort = request.args.get("sort")
     if sort is not None and sort not in _SORTS:
         raise BadRequest(f"sort must be one of {', '.join(_SORTS)}")
-    raw = request.args.get("min_quality")
-    min_quality = None
-    if raw is not None:
-        try:
-            min_quality = int(raw)
-        except ValueError as exc:
-            raise BadRequest("min_quality must be a whole number of points") from exc
-        if not 0 <= min_quality <= quality.MAX_SCORE:
-            raise BadRequest(f"min_quality must be between 0 and {quality.MAX_SCORE}")
+    min_quality = whole_number("min_quality", None, minimum=0, maximum=quality.MAX_SCORE)
     return cast(SortKey | None, sort), min_quality
 
 

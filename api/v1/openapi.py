@@ -1367,8 +1367,8 @@ def _paths() -> dict[str, Any]:
                     _param(
                         "limit",
                         "query",
-                        "At most this many; a value below 1 counts as 1, above 50 as 50.",
-                        {"type": "integer", "default": 10},
+                        "At most this many concepts.",
+                        {"type": "integer", "default": 10, "minimum": 1, "maximum": 50},
                     ),
                 ],
                 "responses": {"200": _ok(_ref("VocabularySearch")), **_errors("400", "404")},

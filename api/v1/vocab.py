@@ -10,6 +10,7 @@ from rdflib import Graph
 from api.auth import access
 from api.conneg import JSON, JSON_LD, TURTLE, Format, negotiate
 from api.v1 import blueprint
+from api.v1.common import whole_number
 from catalog.errors import BadRequest, NotFound
 from vocab import Concept, ConceptScheme, UnknownScheme, get_registry
 
@@ -109,10 +110,7 @@ def search_vocabulary(scheme: str) -> Response:
     if not query:
         raise BadRequest("give the start of a label or code in q")
     lang = request.args.get("lang") or None
-    try:
-        limit = min(max(int(request.args.get("limit", 10)), 1), 50)
-    except ValueError as exc:
-        raise BadRequest("limit must be an integer") from exc
+    limit = whole_number("limit", 10, maximum=50)
     concepts = found.search(query, lang=lang, limit=limit)
     label_lang = lang or "es"
     return _json(

@@ -120,7 +120,8 @@ def test_the_catalog_is_filterable_like_the_json_list(client, catalog_data):
         expected = {d["name"] for d in client.get(f"/api/v1/datasets?{query}").json["items"]}
         assert _datasets(_graph(client.get(f"/catalog?{query}"))) == expected, query
     assert client.get("/catalog?sort=bogus").status_code == 400
-    assert client.get("/catalog?page=0").status_code == 400
+    for query in ("page=0", "page=%EF%BC%91", "page_size=%2B5", "page=1&page=2"):
+        assert client.get(f"/catalog?{query}").status_code == 400, query
 
 
 def test_paging_with_a_hydra_partial_collection_view(client, make_org, make_dataset):

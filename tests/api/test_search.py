@@ -196,11 +196,34 @@ class TestFilters:
         assert beyond.status_code == 200
         assert beyond.json["items"] == []
 
-    @pytest.mark.parametrize("query", ["page=0", "page=x", "page_size=0", "page_size=1000"])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "page=0",
+            "page=x",
+            "page_size=0",
+            "page_size=1000",
+            # int() would read all of these as 1 or 2:
+            "page=%2B1",
+            "page=%201",
+            "page=0_1",
+            "page=%EF%BC%92",  # full-width 2
+            "page_size=%D9%A2",  # Arabic-Indic 2
+            "page=1&page=2",
+            "min_quality=%2B5",
+            "min_quality=-1",
+        ],
+    )
     def test_bad_paging_is_400(self, client, query):
         response = client.get(f"/api/v1/datasets?{query}")
         assert response.status_code == 400
         assert response.mimetype == "application/problem+json"
+        assert "page" in response.json["detail"] or "min_quality" in response.json["detail"]
+
+    def test_leading_zeros_are_still_a_number(self, client):
+        assert names(client.get("/api/v1/datasets?sort=name&page=02&page_size=002")) == [
+            "retornados-sv"
+        ]
 
 
 def test_absurd_page_numbers_are_400_not_500(client):

@@ -94,7 +94,12 @@ def test_autocomplete_is_prefix_and_accent_insensitive(client):
     assert countries[0]["code"] == "MEX"
     assert client.get("/api/v1/vocab/countries/search").status_code == 400
     assert client.get("/api/v1/vocab/countries/search?q=a&limit=x").status_code == 400
-    assert len(client.get("/api/v1/vocab/occupations/search?q=a&limit=500").json["items"]) <= 50
+    for limit in ("0", "-1", "51", "%EF%BC%95"):
+        response = client.get(f"/api/v1/vocab/countries/search?q=a&limit={limit}")
+        assert response.status_code == 400, limit
+        assert "limit" in response.json["detail"]
+    assert len(client.get("/api/v1/vocab/occupations/search?q=a&limit=50").json["items"]) == 50
+    assert len(client.get("/api/v1/vocab/occupations/search?q=a&limit=3").json["items"]) == 3
 
 
 def test_json_ld_is_valid_json(client):
