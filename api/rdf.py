@@ -1,6 +1,7 @@
 """DCAT-AP endpoints: ``/catalog`` and ``/dataset/<name>`` in four RDF serializations.
 
-The format comes from the URL suffix (``.ttl .jsonld .rdf .nt``) or, without one, from
+The format comes from the URL suffix (``.ttl .jsonld .rdf .nt``) or the same name in
+``?format=`` (for links and clients that cannot set a header) or, without either, from
 the ``Accept`` header (Turtle when anything goes); what cannot be produced is a 406.
 ``/catalog`` takes the JSON list's search and filters (``q``, ``publisher``, ``theme``,
 ... ``sort``, ``min_quality``) and is paged with a Hydra ``PartialCollectionView``
@@ -36,13 +37,20 @@ _VISIBILITY = "only what the caller may see: drafts only to their organization, 
 
 
 def negotiate(suffix: str | None) -> RdfFormat:
-    """The serialization asked for by the URL suffix or the ``Accept`` header.
+    """The serialization asked for by the URL suffix, ``?format=`` or the ``Accept`` header.
 
     Raises:
-        NotAcceptable: the client accepts none of the four serializations.
+        NotAcceptable: ``format`` names none of the four serializations, or the client
+            accepts none of them.
     """
-    if suffix:
-        return FORMAT_BY_SUFFIX[suffix]
+    named = suffix or request.args.get("format")
+    if named:
+        try:
+            return FORMAT_BY_SUFFIX[named.lower()]
+        except KeyError:
+            raise NotAcceptable(
+                f"format must be one of {', '.join(FORMAT_BY_SUFFIX)}", acceptable=_OFFERED
+            ) from None
     if not request.headers.get("Accept"):
         return FORMATS["turtle"]
     best = request.accept_mimetypes.best_match(_OFFERED)
@@ -52,6 +60,11 @@ def negotiate(suffix: str | None) -> RdfFormat:
             acceptable=_OFFERED,
         )
     return next(fmt for fmt in FORMATS.values() if fmt.media_type == best)
+
+
+def _by_header(suffix: str | None) -> bool:
+    """Whether the format came from ``Accept`` (so caches must vary on it)."""
+    return not (suffix or request.args.get("format"))
 
 
 def _response(export: dcat.RdfExport, fmt: RdfFormat, negotiated: bool) -> Response:
@@ -104,7 +117,7 @@ def catalog(suffix: str | None = None) -> Response:
         session.close()
         raise
     export.chunks = _closing(export.chunks, session)
-    return _response(export, fmt, negotiated=suffix is None)
+    return _response(export, fmt, negotiated=_by_header(suffix))
 
 
 @blueprint.get("/dataset/<name>")
@@ -120,4 +133,4 @@ def dataset(name: str, suffix: str | None = None) -> Response:
         settings=state().settings,
         fmt=fmt,
     )
-    return _response(export, fmt, negotiated=suffix is None)
+    return _response(export, fmt, negotiated=_by_header(suffix))

@@ -74,6 +74,23 @@ def test_suffixes_choose_the_serialization(client, catalog_data, suffix):
         assert response.mimetype == fmt.media_type
         assert "Vary" not in response.headers
         assert len(_graph(response)) > 20
+        # So does ?format= (a browser's link cannot set Accept).
+        query = {"format": suffix.upper() if suffix == "nt" else suffix}
+        path = path.removesuffix(f".{suffix}")
+        response = client.get(path, query_string=query, headers={"Accept": "text/turtle"})
+        assert response.status_code == 200
+        assert response.mimetype == fmt.media_type
+        assert "Vary" not in response.headers
+        assert len(_graph(response)) > 20
+
+
+def test_paging_links_keep_the_format(client, catalog_data):
+    response = client.get("/catalog?format=nt&page_size=1")
+    assert response.mimetype == "application/n-triples"
+    graph = _graph(response)
+    nexts = set(graph.objects(None, URIRef("http://www.w3.org/ns/hydra/core#next")))
+    assert nexts, "a paged catalog links to its next page"
+    assert all("format=nt" in str(link) for link in nexts)
 
 
 def test_what_cannot_be_produced_is_406(client, catalog_data):
@@ -83,6 +100,9 @@ def test_what_cannot_be_produced_is_406(client, catalog_data):
         assert response.mimetype == "application/problem+json"
         assert response.json["type"].endswith("/not-acceptable")
         assert "text/turtle" in response.json["acceptable"]
+        response = client.get(path, query_string={"format": "xlsx"})
+        assert response.status_code == 406
+        assert "format must be one of ttl, jsonld, rdf, nt" in response.json["detail"]
     assert client.get("/catalog.xlsx").status_code == 404
 
 
