@@ -52,10 +52,27 @@ def _merged(schema: list[FieldError], codes: list[FieldError]) -> list[FieldErro
 
 def dataset_document_errors(document: Mapping[str, Any], *, prefix: str = "") -> list[FieldError]:
     """Every problem with a dataset document that can be found without the database."""
-    return _merged(
+    errors = _merged(
         schema_errors(metadata_schemas.DATASET_SCHEMA, document, prefix=prefix),
         code_errors(document, DATASET_FIELDS, prefix=prefix),
     )
+    if not errors:
+        errors = _reversed_periods(document, prefix)
+    return errors
+
+
+def _reversed_periods(document: Mapping[str, Any], prefix: str) -> list[FieldError]:
+    # A schema cannot compare two members; a valid document's periods are objects whose
+    # dates are YYYY-MM-DD, which order as text.
+    periods = [(f"/temporal/{i}", period) for i, period in enumerate(document.get("temporal", []))]
+    reference = document.get("labour_migration", {}).get("reference_period")
+    if reference is not None:
+        periods.append(("/labour_migration/reference_period", reference))
+    return [
+        FieldError(f"{prefix}{pointer}/end", f"must not be before the start ({period['start']})")
+        for pointer, period in periods
+        if period.get("end", "9999") < period.get("start", "")
+    ]
 
 
 def distribution_document_errors(

@@ -16,7 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, TypeChecker, validators
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 SCHEMA_DIR = Path(__file__).resolve().parent
@@ -46,10 +46,17 @@ def _schemas() -> dict[str, dict[str, Any]]:
 def registry() -> Registry[Any]:
     """The registry of every schema in this package, keyed by ``$id``."""
     resources = [
-        (schema_id, Resource.from_contents(schema, default_specification=DRAFT202012))
+        (schema_id, DRAFT202012.create_resource(_without_dialect(schema)))
         for schema_id, schema in _schemas().items()
     ]
     return Registry().with_resources(resources).crawl()
+
+
+def _without_dialect(schema_document: dict[str, Any]) -> dict[str, Any]:
+    # Every schema here is draft 2020-12. A "$schema" inside a referenced or inlined
+    # schema makes jsonschema switch to the stock validator class for it, which drops
+    # the catalog's own checks there: {"num_series": 7.0} passed as an integer.
+    return {key: value for key, value in schema_document.items() if key != "$schema"}
 
 
 def schema_ids() -> list[str]:
@@ -116,7 +123,7 @@ def dereferenced(schema_id: str) -> dict[str, Any]:
     Raises:
         RecursiveSchema: the schema refers to itself (the ODRL policy schema does).
     """
-    schemas = {sid: _absolute_refs(doc, sid) for sid, doc in _schemas().items()}
+    schemas = {sid: _absolute_refs(_without_dialect(doc), sid) for sid, doc in _schemas().items()}
     inlined = _inline(schemas[schema_id], schemas)
     inlined.pop("$id", None)
     result: dict[str, Any] = inlined

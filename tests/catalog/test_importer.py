@@ -51,6 +51,12 @@ def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
     records.append({**dataset_document("s"), "status": "archived"})
     # PostgreSQL could not store it; refused on SQLite too, so that both agree.
     records.append(dataset_document("nul", version="2024\x00"))
+    records.append(dataset_document("backwards", temporal=[{"start": "2024-02-01", "end": "2024"}]))
+    records.append(
+        dataset_document("reversed", temporal=[{"start": "2024-02-01", "end": "2023-01-01"}])
+    )
+    profile = dataset_document()["labour_migration"]
+    records.append(dataset_document("frac", labour_migration={**profile, "num_series": 3.0}))
     with pytest.raises(InvalidMetadata) as caught:
         import_datasets(session, actor=SYSTEM, records=records)
     pointers = [error.pointer for error in caught.value.errors]
@@ -61,9 +67,13 @@ def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
         "/8",
         "/9/status",
         "/10/version",
+        "/11/temporal/0/end",
+        "/12/temporal/0/end",
+        "/13/labour_migration/num_series",
     ]
-    assert "NUL" in caught.value.errors[-1].detail
-    assert "6 of 11 records" in caught.value.detail
+    assert "NUL" in caught.value.errors[5].detail
+    assert "must not be before the start" in caught.value.errors[7].detail
+    assert "9 of 14 records" in caught.value.detail
     assert count(session, Dataset) == 0
     assert count(session, AuditEvent) == before
 
