@@ -28,14 +28,14 @@ from sqlmodel import Session, col, select
 
 import metadata_schemas
 from catalog import audit
-from catalog.datasets import get_dataset
+from catalog.datasets import check_revision, get_dataset
 from catalog.db import utcnow
 from catalog.errors import FieldError, InvalidMetadata, NotFound, PreconditionFailed
 from catalog.iris import dataset_iri, default_offer_iri, organization_iri
 from catalog.models import Dataset, DatasetPolicy, Organization
 from catalog.policy_templates import TEMPLATES, TemplateContext, parameter_errors
 from catalog.principals import Principal
-from catalog.stewardship import check_revision, governed_dataset
+from catalog.stewardship import governed_dataset
 from catalog.validation import require_object, schema_errors
 from policies import Policy, PolicyError, PolicyType, compile_policy, from_jsonld, to_jsonld
 

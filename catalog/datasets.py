@@ -59,6 +59,8 @@ from catalog.validation import dataset_document_errors, require_object
 PROFILE = metadata_schemas.DATASET_SCHEMA
 # Revisions start at 1, so 0 can stand for ``If-Match: *`` (any current revision).
 ANY_REVISION = 0
+# If-Match held something that is none of the catalog's ETags (weak, foreign, malformed).
+NO_REVISION = -1
 # Members of the JSON representation that the server computes; a client may send them
 # back unchanged (GET, edit, PUT) and they are ignored.
 READ_ONLY_MEMBERS = frozenset(
@@ -562,25 +564,40 @@ def refresh_quality(session: Session, dataset: Dataset) -> None:
 
 
 def check_if_match(dataset: Dataset, if_match: int | None, *, required: bool = True) -> None:
-    """Enforce optimistic concurrency on ``dataset``.
+    """Enforce optimistic concurrency on ``dataset`` (see :func:`check_revision`)."""
+    check_revision(dataset.revision, if_match, "dataset", required=required)
+
+
+def check_revision(current: int, if_match: int | None, what: str, *, required: bool) -> None:
+    """Optimistic concurrency for a record (``what``) at revision ``current``.
 
     Raises:
         PreconditionRequired: ``if_match`` is missing and required.
-        PreconditionFailed: ``if_match`` names an older revision.
+        PreconditionFailed: ``if_match`` names another revision, or none
+            (:data:`NO_REVISION`).
     """
     if if_match is None:
         if required:
             raise PreconditionRequired(
-                "send If-Match with the ETag of the revision you edited, so that a "
-                "concurrent change is not overwritten"
+                f"send If-Match with the ETag of the {what} you edited, so that a concurrent "
+                "change is not overwritten"
             )
         return
-    if if_match not in (dataset.revision, ANY_REVISION):
-        raise PreconditionFailed(
-            f"the dataset was changed since revision {if_match}: it is now at revision "
-            f"{dataset.revision}; fetch it again and reapply your change",
-            current_revision=dataset.revision,
+    if if_match in (current, ANY_REVISION):
+        return
+    if if_match == NO_REVISION:
+        reason = (
+            f"If-Match holds no ETag of this {what}: send the ETag it was returned with, "
+            f'now "{current}" (a weak ETag never matches)'
         )
+    elif if_match > current:
+        reason = f"the {what} has no revision {if_match}: it is at revision {current}"
+    else:
+        reason = (
+            f"the {what} was changed since revision {if_match}: it is now at revision "
+            f"{current}; fetch it again and reapply your change"
+        )
+    raise PreconditionFailed(reason, current_revision=current)
 
 
 def record_change(

@@ -23,13 +23,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from catalog import audit
-from catalog.datasets import changes_between, get_dataset, merge_patch
+from catalog.datasets import changes_between, check_revision, get_dataset, merge_patch
 from catalog.db import utcnow
 from catalog.errors import Conflict, FieldError, GovernanceIncomplete, InvalidMetadata
 from catalog.models import Dataset, DatasetStatus, LegalBasis
 from catalog.principals import Principal
 from catalog.readiness import PERSONAL, legal_basis_valid, validity_covers
-from catalog.stewardship import check_revision, governed_dataset, not_found
+from catalog.stewardship import governed_dataset, not_found
 from catalog.validation import legal_basis_document_errors, require_object
 
 # Members the server computes; a client may send them back as received.

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from catalog.datasets import ANY_REVISION, get_dataset, publisher_of
-from catalog.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from catalog.datasets import get_dataset, publisher_of
+from catalog.errors import Forbidden, NotFound
 from catalog.models import Dataset, Organization, Role
 from catalog.principals import Principal
 
@@ -72,28 +72,6 @@ def consent_dataset(session: Session, *, actor: Principal, name: str) -> Dataset
             "publishing organization only"
         )
     return dataset
-
-
-def check_revision(current: int, if_match: int | None, what: str, *, required: bool) -> None:
-    """Optimistic concurrency for a governance record at revision ``current``.
-
-    Raises:
-        PreconditionRequired: ``if_match`` is missing and required.
-        PreconditionFailed: ``if_match`` names another revision.
-    """
-    if if_match is None:
-        if required:
-            raise PreconditionRequired(
-                f"send If-Match with the ETag of the {what} you edited, so that a concurrent "
-                "change is not overwritten"
-            )
-        return
-    if if_match not in (current, ANY_REVISION):
-        raise PreconditionFailed(
-            f"the {what} was changed since revision {if_match}: it is now at revision "
-            f"{current}; fetch it again and reapply your change",
-            current_revision=current,
-        )
 
 
 def not_found(what: str, name: str) -> NotFound:

@@ -10,7 +10,7 @@ from flask import Response, jsonify, request, url_for
 
 import metadata_schemas
 from api.context import state
-from catalog.datasets import ANY_REVISION
+from catalog.datasets import ANY_REVISION, NO_REVISION
 from catalog.errors import BadRequest, FieldError, InvalidMetadata, UnsupportedMediaType
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -88,8 +88,9 @@ def if_match_revision() -> int | None:
     """The revision named by ``If-Match``.
 
     Returns ``None`` without the header, :data:`catalog.datasets.ANY_REVISION` for
-    ``If-Match: *`` (RFC 9110: any current representation), and ``-1`` for a value that
-    is none of our ETags (weak or foreign), which can never match.
+    ``If-Match: *`` (RFC 9110: any current representation), and
+    :data:`catalog.datasets.NO_REVISION` for a value that is none of our ETags (weak or
+    foreign), which can never match.
     """
     header = request.headers.get("If-Match")
     if header is None:
@@ -97,7 +98,7 @@ def if_match_revision() -> int | None:
     if header.strip() == "*":
         return ANY_REVISION
     match = _ETAG.match(header)
-    return int(match.group(1)) if match else -1
+    return int(match.group(1)) if match else NO_REVISION
 
 
 def query_list(name: str) -> list[str]:

@@ -247,6 +247,67 @@ def test_weak_or_foreign_etag_never_matches(client, steward):
         assert response.status_code == 412, value
 
 
+def test_a_412_says_why_the_etag_did_not_match(client, steward):
+    create(client, steward)
+
+    def put(if_match):
+        return client.put(
+            "/api/v1/datasets/enei-2024",
+            json=dataset_document(version="x"),
+            headers={**bearer(steward), "If-Match": if_match},
+        )
+
+    weak = put('W/"1"')
+    assert weak.status_code == 412
+    assert (
+        'If-Match holds no ETag of this dataset: send the ETag it was returned with, now "1"'
+        in (weak.json["detail"])
+    )
+    assert "revision -1" not in weak.json["detail"]
+    future = put('"5"')
+    assert future.json["detail"] == "the dataset has no revision 5: it is at revision 1"
+    assert put('"1"').status_code == 200
+    stale = put('"1"')
+    assert stale.json["detail"].startswith("the dataset was changed since revision 1")
+
+
+def test_integers_have_no_fraction_anywhere_in_the_document(client, steward):
+    # JSON Schema counts 7.0 as an integer; stored, it became "7.0"^^xsd:nonNegativeInteger.
+    profile = {**dataset_document()["labour_migration"], "num_series": 7.0}
+    response = create(client, steward, labour_migration=profile)
+    assert response.status_code == 422
+    assert response.json["errors"] == [
+        {"pointer": "/labour_migration/num_series", "detail": "7.0 is not of type 'integer'"}
+    ]
+    assert create(client, steward, labour_migration={**profile, "num_series": 7}).status_code == 201
+
+
+def test_periods_may_not_end_before_they_start(client, steward):
+    profile = {
+        **dataset_document()["labour_migration"],
+        "reference_period": {"start": "2025-01-01", "end": "2020-01-01"},
+    }
+    temporal = [
+        {"start": "2024-01-01", "end": "2024-12-31"},
+        {"start": "2030-01-01", "end": "1999-01-01"},
+        {"start": "2024-05-01", "end": "2024-05-01"},
+        {"end": "2020-01-01"},
+    ]
+    response = create(client, steward, temporal=temporal, labour_migration=profile)
+    assert response.status_code == 422
+    assert response.json["errors"] == [
+        {"pointer": "/temporal/1/end", "detail": "must not be before the start (2030-01-01)"},
+        {
+            "pointer": "/labour_migration/reference_period/end",
+            "detail": "must not be before the start (2025-01-01)",
+        },
+    ]
+    profile["reference_period"] = {"start": "2020-01-01", "end": "2025-01-01"}
+    assert create(
+        client, steward, temporal=temporal[::2], labour_migration=profile
+    ).status_code == (201)
+
+
 def test_if_match_star_accepts_the_current_revision(client, steward):
     create(client, steward)
     response = client.put(
