@@ -97,6 +97,10 @@ def main(ctx: click.Context, database: str | None) -> None:
     Configuration is read from config.toml (or the file in SIMEL_CONFIG), then from
     SIMEL_<SECTION>__<KEY> environment variables, then from options here.
     """
+    # Into a file or a pipe, a message is one line however long: rich wrapped it at 80
+    # columns there, breaking phrases and paths across lines.
+    for each in (console, err_console):
+        each.soft_wrap = not each.is_terminal
     overrides = {"database": {"url": database}} if database else {}
     try:
         ctx.obj = {"settings": load_settings(overrides), "overrides": overrides}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -113,6 +114,13 @@ def test_token_for_unknown_user_is_a_readable_error(run):
     assert "Traceback" not in result.output
 
 
+def test_a_message_is_one_line_however_long_when_output_is_not_a_terminal(run):
+    name = "a-user-name-long-enough-that-the-message-would-not-fit-in-eighty-columns"
+    result = run("token", "create", name)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: there is no user named '{name}'\n"
+
+
 def test_import_all_or_nothing(run, orgs, tmp_path, db):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([dataset_document("a"), {**dataset_document("b"), "title": "x"}]))
@@ -169,6 +177,13 @@ def test_demo_loads_a_clean_catalog(run, tmp_path):
     result = run("demo", "--no-serve", url=url)
     assert result.exit_code == 0, result.output
     assert "simel_pat_" in result.output
+    # One line each, whole, to be copied: what was loaded, and each user with token and roles.
+    lines = result.stdout.splitlines()
+    banner = next(i for i, line in enumerate(lines) if line.startswith("Demo users"))
+    assert all(line.startswith("  loaded ") for line in lines[:banner] if line), lines[:banner]
+    users = lines[banner + 1 : lines.index("", banner)]
+    assert len(users) >= 10
+    assert all(re.fullmatch(r"  \S+ +simel_pat_[\w-]{43}  \w+@\S+.*", line) for line in users)
     assert "simel_cs_" in result.output  # machine clients' secrets
     assert "http://127.0.0.1:8765/callback" in result.output  # the public PKCE app
     for role in ("admin@", "auditor@", "steward@", "requester@", "signatory@"):
