@@ -97,16 +97,45 @@ def catalog_error(error: CatalogError) -> Response:
     )
 
 
+# Werkzeug's own errors (routing, size limits...) as the domain's problem types, with
+# the domain's titles; its generic descriptions ("If you entered the URL manually...")
+# give way to ones that name what was asked.
+_HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    416: ("range-not-satisfiable", "Range not satisfiable"),
+}
+
+
+def _http_detail(error: HTTPException, allowed: list[str]) -> str | None:
+    if error.description != type(error).description:
+        return error.description  # raised with words of its own
+    if error.code == 404:
+        return f"nothing here answers to {request.path}"
+    if error.code == 405:
+        return f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}"
+    return error.description
+
+
 def http_error(error: HTTPException) -> Response:
     """Map a Werkzeug HTTP error (routing 404, 405, 413, 415...) to a problem document."""
     status = error.code or 500
     headers = {}
-    if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
-        headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    allowed = sorted(getattr(error, "valid_methods", None) or [])
+    if status == 405 and allowed:
+        headers["Allow"] = ", ".join(allowed)
     if isinstance(error, RequestedRangeNotSatisfiable) and error.length is not None:
         headers["Content-Range"] = f"{error.units} */{error.length}"  # RFC 9110 15.5.17
-    _log(status, error.description or error.name)
-    return problem(status, error.name, error.description, headers=headers)
+    detail = _http_detail(error, allowed)
+    _log(status, detail or error.name)
+    if status not in _HTTP_PROBLEMS:
+        return problem(status, error.name, detail, headers=headers)
+    slug, title = _HTTP_PROBLEMS[status]
+    base = current_app.extensions["simel"].settings.app.problem_base_uri
+    return problem(status, title, detail, type_=base + slug, headers=headers)
 
 
 def unexpected_error(error: Exception) -> Response:

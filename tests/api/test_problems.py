@@ -247,3 +247,21 @@ def test_an_address_longer_than_8192_characters_is_a_400(client):
     assert response.status_code == 400
     assert "longer than 8192" in response.json["detail"]
     assert client.get("/api/v1/datasets", query_string={"q": "empleo " * 1000}).status_code == 200
+
+
+def test_routing_errors_are_the_catalogs_own_problems(client):
+    base = "https://w3id.org/simel/problems/"
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.mimetype == "application/problem+json"
+    assert (missing.json["type"], missing.json["title"]) == (base + "not-found", "Not found")
+    assert missing.json["detail"] == "nothing here answers to /api/v1/nothing-here"
+    wrong_method = client.delete("/api/v1/datasets")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+    assert wrong_method.json["type"] == base + "method-not-allowed"
+    assert wrong_method.json["detail"] == (
+        "DELETE is not allowed on /api/v1/datasets; use GET, HEAD, OPTIONS, POST"
+    )
+    # An error raised with words of its own keeps them.
+    assert client.get("/api/v1/datasets/nadie").json["detail"] != missing.json["detail"]
