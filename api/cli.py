@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 F = TypeVar("F", bound=Callable[..., Any])
+UNWRAPPED = 1_000_000  # columns: wider than any line simel prints
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -97,10 +98,12 @@ def main(ctx: click.Context, database: str | None) -> None:
     Configuration is read from config.toml (or the file in SIMEL_CONFIG), then from
     SIMEL_<SECTION>__<KEY> environment variables, then from options here.
     """
-    # Into a file or a pipe, a message is one line however long: rich wrapped it at 80
-    # columns there, breaking phrases and paths across lines.
+    # Into a file or a pipe, a line is as long as what it says: rich wrapped text and
+    # table cells at 80 columns there, breaking phrases and paths across lines.
     for each in (console, err_console):
-        each.soft_wrap = not each.is_terminal
+        if not each.is_terminal:
+            each.soft_wrap = True
+            each.width = UNWRAPPED
     overrides = {"database": {"url": database}} if database else {}
     try:
         ctx.obj = {"settings": load_settings(overrides), "overrides": overrides}

@@ -121,6 +121,12 @@ def test_a_message_is_one_line_however_long_when_output_is_not_a_terminal(run):
     assert result.stderr == f"error: there is no user named '{name}'\n"
 
 
+def test_a_table_cell_is_not_wrapped_when_output_is_not_a_terminal(run, orgs):
+    name = "nightly export of the labour migration indicators to the regional observatory"
+    assert run("token", "create", "ana", "--name", name).exit_code == 0
+    assert name in run("token", "list", "ana").stdout
+
+
 def test_import_all_or_nothing(run, orgs, tmp_path, db):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([dataset_document("a"), {**dataset_document("b"), "title": "x"}]))
