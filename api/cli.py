@@ -43,10 +43,12 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _report(error: CatalogError) -> None:
-    err_console.print(f"[bold red]error:[/] {error.detail}")
+    # Details quote user input, file contents and configuration ("[harvest]
+    # allowed_hosts"): as rich markup, brackets vanished or raised MarkupError.
+    err_console.print("[bold red]error:[/] " + escape(error.detail))
     if isinstance(error, InvalidMetadata):
         for item in error.errors[:200]:
-            err_console.print(f"  {item.pointer or '/'}: {item.detail}")
+            err_console.print(escape(f"  {item.pointer or '/'}: {item.detail}"))
         if len(error.errors) > 200:
             err_console.print(f"  ... and {len(error.errors) - 200} more")
 
@@ -126,8 +128,9 @@ def _serve(settings: Settings, host: str, port: int, threads: int) -> None:
     # ~100 ms pause on whichever request triggers one, down to under 1 ms).
     gc.collect()
     gc.freeze()
-    console.print(f"Serving SIMEL Catalog on [bold]http://{host}:{port}/[/] (Ctrl+C to stop)")
-    console.print(f"  API docs: http://{host}:{port}/api/v1/docs")
+    address = escape(f"http://{host}:{port}/")
+    console.print(f"Serving SIMEL Catalog on [bold]{address}[/] (Ctrl+C to stop)")
+    console.print(f"  API docs: {address}api/v1/docs")
     serve(app, host=host, port=port, threads=threads, ident="simel-catalog")
 
 
@@ -175,10 +178,11 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
             session,
             storage_root=storage,
             base_uri=settings.catalog.base_uri,
-            progress=lambda m: console.print(f"  loaded {m}"),
+            progress=lambda m: console.print(escape(f"  loaded {m}")),
         )
     # Plain lines, not a table: tokens must reach the terminal whole, to be copied.
-    console.print(f"\n[bold]Demo users[/] (web login password for all: [bold]{result.password}[/])")
+    password = escape(result.password)
+    console.print(f"\n[bold]Demo users[/] (web login password for all: [bold]{password}[/])")
     width = max(len(user.username) for user in result.users)
     for user in result.users:
         roles = ", ".join(f"{r}@{o}" for o, r in user.roles)
@@ -187,7 +191,9 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
     for client in result.clients:
         secret = client.secret or "(public: no secret, use PKCE)"
         click.echo(f"  {client.client_id}  {secret}  {client.description}")
-    console.print(f"Try: curl -H 'Authorization: Bearer <token>' http://{host}:{port}/api/v1/me")
+    console.print(
+        escape(f"Try: curl -H 'Authorization: Bearer <token>' http://{host}:{port}/api/v1/me")
+    )
     if not no_serve:
         _serve(settings, host, port, 8)
 
@@ -312,7 +318,7 @@ def user_create(
             accounts.add_membership(
                 session, actor=actor, user=created, organization=organization, role=role
             )
-    console.print(f"Created user {username}.")
+    console.print(escape(f"Created user {username}."))
 
 
 @main.group()
@@ -336,7 +342,7 @@ def token_create(ctx: click.Context, username: str, name: str, expires_in_days: 
         row, secret = accounts.create_api_token(
             session, actor=_cli_actor(), user=owner, name=name, expires_at=expires
         )
-    console.print(f"Token {row.id} for {username} (store it now, it is not shown again):")
+    console.print(escape(f"Token {row.id} for {username} (store it now, it is not shown again):"))
     click.echo(secret)
 
 
@@ -364,7 +370,7 @@ def token_list(ctx: click.Context, username: str) -> None:
         table.add_row(
             str(row.id),
             row.prefix + "…",
-            row.name,
+            escape(row.name),
             f"{row.created:%Y-%m-%d %H:%M}",
             f"{row.expires_at:%Y-%m-%d}" if row.expires_at else "-",
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "-",
@@ -436,7 +442,9 @@ def client_create(
             public=public,
             can_introspect=can_introspect,
         )
-    console.print(f"Client for {organization} (store the secret now, it is not shown again):")
+    console.print(
+        escape(f"Client for {organization} (store the secret now, it is not shown again):")
+    )
     click.echo(f"client_id: {created.client_id}")
     click.echo(f"client_secret: {secret if secret else '(none: public client, use PKCE)'}")
 
@@ -455,13 +463,18 @@ def client_list(ctx: click.Context, organization: str | None) -> None:
         table.add_column(heading)
     for row, org in rows:
         table.add_row(
-            row.client_id,
-            org.name,
-            row.name,
-            " ".join(row.grant_types),
-            " ".join(row.scopes),
-            " ".join(row.roles) or "-",
-            f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "-",
+            *map(
+                escape,
+                (
+                    row.client_id,
+                    org.name,
+                    row.name,
+                    " ".join(row.grant_types),
+                    " ".join(row.scopes),
+                    " ".join(row.roles) or "-",
+                    f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "-",
+                ),
+            )
         )
     console.print(table)
 
@@ -474,7 +487,7 @@ def client_revoke(ctx: click.Context, client_id: str) -> None:
     """Revoke CLIENT_ID and every token issued to it; effective at once."""
     with _session(_settings(ctx)) as session:
         oauth.revoke_client(session, actor=_cli_actor(), client_id=client_id)
-    console.print(f"Client {client_id} revoked, with all its tokens.")
+    console.print(escape(f"Client {client_id} revoked, with all its tokens."))
 
 
 # ------------------------------------------------------------------ import and audit
@@ -545,8 +558,8 @@ def audit_verify(ctx: click.Context) -> None:
         console.print(f"The audit log is intact: {result.events_checked} events verified.")
         return
     err_console.print(
-        f"[bold red]The audit log is broken at event {result.broken_seq}:[/] {result.reason} "
-        f"({result.events_checked} events before it verified)."
+        f"[bold red]The audit log is broken at event {result.broken_seq}:[/] "
+        + escape(f"{result.reason} ({result.events_checked} events before it verified).")
     )
     sys.exit(1)
 
@@ -578,9 +591,9 @@ def sdmx_import(ctx: click.Context, file: Path) -> None:
         )
     for item in report.items:
         detail = f" ({item.detail})" if item.detail else ""
-        console.print(f"  {item.outcome:<9} {item.ref.kind:<13} {item.ref.label}{detail}")
+        console.print(escape(f"  {item.outcome:<9} {item.ref.kind:<13} {item.ref.label}{detail}"))
     for skipped in report.skipped:
-        console.print(f"  skipped   {skipped.kind:<13} {skipped.id}: {skipped.reason}")
+        console.print(escape(f"  skipped   {skipped.kind:<13} {skipped.id}: {skipped.reason}"))
     console.print(
         f"{report.count('created')} created, {report.count('extended')} extended, "
         f"{report.count('replaced')} replaced, {report.count('unchanged')} unchanged, "
@@ -669,7 +682,7 @@ def sdmx_export(
         click.echo(xml.decode("utf-8"), nl=False)
     else:
         output.write_bytes(xml)
-        err_console.print(f"Wrote {output} ({len(xml)} bytes).")
+        err_console.print(escape(f"Wrote {output} ({len(xml)} bytes)."))
 
 
 @main.group("governance")
@@ -787,7 +800,7 @@ def org_create(
         data["homepage"] = homepage
     with _session(_settings(ctx)) as session:
         organizations.create_organization(session, actor=_cli_actor(), data=data)
-    console.print(f"Created organization {name}.")
+    console.print(escape(f"Created organization {name}."))
 
 
 # ---------------------------------------------------------------- DCAT: validate, harvest
@@ -838,7 +851,7 @@ def validate(
             report, checked, total = _validate_catalog(session, actor, settings, query, jobs=jobs)
             what = f"the catalog ({total} datasets)"
         score = None if name else quality.catalog_quality_for(session, actor=actor)
-    console.print(f"[bold]DCAT-AP 3.0.1 validation of {what}[/] ({checked} triples)")
+    console.print(f"[bold]DCAT-AP 3.0.1 validation of {escape(what)}[/] ({checked} triples)")
     table = Table("shapes", "file", "violations", "warnings", "infos")
     for key, counts in report.counts().items():
         table.add_row(
@@ -877,8 +890,11 @@ def validate(
             )
     if score is not None and score["datasets"]:
         console.print(
-            f"Metadata quality of the catalog: {score['score']} of {score['max_score']} "
-            f"points ({score['percent']} %, {score['rating']}) over {score['datasets']} datasets"
+            escape(
+                f"Metadata quality of the catalog: {score['score']} of {score['max_score']} "
+                f"points ({score['percent']} %, {score['rating']}) over "
+                f"{score['datasets']} datasets"
+            )
         )
     if violations:
         err_console.print(f"[bold red]{len(violations)} violation(s)[/]")
@@ -1075,9 +1091,11 @@ def harvest_dcat_command(
             rdf_format=rdf_format,
         )
     console.print(
-        f"Harvested {source}: {report.datasets} datasets in {report.pages} page(s); "
-        f"{len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
+        escape(
+            f"Harvested {source}: {report.datasets} datasets in {report.pages} page(s); "
+            f"{len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
+        )
     )
     for warning in report.warnings[:200]:
         console.print(escape(f"  warning <{warning['iri']}>: {warning['detail']}"))
@@ -1126,7 +1144,7 @@ def export_dcat(ctx: click.Context, fmt: str, output: Path | None) -> None:
         with output.open("w", encoding="utf-8") as handle:
             for chunk in export.chunks:
                 handle.write(chunk)
-    err_console.print(f"Wrote {export.total} datasets to {output}.")
+    err_console.print(escape(f"Wrote {export.total} datasets to {output}."))
 
 
 if __name__ == "__main__":
