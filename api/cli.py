@@ -321,6 +321,9 @@ def user_create(
     console.print(escape(f"Created user {username}."))
 
 
+MAX_TOKEN_DAYS = 3650
+
+
 @main.group()
 def token() -> None:
     """Personal API tokens."""
@@ -329,7 +332,14 @@ def token() -> None:
 @token.command("create")
 @click.argument("username")
 @click.option("--name", default="", help="What the token is for.")
-@click.option("--expires-in-days", type=click.IntRange(min=1), default=None, help="Lifetime.")
+@click.option(
+    "--expires-in-days",
+    # Ten years is longer than any token should live; far beyond it, the expiry date
+    # overflowed the calendar (OverflowError) or landed in the year 4764.
+    type=click.IntRange(min=1, max=MAX_TOKEN_DAYS),
+    default=None,
+    help=f"Lifetime in days, 1 to {MAX_TOKEN_DAYS} (default: until revoked).",
+)
 @click.pass_context
 @handles_errors
 def token_create(ctx: click.Context, username: str, name: str, expires_in_days: int | None) -> None:

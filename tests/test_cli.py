@@ -107,6 +107,16 @@ def test_token_create_list_revoke(run, orgs, client):
     assert "already revoked" in again.output
 
 
+def test_token_lifetime_is_at_most_ten_years(run, orgs):
+    for days in ("99999999", "1000000", "3651", "0"):
+        result = run("token", "create", "ana", "--expires-in-days", days)
+        assert result.exit_code == 2, result.output
+        assert "--expires-in-days" in result.stderr
+        assert "1<=x<=3650" in result.stderr
+    assert run("token", "create", "ana", "--expires-in-days", "3650").exit_code == 0
+    assert "3650" in run("token", "create", "--help").stdout
+
+
 def test_token_for_unknown_user_is_a_readable_error(run):
     result = run("token", "create", "nobody")
     assert result.exit_code == 1
