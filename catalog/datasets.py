@@ -22,6 +22,7 @@ import metadata_schemas
 from catalog import audit, quality, readiness
 from catalog.db import utcnow
 from catalog.errors import (
+    BadRequest,
     Conflict,
     FieldError,
     GovernanceIncomplete,
@@ -55,6 +56,7 @@ from catalog.search import (
     search_index,
 )
 from catalog.validation import dataset_document_errors, require_object
+from catalog.vocabularies import canonical_filter
 
 PROFILE = metadata_schemas.DATASET_SCHEMA
 # Revisions start at 1, so 0 can stand for ``If-Match: *`` (any current revision).
@@ -231,12 +233,17 @@ def search_datasets(
     Filters combine with OR within a facet and AND across facets. Unless a status filter
     is given, withdrawn datasets are left out (they stay reachable by name).
     ``min_quality`` keeps datasets whose metadata quality score reaches it.
+
+    Raises:
+        BadRequest: a filter value that is no code of its vocabulary, or no status.
     """
     clean = {
-        name: tuple(dict.fromkeys(v for v in values if v))
+        name: canonical_filter(name, tuple(dict.fromkeys(v for v in values if v)))
         for name, values in (filters or {}).items()
+        if name in FACET_FIELDS and any(values)
     }
-    clean = {name: values for name, values in clean.items() if values and name in FACET_FIELDS}
+    if "status" in clean:
+        clean["status"] = _statuses(clean["status"])
     if "status" not in clean:
         clean["status"] = LISTED_STATUSES
     parsed = parse_query(text) if text else None
@@ -253,6 +260,14 @@ def search_datasets(
     result = search_index(session).search(session, query)
     found, attached = _load(session, result.ids)
     return Page(found, result.total, result.facets, offset, limit, attached)
+
+
+def _statuses(values: tuple[str, ...]) -> tuple[str, ...]:
+    known = [status.value for status in DatasetStatus]
+    unknown = [value for value in values if value.lower() not in known]
+    if unknown:
+        raise BadRequest(f"status: '{unknown[0]}' is not one of {', '.join(known)}")
+    return tuple(dict.fromkeys(value.lower() for value in values))
 
 
 # Built once: constructing this statement (and its cache key) per call cost more than

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from catalog.errors import FieldError
+from catalog.errors import BadRequest, FieldError
 from vocab import ConceptScheme, get_registry
 
 
@@ -50,6 +50,14 @@ DISTRIBUTION_FIELDS: tuple[CodedField, ...] = (
     CodedField(("format",), ("file-types",)),
     CodedField(("languages", "*"), ("languages",)),
 )
+
+# The search filters whose values are codes, and the schemes they come from.
+FILTER_SCHEMES: dict[str, tuple[str, ...]] = {
+    "theme": ("simel-themes", "data-themes"),
+    "country": ("countries",),
+    "access_rights": ("access-rights",),
+    "personal_data": ("personal-data-classes",),
+}
 
 ORGANIZATION_FIELDS: tuple[CodedField, ...] = (CodedField(("country",), ("countries",)),)
 
@@ -91,6 +99,32 @@ def _canonical(schemes: list[ConceptScheme], value: str) -> str | None:
         if concept is not None:
             return concept.code
     return None
+
+
+def canonical_filter(name: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """The values of the search filter ``name`` as the canonical codes the catalog stores.
+
+    ``gtm``, ``gt`` and ``320`` filter by GTM, as ``GTM`` does; a filter that is not
+    coded (publisher, status) is returned as it is.
+
+    Raises:
+        BadRequest: a value is no code of the filter's schemes (with suggestions).
+    """
+    if name not in FILTER_SCHEMES:
+        return values
+    schemes = _schemes_of(CodedField((name,), FILTER_SCHEMES[name]))
+    canonical = []
+    for value in values:
+        code = _canonical(schemes, value)
+        if code is None:
+            main = schemes[0]
+            suggestions = main.suggest_codes(value, n=5)
+            hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+            raise BadRequest(
+                f"{name}: '{value}' is not a code of {main.title('en')} ({main.name}){hint}"
+            )
+        canonical.append(code)
+    return tuple(dict.fromkeys(canonical))
 
 
 @cache

@@ -30,6 +30,7 @@ from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.harvest import harvest_records
 from catalog.models import Dataset, Organization, Role
 from catalog.search import FACET_FIELDS, SortKey
+from catalog.vocabularies import FILTER_SCHEMES
 from vocab import get_registry
 
 STEWARD_NOTE = "the caller must be a steward of the publisher, or an administrator"
@@ -127,14 +128,6 @@ def list_datasets() -> Response:
     return paged_response(body, links)
 
 
-_FACET_SCHEMES = {
-    "theme": ("simel-themes", "data-themes"),
-    "country": ("countries",),
-    "access_rights": ("access-rights",),
-    "personal_data": ("personal-data-classes",),
-}
-
-
 def sort_and_quality() -> tuple[SortKey | None, int | None]:
     """The ``sort`` and ``min_quality`` query parameters, checked.
 
@@ -153,7 +146,7 @@ def _facet_label(name: str, value: str, organizations: dict[str, Organization]) 
     if name == "publisher" and value in organizations:
         return {"label": organizations[value].title}
     registry = get_registry()
-    for scheme in _FACET_SCHEMES.get(name, ()):
+    for scheme in FILTER_SCHEMES.get(name, ()):
         concept = registry.scheme(scheme).by_code(value)
         if concept is not None:
             return {"label": {lang: concept.label(lang) for lang in ("es", "en")}}

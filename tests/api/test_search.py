@@ -160,6 +160,38 @@ class TestFilters:
         )
         assert names(none) == []
 
+    @pytest.mark.parametrize("q", [None, "migracion"])
+    def test_coded_filters_take_any_spelling_of_the_code(self, client, q):
+        base = {"q": q} if q else {}
+        for query in (
+            {"country": "slv"},
+            {"country": "SV"},  # alpha-2, as the vocabulary knows it
+            {"access_rights": "restricted"},
+            {"personal_data": "SENSITIVE"},
+            {"theme": "Return-And-Reintegration"},
+            {"status": "Published", "country": "SLV"},
+        ):
+            response = client.get("/api/v1/datasets", query_string={**base, **query})
+            assert names(response) == ["retornados-sv"], query
+        links = client.get("/api/v1/datasets?country=slv").json["links"]
+        assert "country=slv" in links["self"]
+
+    @pytest.mark.parametrize(
+        ("query", "detail"),
+        [
+            ("country=XYZ", "country: 'XYZ' is not a code of"),
+            ("access_rights=publico", "access_rights: 'publico' is not a code of"),
+            ("theme=employmnet", "did you mean 'employment'"),
+            ("status=archived", "status: 'archived' is not one of draft, published, withdrawn"),
+        ],
+    )
+    def test_unknown_codes_in_filters_are_400_not_an_empty_page(self, client, query, detail):
+        for path in ("/api/v1/datasets", "/catalog"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == 400, path
+            assert response.mimetype == "application/problem+json"
+            assert detail in response.json["detail"]
+
     def test_browse_facets(self, client):
         facets = client.get("/api/v1/datasets").json["facets"]
         themes = {f["value"]: f["count"] for f in facets["theme"]}
