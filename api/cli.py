@@ -7,11 +7,12 @@ import functools
 import gc
 import getpass
 import os
+import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -51,6 +52,43 @@ def _report(error: CatalogError) -> None:
             err_console.print(escape(f"  {item.pointer or '/'}: {item.detail}"))
         if len(error.errors) > 200:
             err_console.print(f"  ... and {len(error.errors) - 200} more")
+
+
+def _fail(message: str) -> NoReturn:
+    """Print ``message`` as an error and exit with status 1."""
+    err_console.print("[bold red]error:[/] " + escape(message))
+    sys.exit(1)
+
+
+def _reason(error: OSError) -> str:
+    """The operating system's words for ``error``, to end a sentence."""
+    reason = error.strerror or str(error)
+    return reason[:1].lower() + reason[1:]
+
+
+def _write_output(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to the file ``path``, whole or not at all.
+
+    They go to a temporary file beside it, renamed over ``path`` once complete: an
+    export that fails midway leaves no partial file and any earlier one as it was. A
+    path that cannot be written is a one-line error naming it and the reason.
+    """
+    # A device or a named pipe (-o /dev/stdout) cannot be replaced: written in place.
+    direct = path.exists() and not path.is_file()
+    target = path if direct else path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    created = False
+    try:
+        with target.open("wb" if direct else "xb") as handle:
+            created = not direct
+            for chunk in chunks:
+                handle.write(chunk)
+        if created:
+            os.replace(target, path)
+    except OSError as error:
+        _fail(f"cannot write {path}: {_reason(error)}")
+    finally:
+        if created:
+            target.unlink(missing_ok=True)
 
 
 def handles_errors(command: F) -> F:
@@ -660,7 +698,7 @@ def sdmx_list(ctx: click.Context, kind: str | None, agency: str | None) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
     default=None,
     help="Write to this file instead of standard output.",
 )
@@ -691,7 +729,7 @@ def sdmx_export(
     if output is None:
         click.echo(xml.decode("utf-8"), nl=False)
     else:
-        output.write_bytes(xml)
+        _write_output(output, [xml])
         err_console.print(escape(f"Wrote {output} ({len(xml)} bytes)."))
 
 
@@ -1130,7 +1168,13 @@ def export_group() -> None:
     default="ttl",
     show_default=True,
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @click.pass_context
 @handles_errors
 def export_dcat(ctx: click.Context, fmt: str, output: Path | None) -> None:
@@ -1151,9 +1195,7 @@ def export_dcat(ctx: click.Context, fmt: str, output: Path | None) -> None:
             for chunk in export.chunks:
                 click.echo(chunk, nl=False)
             return
-        with output.open("w", encoding="utf-8") as handle:
-            for chunk in export.chunks:
-                handle.write(chunk)
+        _write_output(output, (chunk.encode("utf-8") for chunk in export.chunks))
     err_console.print(escape(f"Wrote {export.total} datasets to {output}."))
 
 
