@@ -1154,31 +1154,8 @@ def _labels(result: RuleResult) -> tuple[str, str]:
 def _failure(result: RuleResult) -> tuple[str, str]:
     """Say, in English and Spanish, the first thing that stops an applicable permission."""
     for item in (*result.constraints, *result.refinements):
-        if item.held:
-            continue
-        if isinstance(item, LogicalResult):
-            op = item.constraint.operator.value
-            return (
-                f"its logical constraint {op} over {len(item.results)} constraint(s) "
-                "is not satisfied",
-                f"su restricción lógica {op} no se cumple",
-            )
-        text = _describe_constraint(item.constraint)
-        if item.actual is None:
-            return (
-                f"its constraint {text} is not satisfied ({item.reason})",
-                f"su restricción {text} no se cumple (la solicitud no aporta el valor)",
-            )
-        actual = _describe_actual(item.actual)
-        if item.reason is not None:
-            return (
-                f"its constraint {text} cannot be evaluated ({item.reason})",
-                f"su restricción {text} no se puede evaluar",
-            )
-        return (
-            f"its constraint {text} is not satisfied (request: {actual})",
-            f"su restricción {text} no se cumple (solicitud: {actual})",
-        )
+        if not item.held:
+            return _unmet(item)
     for duty in result.duties:
         if duty.blocking:
             action = terms.display(duty.duty.action.iri)
@@ -1189,6 +1166,57 @@ def _failure(result: RuleResult) -> tuple[str, str]:
                 f"su deber {action} debe cumplirse antes del uso y no se ha cumplido",
             )
     return ("it does not hold", "no se cumple")  # unreachable for a non-holding permission
+
+
+def _unmet(item: AnyResult) -> tuple[str, str]:
+    """Why a constraint that does not hold fails, down to the operands that failed."""
+    if isinstance(item, LogicalResult):
+        op = item.constraint.operator.value
+        failing = [member for member in item.results if not member.held]
+        if op in ("and", "andSequence") and failing:
+            return _unmet(failing[0])
+        english, spanish = zip(*(_operand(member) for member in item.results), strict=True)
+        if op == "xone":
+            held = len(item.results) - len(failing)
+            return (
+                f"exactly one of its alternatives must be satisfied, and {held} are: "
+                + "; ".join(english),
+                f"debe cumplirse exactamente una de sus alternativas, y se cumplen {held}: "
+                + "; ".join(spanish),
+            )
+        return (
+            "none of its alternatives is satisfied: " + "; ".join(english),
+            "no se cumple ninguna de sus alternativas: " + "; ".join(spanish),
+        )
+    text = _describe_constraint(item.constraint)
+    if item.actual is None:
+        return (
+            f"its constraint {text} is not satisfied ({item.reason})",
+            f"su restricción {text} no se cumple (la solicitud no aporta el valor)",
+        )
+    actual = _describe_actual(item.actual)
+    if item.reason is not None:
+        return (
+            f"its constraint {text} cannot be evaluated ({item.reason})",
+            f"su restricción {text} no se puede evaluar",
+        )
+    return (
+        f"its constraint {text} is not satisfied (request: {actual})",
+        f"su restricción {text} no se cumple (solicitud: {actual})",
+    )
+
+
+def _operand(item: AnyResult) -> tuple[str, str]:
+    """One operand of a logical constraint, in a list of alternatives."""
+    if isinstance(item, LogicalResult):
+        op = item.constraint.operator.value
+        count = len(item.results)
+        return f"{op} over {count} constraints", f"{op} sobre {count} restricciones"
+    text = _describe_constraint(item.constraint)
+    if item.actual is None:
+        return f"{text} (no value given)", f"{text} (sin valor)"
+    actual = _describe_actual(item.actual)
+    return f"{text} (request: {actual})", f"{text} (solicitud: {actual})"
 
 
 def _summary(

@@ -958,3 +958,27 @@ def test_compiled_policies_list_what_they_cannot_evaluate() -> None:
     ]
     for policy in all_templates():
         assert compile_policy(policy).issues == ()
+
+
+def test_a_failed_logical_constraint_names_what_failed() -> None:
+    def summary(operator: LogicalOperator, *counts: int) -> dict[str, str]:
+        members = tuple(Constraint(terms.COUNT, terms.EQ, (n,)) for n in counts)
+        policy = one_rule(LogicalConstraint(operator, members))
+        return evaluate(policy, request(use_count=3)).summary
+
+    alternatives = summary(LogicalOperator.OR, 4, 5)
+    assert (
+        "none of its alternatives is satisfied: count eq 4 (request: 3); count eq 5 (request: 3)"
+        in (alternatives["en"])
+    )
+    assert (
+        "no se cumple ninguna de sus alternativas: count eq 4 (solicitud: 3)"
+        in (alternatives["es"])
+    )
+    both = summary(LogicalOperator.XONE, 3, 3)
+    assert "exactly one of its alternatives must be satisfied, and 2 are" in both["en"]
+    # In a conjunction the first constraint that fails is the reason, told as on its own.
+    every = summary(LogicalOperator.AND, 3, 4, 5)
+    assert "its constraint count eq 4 is not satisfied (request: 3)" in every["en"]
+    assert "count eq 5" not in every["en"]
+    assert "logical constraint" not in every["en"] + alternatives["en"] + both["en"]
