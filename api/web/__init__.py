@@ -41,6 +41,7 @@ def page(template: str, *, status: int = 200, **context: Any) -> Response:
         languages=i18n.languages(),
         language_url=_language_url,
         csrf_token=security.csrf_token,
+        session_user=security.current_user(),
         **context,
     )
     response = Response(html, status=status, mimetype="text/html")

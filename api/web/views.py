@@ -93,7 +93,7 @@ def login() -> BaseResponse:
         return page("web/login.html", status=400, next=target, username=username,
                     error=translate("login.failed"))  # fmt: skip
     security.begin_session(sid)
-    return redirect(target or url_for("web.login"))
+    return redirect(target or url_for("web.home"))
 
 
 @blueprint.route("/logout", methods=["GET", "POST"])

@@ -89,9 +89,18 @@ def test_pages_are_accessible_forms(client):
 
 
 def test_sign_in_and_out(client, ana, session):
+    assert 'id="signed-in"' not in text(client.get("/"))
     response = post_login(client)
     assert response.status_code == 302
+    assert response.headers["Location"] == "/"  # no next: the front page
     assert signed_in(client)
+    # Every page's header says who is signed in and offers to sign out.
+    for path in ("/", "/login", "/?lang=en", "/?lang=es"):
+        page = text(client.get(path))
+        assert ('<li id="signed-in">Sesión de ana</li>' in page) or (
+            '<li id="signed-in">Signed in as ana</li>' in page
+        ), path
+        assert 'href="/logout"' in page
     page = client.get("/logout")
     assert page.status_code == 200
     out = client.post("/logout", data={"csrf_token": csrf_of(text(page))})
@@ -224,7 +233,7 @@ def test_page_security_headers(client):
 def test_no_open_redirects(client, ana, target):
     response = post_login(client, next=target)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/login"
+    assert response.headers["Location"] == "/"
 
 
 def test_local_next_is_followed(client, ana):
