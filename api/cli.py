@@ -8,6 +8,7 @@ import gc
 import getpass
 import os
 import secrets
+import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -155,27 +156,65 @@ def main(ctx: click.Context, database: str | None) -> None:
 # ---------------------------------------------------------------------------- serving
 
 
+def _authority(host: str, port: int) -> str:
+    """``host:port`` as a URL writes it (an IPv6 address in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _cannot_listen(host: str, port: int, error: OSError) -> NoReturn:
+    _fail(f"cannot listen on {_authority(host, port)}: {_reason(error)}")
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Exit with a one-line error if ``host:port`` cannot be listened on.
+
+    Bound and let go at once, the way waitress binds it (every address the host
+    resolves to, SO_REUSEADDR): a port in use is found before seconds of start-up, and
+    before the demo replaces a database that the server holding the port may be using.
+    """
+    try:
+        found = socket.getaddrinfo(
+            host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, socket.IPPROTO_TCP, socket.AI_PASSIVE
+        )
+        for family, kind, protocol, _, address in found:
+            with socket.socket(family, kind, protocol) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+    except OSError as error:
+        _cannot_listen(host, port, error)
+
+
 def _serve(settings: Settings, host: str, port: int, threads: int) -> None:
-    from waitress import serve
+    from waitress import create_server
 
     from api.app import create_app
 
+    _check_listen(host, port)
     app = create_app(settings=settings)
     # What start-up loaded (schemas, vocabularies, the app: ~195,000 objects) lives as
     # long as the process; frozen, a full collection no longer walks it (measured: a
     # ~100 ms pause on whichever request triggers one, down to under 1 ms).
     gc.collect()
     gc.freeze()
-    address = escape(f"http://{host}:{port}/")
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="simel-catalog")
+    except OSError as error:  # taken since the check
+        _cannot_listen(host, port, error)
+    address = escape(f"http://{_authority(host, port)}/")
     console.print(f"Serving SIMEL Catalog on [bold]{address}[/] (Ctrl+C to stop)")
     console.print(f"  API docs: {address}api/v1/docs")
-    serve(app, host=host, port=port, threads=threads, ident="simel-catalog")
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="TCP port.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option(
+    "--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
+)
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Worker threads."
+)
 @click.pass_context
 @handles_errors
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
@@ -185,7 +224,9 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
+)
 @click.option("--no-serve", is_flag=True, help="Load the demo catalog and exit.")
 @click.option("--force", is_flag=True, help="Replace the database even if it holds non-demo data.")
 @click.pass_context
@@ -202,8 +243,10 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
     # The demo runs over plain HTTP on this machine: its IRIs and cookies must fit that.
     demo_overrides: dict[str, Any] = {"security": {"session_cookie_secure": False}}
     if "SIMEL_CATALOG__BASE_URI" not in os.environ:
-        demo_overrides["catalog"] = {"base_uri": f"http://{host}:{port}/"}
+        demo_overrides["catalog"] = {"base_uri": f"http://{_authority(host, port)}/"}
     settings = load_settings({**ctx.obj["overrides"], **demo_overrides})
+    if not no_serve:
+        _check_listen(host, port)
     database = Database.from_settings(settings)
     try:
         _reset_for_demo(database, force=force)
@@ -230,7 +273,10 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool, force: bool) 
         secret = client.secret or "(public: no secret, use PKCE)"
         click.echo(f"  {client.client_id}  {secret}  {client.description}")
     console.print(
-        escape(f"Try: curl -H 'Authorization: Bearer <token>' http://{host}:{port}/api/v1/me")
+        escape(
+            "Try: curl -H 'Authorization: Bearer <token>' "
+            f"http://{_authority(host, port)}/api/v1/me"
+        )
     )
     if not no_serve:
         _serve(settings, host, port, 8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import socket
 
 import pytest
 from click.testing import CliRunner
@@ -56,29 +57,65 @@ def test_help_texts():
     assert "all of them, or none" in CliRunner().invoke(main, ["import-datasets", "--help"]).output
 
 
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return int(probe.getsockname()[1])
+
+
 def test_serve_hands_the_app_to_waitress_with_start_up_objects_frozen(run, monkeypatch):
     import gc
 
     import waitress
 
     served = {}
+    port = free_port()
 
-    def fake_serve(app, **options):
-        served.update(options, app=app, frozen=gc.get_freeze_count())
+    class FakeServer:
+        def print_listen(self, format_str):
+            pass
 
-    monkeypatch.setattr(waitress, "serve", fake_serve)
+        def run(self):
+            served["frozen"] = gc.get_freeze_count()
+
+    def fake_create_server(app, **options):
+        served.update(options, app=app)
+        return FakeServer()
+
+    monkeypatch.setattr(waitress, "create_server", fake_create_server)
     try:
-        result = run("serve", "--host", "127.0.0.1", "--port", "5999", "--threads", "2")
+        result = run("serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "2")
     finally:
         gc.unfreeze()
     assert result.exit_code == 0, result.output
-    assert "http://127.0.0.1:5999/" in result.output
-    assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 5999, 2)
+    assert f"http://127.0.0.1:{port}/" in result.output
+    assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", port, 2)
     try:
         assert served["app"].test_client().get("/api/v1/datasets").status_code == 200
     finally:
         served["app"].extensions["simel"].database.dispose()
     assert served["frozen"] > 0
+
+
+def test_serve_and_demo_on_a_port_in_use_say_so(run, tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        served = run("serve", "--port", str(port))
+        assert served.exit_code == 1
+        message = f"error: cannot listen on 127.0.0.1:{port}: address already in use\n"
+        assert served.stderr == message
+        demo = tmp_path / "demo.db"
+        shown = run("demo", "--port", str(port), url=f"sqlite:///{demo}")
+        assert shown.exit_code == 1
+        assert "address already in use" in shown.stderr
+        assert "loaded" not in shown.output
+        assert not demo.exists()  # found before the demo replaced anything
+
+
+def test_an_ipv6_address_is_bracketed_in_urls_and_messages():
+    from api import cli
+
+    assert cli._authority("::1", 5000) == "[::1]:5000"
+    assert cli._authority("127.0.0.1", 5000) == "127.0.0.1:5000"
 
 
 def test_db_upgrade_and_check_on_an_empty_database(run, tmp_path):
