@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from catalog import accounts, audit, oauth, organizations
@@ -92,8 +94,17 @@ def _write_output(path: Path, chunks: Iterable[bytes]) -> None:
             target.unlink(missing_ok=True)
 
 
+def _database_unusable(error: OperationalError | InterfaceError) -> NoReturn:
+    """Exit with one line naming the database (never its password) and what went wrong."""
+    settings = _settings(click.get_current_context())
+    name = make_url(settings.database_url).render_as_string(hide_password=True)
+    # The driver's own message, without SQLAlchemy's statement and background link.
+    reason = str(error.orig if error.orig is not None else error).strip().splitlines()
+    _fail(f"cannot use the database {name}: {reason[0] if reason else type(error).__name__}")
+
+
 def handles_errors(command: F) -> F:
-    """Turn domain errors into a readable message and exit status 1."""
+    """Turn domain errors, and a database that cannot be used, into one line and exit 1."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -102,6 +113,10 @@ def handles_errors(command: F) -> F:
         except CatalogError as error:
             _report(error)
             sys.exit(1)
+        except (OperationalError, InterfaceError) as error:
+            # A server down, a wrong password, a file that cannot be opened: the
+            # database's doing, not the command's, so no traceback.
+            _database_unusable(error)
 
     return wrapper  # type: ignore[return-value]
 

@@ -127,6 +127,24 @@ def test_db_upgrade_and_check_on_an_empty_database(run, tmp_path):
     assert run("db", "check", url=url).exit_code == 0
 
 
+def test_a_database_that_cannot_be_used_is_one_line_without_its_password(run, tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    for args in (("db", "check"), ("user", "create", "rosa"), ("export", "dcat")):
+        result = run(*args, url=f"sqlite:///{folder}")
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"error: cannot use the database sqlite:///{folder}: unable to open database file\n"
+        )
+    server = run("db", "upgrade", url="postgresql+psycopg://nobody:s3cret@127.0.0.1:1/x")
+    assert server.exit_code == 1
+    assert server.stderr.startswith(
+        "error: cannot use the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: "
+    )
+    assert "s3cret" not in server.output
+    assert len(server.stderr.splitlines()) == 1
+
+
 def test_token_create_list_revoke(run, orgs, client):
     created = run("token", "create", "ana", "--name", "ci")
     assert created.exit_code == 0, created.output
