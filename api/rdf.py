@@ -1,4 +1,7 @@
-"""DCAT-AP endpoints: ``/catalog`` and ``/dataset/<name>`` in four RDF serializations.
+"""DCAT-AP endpoints in four RDF serializations: catalog, datasets, publishers.
+
+``/catalog``, ``/dataset/<name>``, and ``/organization/<name>`` (a publisher, as the
+``foaf:Agent`` that publisher IRIs and ODRL parties name).
 
 The format comes from the URL suffix (``.ttl .jsonld .rdf .nt``) or the same name in
 ``?format=`` (for links and clients that cannot set a header) or, without either, from
@@ -117,6 +120,16 @@ def catalog(suffix: str | None = None) -> Response:
         session.close()
         raise
     export.chunks = _closing(export.chunks, session)
+    return _response(export, fmt, negotiated=_by_header(suffix))
+
+
+@blueprint.get("/organization/<name>")
+@blueprint.get(f"/organization/<name>.<{_SUFFIXES}:suffix>")
+@access(public=True, note="organizations are public: names, country, homepage, address")
+def organization(name: str, suffix: str | None = None) -> Response:
+    """An organization as a ``foaf:Agent``: where its publisher IRI resolves to."""
+    fmt = negotiate(suffix)
+    export = dcat.export_organization(db_session(), name=name, settings=state().settings, fmt=fmt)
     return _response(export, fmt, negotiated=_by_header(suffix))
 
 

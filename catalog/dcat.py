@@ -65,7 +65,7 @@ from catalog.models import (
     Organization,
     OrganizationKind,
 )
-from catalog.organizations import organizations_by_id
+from catalog.organizations import get_organization, organizations_by_id
 from catalog.principals import Principal
 from catalog.rdfio import RDF_TYPE, RdfFormat, Triple, iri, writer_for
 from catalog.rdfio import to_graph as triples_to_graph
@@ -1269,6 +1269,25 @@ def export_dataset(
     writer = writer_for(fmt)
     text = writer.start() + writer.chunk(triples) + writer.end()
     return RdfExport(chunks=iter([text]), status=status)
+
+
+def export_organization(
+    session: Session, *, name: str, settings: Settings, fmt: RdfFormat
+) -> RdfExport:
+    """An organization as the ``foaf:Agent`` the datasets name as their publisher.
+
+    Publisher IRIs (``<base>/organization/<name>``) and the ODRL parties that are
+    organizations then resolve to a description, as linked data expects.
+
+    Raises:
+        NotFound: no such organization.
+    """
+    organization = get_organization(session, name)
+    emit = Emitter()
+    triples = agent_triples(organization, settings.catalog.base_uri, emit)
+    writer = writer_for(fmt)
+    text = writer.start() + writer.chunk([*triples, *emit.drain()]) + writer.end()
+    return RdfExport(chunks=iter([text]))
 
 
 def dataset_record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from catalog import shacl
 from catalog.dcat import DCAT, DCT, HYDRA
@@ -219,5 +219,24 @@ def test_rdf_routes_are_public_with_a_note(app):
 
     rows = [row for row in authorization_table(app) if not row["path"].startswith("/api")]
     rdf_rows = [row for row in rows if row["endpoint"].startswith("rdf.")]
-    assert len(rdf_rows) == 4
+    assert len(rdf_rows) == 6
     assert all(row["rule"].public and row["rule"].note for row in rdf_rows)
+
+
+def test_publisher_iris_resolve_to_the_organization(client, catalog_data):
+    graph = _graph(client.get("/dataset/enei-2024.ttl"))
+    publisher = graph.value(URIRef(f"{BASE_URI}dataset/enei-2024"), DCTERMS.publisher)
+    assert publisher is not None
+    assert str(publisher).startswith(BASE_URI)
+    for suffix, media_type in (("", "text/turtle"), (".jsonld", "application/ld+json")):
+        response = client.get("/" + str(publisher).removeprefix(BASE_URI) + suffix)
+        assert response.status_code == 200
+        assert response.mimetype == media_type
+        agent = _graph(response)
+        assert (publisher, RDF.type, FOAF.Organization) in agent
+        assert agent.value(publisher, FOAF.name) is not None
+        # The same description as the dataset's document gives of its publisher.
+        assert set(agent.predicate_objects(publisher)) == set(graph.predicate_objects(publisher))
+    missing = client.get("/organization/nadie")
+    assert missing.status_code == 404
+    assert missing.json["detail"] == "there is no organization named 'nadie'"
