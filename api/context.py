@@ -127,4 +127,7 @@ def register(app: Flask) -> None:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.status_code == 204 or (request.method == "OPTIONS" and not response.data):
+            # Nothing is sent, so no media type (Werkzeug's default would say text/html).
+            response.headers.pop("Content-Type", None)
         return response

@@ -428,8 +428,18 @@ def test_withdrawing_a_draft_is_409(client, steward):
 
 def test_draft_can_be_deleted(client, steward):
     create(client, steward)
-    assert client.delete("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 204
+    deleted = client.delete("/api/v1/datasets/enei-2024", headers=bearer(steward))
+    assert deleted.status_code == 204
+    assert "Content-Type" not in deleted.headers  # no body, so no media type
+    assert deleted.data == b""
     assert client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 404
+
+
+def test_options_lists_the_methods_without_a_body(client):
+    response = client.options("/api/v1/datasets")
+    assert response.status_code == 200
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert "Content-Type" not in response.headers
 
 
 def test_revisions_record_who_changed_what(client, steward):
