@@ -102,6 +102,11 @@ ADMS_PUBLISHER_TYPE_SCHEME: Final = "http://purl.org/adms/publishertype/1.0"
 ADMS_PUBLISHER_TYPE_NS: Final = "http://purl.org/adms/publishertype/"
 ADMS_STATUS_SCHEME: Final = "http://purl.org/adms/status/1.0"
 ADMS_WITHDRAWN: Final = "http://purl.org/adms/status/Withdrawn"
+ADMS_UNDER_DEVELOPMENT: Final = "http://purl.org/adms/status/UnderDevelopment"
+_ADMS_STATUS_LABELS: Final = {
+    ADMS_WITHDRAWN: "Withdrawn",
+    ADMS_UNDER_DEVELOPMENT: "Under development",
+}
 # DCAT-AP 3.0.1's vocabulary shapes accept checksum algorithms only under
 # "https://spdx.org/rdf/terms" (a pattern that misses SPDX's own http namespace, an
 # upstream bug). We name the algorithm there and state it is SPDX's sha256 (owl:sameAs),
@@ -613,6 +618,10 @@ def dataset_triples(record: DatasetRecord, *, base_uri: str, emit: Emitter) -> l
             (original, SKOS.notation, Literal(record.harvest.original_iri, datatype=XSD.anyURI)),
         ]
     triples.append((subject, DCT.publisher, _publisher(record.publisher, base_uri, emit)))
+    if dataset.status == DatasetStatus.DRAFT:
+        # Only its own organization, auditors and admins see a draft; a harvester using
+        # such a token must not take it for a published dataset.
+        triples.append((subject, ADMS.status, _adms_status(ADMS_UNDER_DEVELOPMENT, emit)))
     for lang, words in document.get("keywords", {}).items():
         triples += [(subject, DCAT.keyword, Literal(word, lang=lang)) for word in words]
     triples += _themes(subject, document.get("themes", ()), emit)
@@ -791,23 +800,33 @@ def distribution_triples(
     return node, triples
 
 
+def _adms_status(status_iri: str, emit: Emitter) -> URIRef:
+    """An ADMS status concept, described once per document."""
+    status, scheme = URIRef(status_iri), URIRef(ADMS_STATUS_SCHEME)
+    emit.once(
+        ("concept", status_iri),
+        lambda: [
+            (status, RDF_TYPE, SKOS.Concept),
+            (status, SKOS.prefLabel, Literal(_ADMS_STATUS_LABELS[status_iri], lang="en")),
+            (status, SKOS.inScheme, scheme),
+        ],
+    )
+    emit.once(
+        ("scheme", ADMS_STATUS_SCHEME),
+        lambda: [
+            (scheme, RDF_TYPE, SKOS.ConceptScheme),
+            (scheme, DCT.title, Literal("Status", lang="en")),
+        ],
+    )
+    return status
+
+
 def tombstone_triples(
     dataset: Dataset, publisher: Organization, *, base_uri: str, emit: Emitter
 ) -> list[Triple]:
     """What remains of a withdrawn dataset: who, what, when and why it was withdrawn."""
     subject = URIRef(dataset_iri(base_uri, dataset.name))
-    status = URIRef(ADMS_WITHDRAWN)
-    scheme = URIRef(ADMS_STATUS_SCHEME)
-    emit.once(
-        ("concept", ADMS_WITHDRAWN),
-        lambda: [
-            (status, RDF_TYPE, SKOS.Concept),
-            (status, SKOS.prefLabel, Literal("Withdrawn", lang="en")),
-            (status, SKOS.inScheme, scheme),
-            (scheme, RDF_TYPE, SKOS.ConceptScheme),
-            (scheme, DCT.title, Literal("Status", lang="en")),
-        ],
-    )
+    status = _adms_status(ADMS_WITHDRAWN, emit)
     triples: list[Triple] = [
         (subject, RDF_TYPE, DCAT.Dataset),
         *_texts(subject, DCT.title, dataset.title),

@@ -117,6 +117,16 @@ def test_only_what_the_caller_may_see_is_exported(client, catalog_data):
     assert client.get("/dataset/borrador", headers=bearer(catalog_data["other"])).status_code == 404
     own = client.get("/dataset/borrador.ttl", headers=bearer(catalog_data["steward"]))
     assert own.status_code == 200
+    # A draft says so: whoever harvests with a steward's token must not take it as published.
+    status = URIRef("http://purl.org/adms/status/UnderDevelopment")
+    adms_status = URIRef("http://www.w3.org/ns/adms#status")
+    for graph in (
+        _graph(own),
+        _graph(client.get("/catalog", headers=bearer(catalog_data["steward"]))),
+    ):
+        assert graph.value(URIRef(f"{BASE_URI}dataset/borrador"), adms_status) == status
+        assert graph.value(URIRef(f"{BASE_URI}dataset/enei-2024"), adms_status) is None
+        assert graph.value(status, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
 
 
 def test_withdrawn_datasets_leave_the_catalog_and_answer_410(client, catalog_data, session):
