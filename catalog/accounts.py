@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections import defaultdict
 from types import MappingProxyType
@@ -18,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+import metadata_schemas
 from catalog import audit
 from catalog.db import utcnow
 from catalog.errors import Conflict, FieldError, InvalidMetadata, NotFound, Unauthenticated
@@ -26,6 +28,17 @@ from catalog.principals import Principal
 
 TOKEN_PREFIX = "simel_pat_"  # noqa: S105 # a public marker, not a secret
 _hasher = PasswordHasher()
+
+# The organizations' name rule (common schema, organizationName) with dots added, which
+# the role logins of the demo have (mintrab-gt.steward): a name that fits in a URL,
+# a log line or a command without quoting.
+USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,98}[a-z0-9])?")
+USERNAME_RULE = (
+    "1 to 100 lower-case letters, digits, '.' and '-', starting and ending with a "
+    "letter or digit (e.g. mintrab-gt.steward)"
+)
+# Contact points' e-mail rule: one @, a name before it, a domain with a dot, no spaces.
+EMAIL = "urn:simel:schema:common:1.0#/$defs/email"
 
 
 def hash_password(password: str) -> str:
@@ -73,14 +86,26 @@ def create_user(
 
     Raises:
         Forbidden: the caller is not an administrator.
-        InvalidMetadata: the username is empty or the password too short.
+        InvalidMetadata: the username or e-mail address is malformed, or the password
+            too short.
         Conflict: the username is taken.
     """
     actor.require_admin()
-    if not username or len(username) > 100:
-        raise InvalidMetadata("invalid user", [FieldError("/username", "1 to 100 characters")])
+    errors = []
+    if not USERNAME.fullmatch(username):
+        errors.append(FieldError("/username", f"{username!r} is not a user name: {USERNAME_RULE}"))
+    if email is not None and metadata_schemas.value_errors(EMAIL, email):
+        errors.append(
+            FieldError(
+                "/email",
+                f"{email!r} is not an e-mail address: one @, a name before it and a domain "
+                "with a dot after it, no spaces",
+            )
+        )
     if password is not None and len(password) < 12:
-        raise InvalidMetadata("invalid user", [FieldError("/password", "at least 12 characters")])
+        errors.append(FieldError("/password", "at least 12 characters"))
+    if errors:
+        raise InvalidMetadata("the user is not valid", errors)
     user = User(
         username=username,
         full_name=full_name,
