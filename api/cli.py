@@ -32,6 +32,8 @@ from catalog.principals import SCOPES, Principal
 from catalog.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from catalog.dcat import CatalogQuery
     from catalog.shacl import ShaclReport
 
@@ -55,6 +57,21 @@ def _report(error: CatalogError) -> None:
             err_console.print(escape(f"  {item.pointer or '/'}: {item.detail}"))
         if len(error.errors) > 200:
             err_console.print(f"  ... and {len(error.errors) - 200} more")
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    """``number`` and ``noun``, in the plural unless one: "1 dataset", "2 legal bases"."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _progress() -> Progress:
+    """A progress bar on a terminal, and nothing elsewhere.
+
+    Off a terminal rich cannot redraw it, and left a blank line instead of it.
+    """
+    from rich.progress import Progress
+
+    return Progress(console=err_console, transient=True, disable=not err_console.is_terminal)
 
 
 def _fail(message: str) -> NoReturn:
@@ -619,8 +636,6 @@ def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
     Every record is checked; if any is invalid, each problem is reported (as a
     JSON Pointer into the file) and nothing is imported.
     """
-    from rich.progress import Progress
-
     from catalog.importer import cyclic_gc_paused
     from catalog.importer import import_datasets as run_import
     from metadata_schemas import loads as strict_json
@@ -635,7 +650,7 @@ def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
     except RecursionError as exc:
         raise InvalidMetadata(f"{file} nests too deeply to be read as JSON", []) from exc
     total = len(records) if isinstance(records, list) else 0
-    with _session(_settings(ctx)) as session, Progress(console=err_console, transient=True) as bar:
+    with _session(_settings(ctx)) as session, _progress() as bar:
         task = bar.add_task("importing", total=total)
         report = run_import(
             session,
@@ -646,8 +661,9 @@ def import_datasets(ctx: click.Context, file: Path, status: str) -> None:
             progress=lambda n: bar.advance(task, n),
         )
     console.print(
-        f"Imported {report.created} datasets ({report.published} published), "
-        f"{report.legal_bases} legal bases, {report.policies} offer policies."
+        f"Imported {_count(report.created, 'dataset')} ({report.published} published), "
+        f"{_count(report.legal_bases, 'legal basis', 'legal bases')}, "
+        f"{_count(report.policies, 'offer policy', 'offer policies')}."
     )
 
 
@@ -664,11 +680,12 @@ def audit_verify(ctx: click.Context) -> None:
     with _session(_settings(ctx), write=False) as session:
         result = audit.verify_chain(session)
     if result.ok:
-        console.print(f"The audit log is intact: {result.events_checked} events verified.")
+        verified = _count(result.events_checked, "event")
+        console.print(f"The audit log is intact: {verified} verified.")
         return
     err_console.print(
         f"[bold red]The audit log is broken at event {result.broken_seq}:[/] "
-        + escape(f"{result.reason} ({result.events_checked} events before it verified).")
+        + escape(f"{result.reason} ({_count(result.events_checked, 'event')} before it verified).")
     )
     sys.exit(1)
 
@@ -739,7 +756,7 @@ def sdmx_list(ctx: click.Context, kind: str | None, agency: str | None) -> None:
     for line in lines:
         padded = [part.ljust(width) for part, width in zip(line[:5], widths, strict=True)]
         click.echo("  ".join([*padded, line[5]]))
-    console.print(f"{total} structures.")
+    console.print(f"{_count(total, 'structure')}.")
 
 
 @sdmx_group.command("export")
@@ -791,7 +808,7 @@ def sdmx_export(
         click.echo(xml.decode("utf-8"), nl=False)
     else:
         _write_output(output, [xml])
-        err_console.print(escape(f"Wrote {output} ({len(xml)} bytes)."))
+        err_console.print(escape(f"Wrote {output} ({_count(len(xml), 'byte')})."))
 
 
 @main.group("governance")
@@ -812,7 +829,7 @@ def governance_sweep(ctx: click.Context) -> None:
 
     with _session(_settings(ctx)) as session:
         count = record_expiries(session, actor=Principal.system("governance-sweep"))
-    console.print(f"Recorded {count} consent expir{'y' if count == 1 else 'ies'}.")
+    console.print(f"Recorded {_count(count, 'consent expiry', 'consent expiries')}.")
 
 
 @main.group("sharing")
@@ -834,7 +851,7 @@ def sharing_expire(ctx: click.Context) -> None:
 
     with _session(_settings(ctx)) as session:
         count = expire_due(session, actor=Principal.system("sharing-sweep"))
-    console.print(f"Recorded {count} agreement expir{'y' if count == 1 else 'ies'}.")
+    console.print(f"Recorded {_count(count, 'agreement expiry', 'agreement expiries')}.")
 
 
 @main.group("mail")
@@ -958,9 +975,11 @@ def validate(
                 paged=False, filters={"status": ["published", "draft"]} if everything else {}
             )
             report, checked, total = _validate_catalog(session, actor, settings, query, jobs=jobs)
-            what = f"the catalog ({total} datasets)"
+            what = f"the catalog ({_count(total, 'dataset')})"
         score = None if name else quality.catalog_quality_for(session, actor=actor)
-    console.print(f"[bold]DCAT-AP 3.0.1 validation of {escape(what)}[/] ({checked} triples)")
+    console.print(
+        f"[bold]DCAT-AP 3.0.1 validation of {escape(what)}[/] ({_count(checked, 'triple')})"
+    )
     table = Table("shapes", "file", "violations", "warnings", "infos")
     for key, counts in report.counts().items():
         table.add_row(
@@ -1000,15 +1019,20 @@ def validate(
     if score is not None and score["datasets"]:
         console.print(
             escape(
-                f"Metadata quality of the catalog: {score['score']} of {score['max_score']} "
-                f"points ({score['percent']} %, {score['rating']}) over "
-                f"{score['datasets']} datasets"
+                f"Metadata quality of the catalog: {_points(score['score'])} of "
+                f"{_points(score['max_score'])} points ({score['percent']} %, "
+                f"{score['rating']}) over {_count(score['datasets'], 'dataset')}"
             )
         )
     if violations:
-        err_console.print(f"[bold red]{len(violations)} violation(s)[/]")
+        err_console.print(f"[bold red]{_count(len(violations), 'violation')}[/]")
         sys.exit(1)
     console.print("Conforms: no violations.")
+
+
+def _points(score: float) -> str:
+    """A score as people write it: 340, not 340.0; 312.5 as it is."""
+    return f"{score:.1f}".removesuffix(".0")
 
 
 # Datasets validated together: one graph of the whole catalog grows by about 0.3 MB per
@@ -1037,7 +1061,6 @@ def _validate_catalog(
     from concurrent.futures import Future
 
     from rdflib.namespace import DCAT
-    from rich.progress import Progress
 
     from catalog import dcat, shacl
     from catalog.iris import dataset_iri
@@ -1061,7 +1084,7 @@ def _validate_catalog(
     if workers > 1:
         for key in shacl.SHAPES:  # parsed once, here, and shared with the forked workers
             shacl.shapes_graph(key)
-    with forked_workers(workers) as pool, Progress(console=err_console, transient=True) as bar:
+    with forked_workers(workers) as pool, _progress() as bar:
         task = bar.add_task("validating", total=export.total)
 
         def collect(waiting: int) -> None:
@@ -1201,7 +1224,8 @@ def harvest_dcat_command(
         )
     console.print(
         escape(
-            f"Harvested {source}: {report.datasets} datasets in {report.pages} page(s); "
+            f"Harvested {source}: {_count(report.datasets, 'dataset')} in "
+            f"{_count(report.pages, 'page')}; "
             f"{len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
         )
@@ -1257,7 +1281,7 @@ def export_dcat(ctx: click.Context, fmt: str, output: Path | None) -> None:
                 click.echo(chunk, nl=False)
             return
         _write_output(output, (chunk.encode("utf-8") for chunk in export.chunks))
-    err_console.print(escape(f"Wrote {export.total} datasets to {output}."))
+    err_console.print(escape(f"Wrote {_count(export.total, 'dataset')} to {output}."))
 
 
 if __name__ == "__main__":

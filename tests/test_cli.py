@@ -208,6 +208,12 @@ def test_import_all_or_nothing(run, orgs, tmp_path, db):
     assert "Imported 2 datasets (2 published)" in result.output
     with db.session() as s:
         assert {d.status for d in s.exec(select(Dataset)).all()} == {DatasetStatus.PUBLISHED}
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps([dataset_document("c")]))
+    result = run("import-datasets", str(one))
+    assert result.exit_code == 0, result.output
+    # One line, on standard output: no blank line left by the progress bar.
+    assert result.output == "Imported 1 dataset (0 published), 0 legal bases, 0 offer policies.\n"
 
 
 def test_import_rejects_malformed_json(run, orgs, tmp_path):
@@ -227,12 +233,13 @@ def test_import_rejects_malformed_json(run, orgs, tmp_path):
 
 
 def test_audit_verify_names_the_first_broken_link(run, orgs, db):
-    assert "intact" in run("audit", "verify").output
+    assert "intact: 4 events verified" in run("audit", "verify").output
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_event SET object_id = 'someone-else' WHERE seq = 2"))
     result = run("audit", "verify")
     assert result.exit_code == 1
     assert "broken at event 2" in result.output
+    assert "(1 event before it verified)" in result.output
 
 
 def test_user_create_with_roles(run, orgs, db):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from catalog.models import Dataset, HarvestRecord
@@ -15,14 +17,26 @@ def test_validate_the_catalog_and_one_dataset(run, make_org, make_dataset):  # n
     make_dataset("enei-2024")
     result = run("validate")
     assert result.exit_code == 0, result.output
-    assert "DCAT-AP 3.0.1 validation of the catalog (1 datasets)" in result.output
+    assert "DCAT-AP 3.0.1 validation of the catalog (1 dataset)" in result.output
     assert "vocabularies" in result.output
     assert "Conforms: no violations." in result.output
-    assert "Metadata quality of the catalog" in result.output
+    assert re.search(
+        r"^Metadata quality of the catalog: \d+(\.\d)? of 375 points \(\d+ %, \w+\) "
+        r"over 1 dataset$",
+        result.stdout,
+        re.MULTILINE,
+    ), result.stdout
+    assert result.stdout.startswith("DCAT-AP")  # no blank line first
     one = run("validate", "--dataset", "enei-2024", "--details")
     assert one.exit_code == 0, one.output
     assert "warning" in one.output
     assert run("validate", "--dataset", "nope").exit_code == 1
+
+
+def test_scores_are_written_without_a_needless_fraction():
+    from api import cli
+
+    assert (cli._points(340.0), cli._points(312.5), cli._points(375)) == ("340", "312.5", "375")
 
 
 def test_validate_fails_on_violations(run, make_org, make_dataset, monkeypatch):  # noqa: F811
@@ -41,6 +55,7 @@ def test_validate_fails_on_violations(run, make_org, make_dataset, monkeypatch):
     result = run("validate")
     assert result.exit_code == 1
     assert "dct:title is missing" in result.output
+    assert result.stderr == "1 violation\n"
 
 
 def test_harvest_a_file_then_again(run, make_org, session, tmp_path):  # noqa: F811
@@ -56,7 +71,7 @@ def test_harvest_a_file_then_again(run, make_org, session, tmp_path):  # noqa: F
         "harvest", "dcat", str(source), "--publisher", "https://unknown.example/org=mintrab-gt"
     )
     assert mapped.exit_code == 0, mapped.output
-    assert "1 created, 0 updated, 1 unchanged, 0 skipped" in mapped.output
+    assert "2 datasets in 1 page; 1 created, 0 updated, 1 unchanged, 0 skipped" in mapped.output
     session.expire_all()
     assert len(session.exec(select(Dataset)).all()) == 2
     assert len(session.exec(select(HarvestRecord)).all()) == 2
@@ -75,6 +90,7 @@ def test_export_the_catalog(run, make_org, make_dataset, tmp_path):  # noqa: F81
     result = run("export", "dcat", "--format", "jsonld", "--output", str(out))
     assert result.exit_code == 0, result.output
     assert '"@graph"' in out.read_text(encoding="utf-8")
+    assert result.stderr == f"Wrote 1 dataset to {out}.\n"
     printed = run("export", "dcat")
     assert "dcat:Dataset" in printed.output
 

@@ -52,7 +52,7 @@ def test_import_list_export(run, tmp_path):
     listed = run("sdmx", "list", "--kind", "codelist")
     assert "CL_AREA" in listed.output
     assert "DSD_TEST" not in listed.output
-    assert "1 structures." in listed.output
+    assert "1 structure." in listed.output
     exported = run(
         "sdmx", "export", "dataflow", "TEST", "DF_TEST", "latest", "--references", "descendants"
     )
