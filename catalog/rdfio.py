@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 import metadata_schemas
@@ -589,6 +590,26 @@ def parse_rdf(data: bytes, *, rdf_format: str, base: str | None = None) -> Graph
         raise
     except RecursionError as exc:  # rdflib's Turtle and JSON-LD parsers recurse per level
         raise BadRequest(f"the {rdf_format} document is nested too deeply to read") from exc
+    except BadSyntax as exc:
+        raise BadRequest(f"the document is not valid {rdf_format}: {_syntax_error(exc)}") from exc
     except Exception as exc:  # rdflib's parsers raise many unrelated types
         raise BadRequest(f"the document is not valid {rdf_format}: {exc}") from exc
     return graph
+
+
+def _syntax_error(error: BadSyntax) -> str:
+    """What the Turtle-family parser found wrong, where, in words.
+
+    Its own text quotes the whole document as Python bytes (``b'...'^b'...'``); the
+    line and the text before the failing point say the same to a person.
+    """
+    text, at = getattr(error, "_str", None), getattr(error, "_i", None)
+    why, lines = getattr(error, "_why", None), getattr(error, "lines", None)
+    if not isinstance(text, bytes) or not isinstance(at, int) or not isinstance(lines, int):
+        return str(error)  # rdflib changed its fields: its own message then
+    start = text.rfind(b"\n", 0, at) + 1
+    end = text.find(b"\n", at)
+    line = text[start : end if end >= 0 else len(text)].decode("utf-8", "replace")
+    column = len(text[start:at].decode("utf-8", "replace"))
+    shown = line if len(line) <= 80 else line[max(0, column - 40) : column + 40]
+    return f"{why} at line {lines + 1}, column {column + 1}: {shown.strip()!r}"

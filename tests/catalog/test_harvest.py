@@ -542,8 +542,17 @@ def test_documents_over_the_size_limit_are_refused(session, settings, org, tmp_p
 
 
 def test_malformed_rdf_is_a_bad_request(session, settings, org):
-    with pytest.raises(BadRequest, match="not valid turtle"):
+    with pytest.raises(BadRequest, match="not valid turtle") as caught:
         _harvest(session, settings, "this is not turtle <")
+    # Where and what, in words: rdflib's own text quoted the document as Python bytes.
+    turtle = '@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:d ex:e "sin cerrar\n'
+    with pytest.raises(BadRequest) as unterminated:
+        _harvest(session, settings, turtle)
+    assert unterminated.value.detail == (
+        "the document is not valid turtle: newline found in string literal at line 3,"
+        " column 22: 'ex:d ex:e \"sin cerrar'"
+    )
+    assert "b'" not in caught.value.detail
 
 
 def test_the_host_allowlist():
