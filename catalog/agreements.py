@@ -64,7 +64,7 @@ from catalog.models import (
 )
 from catalog.policy_context import compiled, hierarchy
 from catalog.principals import Principal
-from catalog.readiness import legal_basis_valid
+from catalog.readiness import PERSONAL, bases_for_purpose
 from catalog.stewardship import can_govern
 from catalog.validation import require_object, schema_errors
 from policies import (
@@ -305,12 +305,26 @@ def purpose_iri(code: str, pointer: str) -> str:
     return purpose_concept(code, pointer).iri
 
 
-def _legal_basis_codes(session: Session, datasets: Sequence[Dataset], at: dt.datetime) -> list[str]:
+def _legal_basis_codes(
+    session: Session, datasets: Sequence[Dataset], purpose: str, at: dt.datetime
+) -> list[str]:
+    """The legal bases valid at ``at`` that cover ``purpose``, of every dataset.
+
+    Raises:
+        Conflict: a dataset with personal or sensitive data has none: it could not be
+            shared for that purpose (the gateway would refuse every download).
+    """
     codes: list[str] = []
     for dataset in datasets:
-        for basis in of_dataset(session, dataset.id):
-            if legal_basis_valid(basis, at) and basis.basis not in codes:
-                codes.append(basis.basis)
+        bases = bases_for_purpose(of_dataset(session, dataset.id), purpose, at)
+        if not bases and dataset.personal_data in PERSONAL:
+            raise Conflict(
+                f"no legal basis of '{dataset.name}' valid on {at.date().isoformat()} covers the "
+                f"purpose {purpose}: {dataset.personal_data} data are shared only on one",
+                dataset=dataset.name,
+                purpose=purpose,
+            )
+        codes += [basis.basis for basis in bases if basis.basis not in codes]
     return codes
 
 
@@ -609,7 +623,7 @@ def create_draft(
         )
     agreement_id = uuid.uuid4()
     purpose_ref = purpose_iri(purpose, "/purpose")
-    legal = _legal_basis_codes(session, datasets, max(start, at))
+    legal = _legal_basis_codes(session, datasets, purpose, max(start, at))
     policy = derive_policy(
         session,
         uid=agreement_iri(base_uri, agreement_id),
@@ -1092,6 +1106,7 @@ def terminate(
         raise Forbidden("only stewards of a party (or administrators) may terminate an agreement")
     if _lapse_if_due(session, actor, view.agreement):
         session.commit()
+    _terminate_later_versions(session, actor, view.agreement, text)
     return _change_for_reason(
         session,
         actor,
@@ -1101,6 +1116,28 @@ def terminate(
         text,
         {"es": "Acuerdo de intercambio terminado", "en": "Sharing agreement terminated"},
     )
+
+
+def _terminate_later_versions(
+    session: Session, actor: Principal, agreement: SharingAgreement, reason: str
+) -> None:
+    """End the series' later versions that are not final yet (no commit).
+
+    A renewal drafted, sent or signed before the termination would otherwise be signed
+    and come into force afterwards, bringing back an agreement a party has left.
+    """
+    later = session.exec(
+        select(SharingAgreement).where(
+            SharingAgreement.series_id == agreement.series_id,
+            SharingAgreement.version > agreement.version,
+        )
+    ).all()
+    for version in later:
+        if S.TERMINATED not in TRANSITIONS[version.status]:
+            continue  # final already (expired, terminated)
+        because = f"version {agreement.version} was terminated: {reason}"
+        _move(session, version, S.TERMINATED, reason=because)
+        _audit(session, actor, "agreement.terminated", version, {"reason": because})
 
 
 def renew(

@@ -38,9 +38,10 @@ from catalog.db import utcnow
 from catalog.errors import Conflict, FieldError, InvalidMetadata
 from catalog.models import ConsentEvent, ConsentRecord, Dataset, LegalBasis, Organization
 from catalog.principals import Principal
+from catalog.readiness import covers_purpose
 from catalog.stewardship import consent_dataset, governed_dataset, not_found
 from catalog.validation import consent_document_errors, consent_event_errors, require_object
-from vocab import UnknownConcept, consent_valid_for_processing, get_registry
+from vocab import consent_valid_for_processing, get_registry
 
 GIVEN = "ConsentGiven"
 RENEWED = "RenewedConsentGiven"
@@ -575,17 +576,6 @@ def _purpose_code(purpose: str) -> str | None:
     return concept.code if concept else None
 
 
-def _covers_purpose(consented: Iterable[str], purpose: str) -> bool:
-    scheme = get_registry().scheme("purposes")
-    for code in consented:
-        try:
-            if scheme.is_a(purpose, code):
-                return True
-        except UnknownConcept:
-            continue  # a purpose the vocabulary no longer has covers nothing
-    return False
-
-
 def _covers_recipient(
     document: Mapping[str, Any], organization: str | None, country: str | None
 ) -> bool:
@@ -632,7 +622,7 @@ def consent_allows(
     code = _purpose_code(purpose)
     if code is None:
         return ConsentCheck(True, False, f"'{purpose}' is not a DPV purpose the catalog knows")
-    on_purpose = [s for s in states if _covers_purpose(s.record.document["purposes"], code)]
+    on_purpose = [s for s in states if covers_purpose(s.record.document["purposes"], code)]
     relevant = [
         s
         for s in on_purpose

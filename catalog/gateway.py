@@ -5,12 +5,16 @@ A restricted distribution's file is served only when, at the moment of the reque
 
 1. the credential grants ``data:read`` and the caller is a ``requester`` of an
    organization (an OAuth token is bound to one);
-2. that organization is an assignee of an **active** agreement covering the dataset,
+2. the dataset is published (a withdrawn dataset's data are no longer shared), and
+3. that organization is an assignee of an **active** agreement covering the dataset,
    within its validity (an agreement that lapsed is recorded as expired here);
-3. the agreement's ODRL policy permits ``odrl:read`` of the dataset for the declared
+4. the agreement's ODRL policy permits ``odrl:read`` of the dataset for the declared
    purpose (default: the agreement's), at this time, by that organization as assignee
    and recipient, in the declared recipient country (default: the organization's);
-4. for a dataset held on consent, consent for that purpose and recipient is still given
+5. for personal or sensitive data, a legal basis of the dataset valid now covers that
+   purpose (an agreement records the bases valid when it was drafted; a basis ended or
+   expired since, or one that never covered the purpose, shares nothing);
+6. for a dataset held on consent, consent for that purpose and recipient is still given
    (:func:`catalog.consents.consent_allows`).
 
 Nothing is cached: each request reads the agreement, the policy and the consent
@@ -40,6 +44,7 @@ from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
     AgreementStatus,
     Dataset,
+    DatasetStatus,
     Distribution,
     Organization,
     Role,
@@ -48,6 +53,7 @@ from catalog.models import (
 from catalog.organizations import organizations_where
 from catalog.policy_context import hierarchy
 from catalog.principals import Principal
+from catalog.readiness import PERSONAL, bases_for_purpose, legal_bases_of
 from policies import RequestContext, compile_policy, from_jsonld
 from vocab import get_registry
 
@@ -119,6 +125,10 @@ def _decide(
 ) -> tuple[SharingAgreement | None, _Denial | None, dict[str, Any]]:
     """Try the organization's agreements on the dataset; the first that allows wins."""
     assert organization.id is not None  # noqa: S101 # persisted organizations have ids
+    if dataset.status != DatasetStatus.PUBLISHED:
+        reason = f" ({dataset.withdrawal_reason})" if dataset.withdrawal_reason else ""
+        detail = f"'{dataset.name}' is {dataset.status}{reason}: its data are no longer shared"
+        return None, _Denial("dataset", detail, {}), {}
     candidates = agreements.covering_agreements(
         session, organization_id=organization.id, dataset_id=dataset.id
     )
@@ -187,6 +197,23 @@ def _decide(
                 facts,
             )
             continue
+        if dataset.personal_data in PERSONAL:
+            bases = bases_for_purpose(
+                legal_bases_of(session, [dataset.id])[dataset.id], purpose_code, now
+            )
+            facts["legal_bases"] = [basis.basis for basis in bases]
+            if not bases:
+                last = (
+                    agreement,
+                    _Denial(
+                        "legal-basis",
+                        f"no legal basis of '{dataset.name}' valid now covers the purpose "
+                        f"{purpose_code}: {dataset.personal_data} data are shared only on one",
+                        {},
+                    ),
+                    facts,
+                )
+                continue
         consent = consent_allows(
             session,
             dataset=dataset,
@@ -274,7 +301,8 @@ def authorize_download(
         Unauthenticated: a restricted file and no credential.
         InvalidMetadata: an unknown purpose or country.
         PolicyDenied: any check of the module docstring fails (after the denial is
-            recorded); ``check`` says which (scope, party, agreement, policy, consent).
+            recorded); ``check`` says which (scope, party, dataset, agreement, policy,
+            legal-basis, consent).
     """
     dataset = get_dataset(session, actor=actor, name=name)
     distribution = _distribution(session, dataset, distribution_id)

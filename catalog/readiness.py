@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from catalog.db import RowsPerDataset
 from catalog.models import AccessRights, DatasetPolicy, DatasetStatus, LegalBasis, PersonalData
+from vocab import UnknownConcept, get_registry
 
 PERSONAL: frozenset[str] = frozenset({PersonalData.PERSONAL, PersonalData.SENSITIVE})
 """Classes the hard rules apply to."""
@@ -121,6 +122,33 @@ def legal_basis_valid(legal_basis: BasisValidity, at: dt.datetime) -> bool:
     return validity_covers(
         legal_basis.valid_from, legal_basis.valid_until, legal_basis.ended_at, at
     )
+
+
+def covers_purpose(purposes: Iterable[str], purpose: str) -> bool:
+    """Whether one of ``purposes`` is ``purpose`` or broader (codes of the DPV purposes).
+
+    A purpose the vocabulary no longer has covers nothing.
+    """
+    scheme = get_registry().scheme("purposes")
+    for code in purposes:
+        try:
+            if scheme.is_a(purpose, code):
+                return True
+        except UnknownConcept:
+            continue
+    return False
+
+
+def bases_for_purpose(
+    legal_bases: Iterable[LegalBasis], purpose: str, at: dt.datetime
+) -> list[LegalBasis]:
+    """The legal bases valid at ``at`` whose purposes cover ``purpose``."""
+    return [
+        basis
+        for basis in legal_bases
+        if legal_basis_valid(basis, at)
+        and covers_purpose(basis.document.get("purposes", ()), purpose)
+    ]
 
 
 def validity_covers(

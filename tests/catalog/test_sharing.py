@@ -29,6 +29,7 @@ from catalog import (
     audit,
     consents,
     dataset_policies,
+    datasets,
     gateway,
     notifications,
     oauth,
@@ -52,6 +53,7 @@ from catalog.models import (
     AgreementDataset,
     AgreementParty,
     AuditEvent,
+    LegalBasis,
     OutboxMessage,
     SharingAgreement,
     Signature,
@@ -829,6 +831,77 @@ def test_a_terminated_agreement_denies(sharing: Sharing) -> None:
     sharing.terminate(agreement.id)
     denial = sharing.denied("agreement")
     assert "is terminated (fin)" in denial.detail
+
+
+def test_terminating_ends_a_renewal_drafted_before(sharing: Sharing) -> None:
+    # A party that leaves the agreement must not be brought back by a pending version.
+    first = sharing.activated()
+    renewed = sharing.renew(first.id).agreement
+    sharing.terminate(first.id)
+    sharing.session.expire_all()
+    later = sharing.session.get(SharingAgreement, renewed.id)
+    assert later is not None
+    assert later.status == "terminated"
+    assert later.status_reason == "version 1 was terminated: fin"
+    with pytest.raises(Conflict):
+        sharing.send(renewed.id)
+    terminated = [
+        e.object_id
+        for e in sharing.session.exec(select(AuditEvent)).all()
+        if e.action == "agreement.terminated"
+    ]
+    assert sorted(terminated) == sorted([str(first.id), str(renewed.id)])
+    sharing.denied("agreement")
+
+
+def test_a_withdrawn_dataset_shares_nothing(sharing: Sharing) -> None:
+    sharing.activated()
+    sharing.granted()
+    datasets.withdraw_dataset(
+        sharing.session, actor=SYSTEM, name=DATASET, reason="base legal derogada"
+    )
+    sharing.session.commit()
+    denial = sharing.denied("dataset")
+    assert denial.detail == (
+        f"'{DATASET}' is withdrawn (base legal derogada): its data are no longer shared"
+    )
+
+
+def test_without_a_legal_basis_valid_now_for_the_purpose_nothing_is_shared(
+    sharing: Sharing,
+) -> None:
+    sharing.activated()
+    assert last_event(sharing.session, "agreement.drafted")  # drafted on a valid basis
+    sharing.granted()
+    assert last_event(sharing.session).details["legal_bases"] == ["OfficialAuthorityOfController"]
+    # The agreement keeps the bases valid when it was drafted; the basis has lapsed since.
+    sharing.session.execute(update(LegalBasis).values(valid_until=today() - dt.timedelta(days=1)))
+    sharing.session.commit()
+    denial = sharing.denied("legal-basis")
+    assert denial.detail == (
+        f"no legal basis of '{DATASET}' valid now covers the purpose ProvideOfficialStatistics:"
+        " sensitive data are shared only on one"
+    )
+
+
+def test_no_agreement_is_drafted_for_a_purpose_no_legal_basis_covers(
+    build: Callable[..., Sharing],
+) -> None:
+    # The offer allows official statistics; the dataset's legal basis covers only policy.
+    sharing = build(
+        legal_basis=legal_basis_document(
+            basis="OfficialAuthorityOfController",
+            jurisdictions=["SLV"],
+            purposes=["PublicPolicyMaking"],
+        )
+    )
+    request = sharing.submit().request
+    sharing.review(request.id)
+    with pytest.raises(Conflict) as caught:
+        sharing.approve(request.id)
+    assert caught.value.detail.startswith(f"no legal basis of '{DATASET}' valid on ")
+    assert "covers the purpose ProvideOfficialStatistics" in caught.value.detail
+    assert sharing.session.exec(select(SharingAgreement)).all() == []
 
 
 def test_an_agreement_that_lapsed_denies_and_is_recorded_expired(sharing: Sharing) -> None:
