@@ -601,15 +601,23 @@ def _syntax_error(error: BadSyntax) -> str:
     """What the Turtle-family parser found wrong, where, in words.
 
     Its own text quotes the whole document as Python bytes (``b'...'^b'...'``); the
-    line and the text before the failing point say the same to a person.
+    line and the text before the failing point say the same to a person. The parser
+    keeps the document as UTF-8 bytes but the failing point as a character index.
     """
-    text, at = getattr(error, "_str", None), getattr(error, "_i", None)
-    why, lines = getattr(error, "_why", None), getattr(error, "lines", None)
-    if not isinstance(text, bytes) or not isinstance(at, int) or not isinstance(lines, int):
+    data, at, why = getattr(error, "_str", None), getattr(error, "_i", None), error._why
+    if not isinstance(data, bytes) or not isinstance(at, int):
         return str(error)  # rdflib changed its fields: its own message then
-    start = text.rfind(b"\n", 0, at) + 1
-    end = text.find(b"\n", at)
-    line = text[start : end if end >= 0 else len(text)].decode("utf-8", "replace")
-    column = len(text[start:at].decode("utf-8", "replace"))
+    text = data.decode("utf-8", "replace")
+    if not 0 <= at <= len(text):  # some errors carry no position, only the line
+        lines = getattr(error, "lines", None)
+        all_lines = text.split("\n")
+        if isinstance(lines, int) and 0 <= lines < len(all_lines):
+            return f"{why} at line {lines + 1}: {all_lines[lines].strip()[:80]!r}"
+        return str(why)
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : end if end >= 0 else len(text)]
+    column = at - start
     shown = line if len(line) <= 80 else line[max(0, column - 40) : column + 40]
-    return f"{why} at line {lines + 1}, column {column + 1}: {shown.strip()!r}"
+    number = text.count("\n", 0, at) + 1
+    return f"{why} at line {number}, column {column + 1}: {shown.strip()!r}"

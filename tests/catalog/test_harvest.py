@@ -555,6 +555,29 @@ def test_malformed_rdf_is_a_bad_request(session, settings, org):
     assert "b'" not in caught.value.detail
 
 
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        # Accented letters before the error: the parser counts characters, not bytes.
+        (
+            "@prefix ex: <http://e/> .\n# " + "ñ" * 39 + '\n\n\nex:a ex:b "sin cerrar\n',
+            "at line 5, column 22: 'ex:a ex:b \"sin cerrar'",
+        ),
+        # Some errors carry the line only.
+        (
+            "@prefix ex: <http://e/> .\nex:canción ex:b ex:c ; <<< .\n",
+            "at line 2: 'ex:canción ex:b ex:c ; <<< .'",
+        ),
+    ],
+)
+def test_syntax_errors_point_at_the_right_line(document, where):
+    from catalog.rdfio import parse_rdf
+
+    with pytest.raises(BadRequest) as caught:
+        parse_rdf(document.encode(), rdf_format="turtle")
+    assert caught.value.detail.endswith(where)
+
+
 def test_the_host_allowlist():
     assert host_allowed("data.example.org", ("data.example.org",))
     assert host_allowed("DATA.example.org.", ("data.example.org",))
