@@ -9,6 +9,7 @@ import getpass
 import os
 import secrets
 import socket
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -90,20 +91,28 @@ def _write_output(path: Path, chunks: Iterable[bytes]) -> None:
     """Write ``chunks`` to the file ``path``, whole or not at all.
 
     They go to a temporary file beside it, renamed over ``path`` once complete: an
-    export that fails midway leaves no partial file and any earlier one as it was. A
-    path that cannot be written is a one-line error naming it and the reason.
+    export that fails midway leaves no partial file and any earlier one as it was (with
+    its permissions; through a symbolic link, the file it points to). Where no
+    temporary file can be made (a folder the user may not write to, a device such as
+    /dev/stdout), the file is written in place. A path that cannot be written is a
+    one-line error naming it and the reason.
     """
-    # A device or a named pipe (-o /dev/stdout) cannot be replaced: written in place.
-    direct = path.exists() and not path.is_file()
-    target = path if direct else path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    real = Path(os.path.realpath(path))
+    in_place = (real.exists() and not real.is_file()) or (
+        real.is_file() and not os.access(real.parent, os.W_OK)
+    )
+    # Short: the name must stay within the file system's limit when the export's does.
+    target = real if in_place else real.with_name(f".simel-{secrets.token_hex(4)}.part")
     created = False
     try:
-        with target.open("wb" if direct else "xb") as handle:
-            created = not direct
+        with target.open("wb" if in_place else "xb") as handle:
+            created = not in_place
             for chunk in chunks:
                 handle.write(chunk)
         if created:
-            os.replace(target, path)
+            if real.is_file():
+                os.chmod(target, stat.S_IMODE(real.stat().st_mode))
+            os.replace(target, real)
     except OSError as error:
         _fail(f"cannot write {path}: {_reason(error)}")
     finally:
