@@ -28,7 +28,7 @@ from api.context import db_session, state
 from api.v1.common import query_list, whole_number
 from api.v1.datasets import sort_and_quality
 from catalog import dcat
-from catalog.errors import NotAcceptable
+from catalog.errors import BadRequest, NotAcceptable
 from catalog.rdfio import FORMAT_BY_SUFFIX, FORMATS, RdfFormat
 from catalog.search import FACET_FIELDS
 
@@ -46,13 +46,17 @@ def negotiate(suffix: str | None) -> RdfFormat:
         NotAcceptable: ``format`` names none of the four serializations, or the client
             accepts none of them.
     """
-    named = suffix or request.args.get("format")
+    asked = request.args.getlist("format")
+    if len(asked) > 1:
+        raise BadRequest("give format once")
+    named = suffix or (asked[0] if asked else None)
     if named:
         try:
             return FORMAT_BY_SUFFIX[named.lower()]
         except KeyError:
             raise NotAcceptable(
-                f"format must be one of {', '.join(FORMAT_BY_SUFFIX)}", acceptable=_OFFERED
+                f"'{named}' is not available here; use one of {', '.join(FORMAT_BY_SUFFIX)}",
+                acceptable=_OFFERED,
             ) from None
     if not request.headers.get("Accept"):
         return FORMATS["turtle"]
@@ -125,7 +129,9 @@ def catalog(suffix: str | None = None) -> Response:
 
 @blueprint.get("/organization/<name>")
 @blueprint.get(f"/organization/<name>.<{_SUFFIXES}:suffix>")
-@access(public=True, note="organizations are public: names, country, homepage, address")
+@access(
+    public=True, note="organizations are public: names, acronym, kind, country, homepage, e-mail"
+)
 def organization(name: str, suffix: str | None = None) -> Response:
     """An organization as a ``foaf:Agent``: where its publisher IRI resolves to."""
     fmt = negotiate(suffix)

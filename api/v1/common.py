@@ -109,7 +109,7 @@ def query_list(name: str) -> list[str]:
     return values
 
 
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,19}")
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
 @overload
@@ -137,7 +137,9 @@ def whole_number(name: str, default: int | None, *, maximum: int, minimum: int =
         raise BadRequest(f"give {name} once")
     if not _WHOLE_NUMBER.fullmatch(values[0]):
         raise BadRequest(f"{name} must be a whole number written with the digits 0-9")
-    value = int(values[0])
+    digits = values[0].lstrip("0") or "0"
+    # Bounded before int(): a thousand digits would be parsed for nothing.
+    value = int(digits) if len(digits) <= len(str(maximum)) else maximum + 1
     if not minimum <= value <= maximum:
         raise BadRequest(f"{name} must be between {minimum} and {maximum}")
     return value

@@ -1016,7 +1016,10 @@ _ERRORS = {
     "403": _problem("Not allowed for this caller."),
     "404": _problem("No such object (or not visible to the caller)."),
     "409": _problem("Conflicts with the current state."),
-    "412": _problem("If-Match names an outdated revision."),
+    "412": _problem(
+        "If-Match names another revision than the current one (an older one, one the record"
+        " never had), or holds no ETag of ours (weak or foreign)."
+    ),
     "413": _problem("Body too large."),
     "415": _problem("Body is not JSON."),
     "422": _problem("Invalid document; `errors` lists each failing field by JSON Pointer."),

@@ -102,7 +102,11 @@ def test_what_cannot_be_produced_is_406(client, catalog_data):
         assert "text/turtle" in response.json["acceptable"]
         response = client.get(path, query_string={"format": "xlsx"})
         assert response.status_code == 406
-        assert "format must be one of ttl, jsonld, rdf, nt" in response.json["detail"]
+        assert response.json["detail"] == (
+            "'xlsx' is not available here; use one of ttl, jsonld, rdf, nt"
+        )
+        both = client.get(path, query_string=[("format", "ttl"), ("format", "xlsx")])
+        assert both.status_code == 400
     assert client.get("/catalog.xlsx").status_code == 404
 
 

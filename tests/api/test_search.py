@@ -252,6 +252,13 @@ class TestFilters:
         assert response.mimetype == "application/problem+json"
         assert "page" in response.json["detail"] or "min_quality" in response.json["detail"]
 
+    def test_a_long_number_is_out_of_range_not_malformed(self, client):
+        response = client.get("/api/v1/datasets?page=" + "9" * 40)
+        assert response.json["detail"] == "page must be between 1 and 100000"
+        assert names(
+            client.get("/api/v1/datasets?sort=name&page=" + "0" * 30 + "2&page_size=2")
+        ) == ["retornados-sv"]
+
     def test_leading_zeros_are_still_a_number(self, client):
         assert names(client.get("/api/v1/datasets?sort=name&page=02&page_size=002")) == [
             "retornados-sv"
