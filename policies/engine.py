@@ -1206,15 +1206,16 @@ def _unmet(item: AnyResult) -> tuple[str, str]:
     )
 
 
-def _operand(item: AnyResult) -> tuple[str, str]:
-    """One operand of a logical constraint, in a list of alternatives."""
-    if isinstance(item, LogicalResult):
-        op = item.constraint.operator.value
-        count = len(item.results)
-        return f"{op} over {count} constraints", f"{op} sobre {count} restricciones"
+def _operand(item: ConstraintResult) -> tuple[str, str]:
+    """One operand of a logical constraint (which holds plain constraints only)."""
     text = _describe_constraint(item.constraint)
     if item.actual is None:
         return f"{text} (no value given)", f"{text} (sin valor)"
+    if item.reason is not None:
+        return (
+            f"{text} (cannot be evaluated: {item.reason})",
+            f"{text} (no se puede evaluar)",
+        )
     actual = _describe_actual(item.actual)
     return f"{text} (request: {actual})", f"{text} (solicitud: {actual})"
 

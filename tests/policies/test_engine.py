@@ -960,11 +960,15 @@ def test_compiled_policies_list_what_they_cannot_evaluate() -> None:
         assert compile_policy(policy).issues == ()
 
 
+def summary_of(operator: LogicalOperator, *counts: int | str) -> dict[str, str]:
+    members = tuple(Constraint(terms.COUNT, terms.EQ, (n,)) for n in counts)
+    policy = one_rule(LogicalConstraint(operator, members))
+    return evaluate(policy, request(use_count=3)).summary
+
+
 def test_a_failed_logical_constraint_names_what_failed() -> None:
     def summary(operator: LogicalOperator, *counts: int) -> dict[str, str]:
-        members = tuple(Constraint(terms.COUNT, terms.EQ, (n,)) for n in counts)
-        policy = one_rule(LogicalConstraint(operator, members))
-        return evaluate(policy, request(use_count=3)).summary
+        return summary_of(operator, *counts)
 
     alternatives = summary(LogicalOperator.OR, 4, 5)
     assert (
@@ -982,3 +986,6 @@ def test_a_failed_logical_constraint_names_what_failed() -> None:
     assert "its constraint count eq 4 is not satisfied (request: 3)" in every["en"]
     assert "count eq 5" not in every["en"]
     assert "logical constraint" not in every["en"] + alternatives["en"] + both["en"]
+    unreadable = summary_of(LogicalOperator.OR, 4, "not-a-number")
+    assert "count eq not-a-number (cannot be evaluated: " in unreadable["en"]
+    assert "count eq not-a-number (no se puede evaluar)" in unreadable["es"]
