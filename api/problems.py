@@ -15,7 +15,16 @@ from typing import Any
 from flask import Flask, Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
-from catalog.errors import CatalogError, InvalidMetadata, RetryLater, Unauthenticated
+from catalog.errors import (
+    BadRequest,
+    CatalogError,
+    InvalidMetadata,
+    NotFound,
+    PayloadTooLarge,
+    RetryLater,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("simel.api")
@@ -101,11 +110,12 @@ def catalog_error(error: CatalogError) -> Response:
 # the domain's titles; its generic descriptions ("If you entered the URL manually...")
 # give way to ones that name what was asked.
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
-    400: ("bad-request", "Bad request"),
-    404: ("not-found", "Not found"),
+    **{
+        kind.status: (kind.slug, kind.title)
+        for kind in (BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType)
+    },
+    # Only Werkzeug raises these: the domain has no class for them.
     405: ("method-not-allowed", "Method not allowed"),
-    413: ("payload-too-large", "Payload too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
     416: ("range-not-satisfiable", "Range not satisfiable"),
 }
 

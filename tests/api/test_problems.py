@@ -263,5 +263,16 @@ def test_routing_errors_are_the_catalogs_own_problems(client):
     assert wrong_method.json["detail"] == (
         "DELETE is not allowed on /api/v1/datasets; use GET, HEAD, OPTIONS, POST"
     )
-    # An error raised with words of its own keeps them.
-    assert client.get("/api/v1/datasets/nadie").json["detail"] != missing.json["detail"]
+
+
+def test_a_werkzeug_error_raised_with_words_of_its_own_keeps_them(app):
+    from werkzeug.exceptions import NotFound
+
+    def gone():
+        raise NotFound("the archive moved to the national library")
+
+    app.add_url_rule("/test-gone", "test_gone", gone)
+    response = app.test_client().get("/test-gone")
+    assert response.status_code == 404
+    assert response.json["detail"] == "the archive moved to the national library"
+    assert response.json["title"] == "Not found"
