@@ -8,6 +8,7 @@ the exact field; nothing here writes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,8 @@ from catalog.vocabularies import (
     LEGAL_BASIS_FIELDS,
     code_errors,
 )
+
+_DATE = re.compile(r"[12][0-9]{3}-[0-9]{2}-[0-9]{2}")
 
 
 def schema_errors(schema_id: str, document: Any, *, prefix: str = "") -> list[FieldError]:
@@ -56,23 +59,29 @@ def dataset_document_errors(document: Mapping[str, Any], *, prefix: str = "") ->
         schema_errors(metadata_schemas.DATASET_SCHEMA, document, prefix=prefix),
         code_errors(document, DATASET_FIELDS, prefix=prefix),
     )
-    if not errors:
-        errors = _reversed_periods(document, prefix)
-    return errors
+    return errors + _reversed_periods(document, prefix)
 
 
 def _reversed_periods(document: Mapping[str, Any], prefix: str) -> list[FieldError]:
-    # A schema cannot compare two members; a valid document's periods are objects whose
-    # dates are YYYY-MM-DD, which order as text.
-    periods = [(f"/temporal/{i}", period) for i, period in enumerate(document.get("temporal", []))]
-    reference = document.get("labour_migration", {}).get("reference_period")
-    if reference is not None:
-        periods.append(("/labour_migration/reference_period", reference))
+    # A schema cannot compare two members. Checked beside the schema's own findings, so
+    # that a report lists every problem; dates the schema refuses are not compared.
+    temporal = document.get("temporal")
+    profile = document.get("labour_migration")
+    periods = list(enumerate(temporal)) if isinstance(temporal, list) else []
+    found = [(f"/temporal/{i}", period) for i, period in periods]
+    if isinstance(profile, Mapping):
+        found.append(("/labour_migration/reference_period", profile.get("reference_period")))
     return [
         FieldError(f"{prefix}{pointer}/end", f"must not be before the start ({period['start']})")
-        for pointer, period in periods
-        if period.get("end", "9999") < period.get("start", "")
+        for pointer, period in found
+        if isinstance(period, Mapping)
+        and all(_is_date(period.get(bound)) for bound in ("start", "end"))
+        and period["end"] < period["start"]
     ]
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, str) and _DATE.fullmatch(value) is not None
 
 
 def distribution_document_errors(

@@ -52,9 +52,9 @@ def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
     # PostgreSQL could not store it; refused on SQLite too, so that both agree.
     records.append(dataset_document("nul", version="2024\x00"))
     records.append(dataset_document("backwards", temporal=[{"start": "2024-02-01", "end": "2024"}]))
-    records.append(
-        dataset_document("reversed", temporal=[{"start": "2024-02-01", "end": "2023-01-01"}])
-    )
+    reversed_period = [{"start": "2024-02-01", "end": "2023-01-01"}]
+    # Every problem of a record is reported, the schema's and the periods' alike.
+    records.append(dataset_document("reversed", temporal=reversed_period, access_rights="X"))
     profile = dataset_document()["labour_migration"]
     records.append(dataset_document("frac", labour_migration={**profile, "num_series": 3.0}))
     with pytest.raises(InvalidMetadata) as caught:
@@ -68,11 +68,12 @@ def test_one_bad_record_imports_nothing_and_every_problem_is_reported(session):
         "/9/status",
         "/10/version",
         "/11/temporal/0/end",
+        "/12/access_rights",
         "/12/temporal/0/end",
         "/13/labour_migration/num_series",
     ]
     assert "NUL" in caught.value.errors[5].detail
-    assert "must not be before the start" in caught.value.errors[7].detail
+    assert "must not be before the start" in caught.value.errors[8].detail
     assert "9 of 14 records" in caught.value.detail
     assert count(session, Dataset) == 0
     assert count(session, AuditEvent) == before
