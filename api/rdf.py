@@ -104,6 +104,10 @@ def catalog(suffix: str | None = None) -> Response:
         for key, value in request.args.items(multi=True)
         if key not in {"page", "page_size"}
     ]
+    if suffix and "format" not in request.args:
+        # The page links name the catalog's IRI, without the suffix: they keep the
+        # format as ?format= instead.
+        kept.append(("format", suffix))
     query = dcat.CatalogQuery(
         text=request.args.get("q"),
         filters={name: query_list(name) for name in FACET_FIELDS},

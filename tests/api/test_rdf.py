@@ -84,13 +84,16 @@ def test_suffixes_choose_the_serialization(client, catalog_data, suffix):
         assert len(_graph(response)) > 20
 
 
-def test_paging_links_keep_the_format(client, catalog_data):
-    response = client.get("/catalog?format=nt&page_size=1")
+@pytest.mark.parametrize("path", ["/catalog?format=nt&page_size=1", "/catalog.nt?page_size=1"])
+def test_paging_links_keep_the_format(client, catalog_data, path):
+    response = client.get(path)
     assert response.mimetype == "application/n-triples"
     graph = _graph(response)
     nexts = set(graph.objects(None, URIRef("http://www.w3.org/ns/hydra/core#next")))
     assert nexts, "a paged catalog links to its next page"
-    assert all("format=nt" in str(link) for link in nexts)
+    for link in nexts:
+        assert str(link).count("format=nt") == 1
+        assert client.get(str(link)).mimetype == "application/n-triples"
 
 
 def test_what_cannot_be_produced_is_406(client, catalog_data):
@@ -201,7 +204,7 @@ def test_the_demo_catalog_conforms_to_dcat_ap_3_0_1(client, session, settings):
             graph.add(triple)
         view = page.value(CATALOG, HYDRA.view)
         following = page.value(view, HYDRA.next) if view is not None else None
-        url = str(following).replace(f"{BASE_URI}catalog", "/catalog.ttl") if following else ""
+        url = str(following).replace(BASE_URI, "/") if following else ""
     assert pages >= 3
     assert len(set(graph.objects(CATALOG, DCAT.dataset))) >= 30
     report = shacl.validate_graph(graph)
