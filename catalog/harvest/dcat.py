@@ -820,12 +820,18 @@ def _datasets_of(graph: Graph) -> list[tuple[Node, str]]:
     return sorted(((node, listed.get(node, "")) for node in found), key=lambda x: str(x[0]))
 
 
-def _withdrawn(graph: Graph, node: Node) -> bool:
+def _not_published(graph: Graph, node: Node) -> str | None:
+    """Why a record is not taken, if its source does not publish it: withdrawn or draft."""
     deprecated = graph.value(node, OWL.deprecated)
     status = graph.value(node, ADMS.status)
-    return (isinstance(deprecated, Literal) and deprecated.value is True) or (
+    if (isinstance(deprecated, Literal) and deprecated.value is True) or (
         status is not None and str(status).endswith("/Withdrawn")
-    )
+    ):
+        return "withdrawn at the source"
+    if status is not None and str(status).endswith("/UnderDevelopment"):
+        # A SIMEL catalog marks its drafts so (seen with a steward's token).
+        return "a draft at the source (adms:status UnderDevelopment), not published"
+    return None
 
 
 # ------------------------------------------------------------------------------ writing
@@ -1060,10 +1066,8 @@ def harvest_graph(
                 SkippedRecord(str(node), [FieldError("", "this is one of this catalog's datasets")])
             )
             continue
-        if _withdrawn(graph, node):
-            report.skipped.append(
-                SkippedRecord(str(node), [FieldError("", "withdrawn at the source")])
-            )
+        if reason := _not_published(graph, node):
+            report.skipped.append(SkippedRecord(str(node), [FieldError("", reason)]))
             continue
         mapped = mapper.dataset(node, catalog)
         _check(mapped)

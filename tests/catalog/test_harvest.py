@@ -246,6 +246,26 @@ def test_a_year_and_month_ends_on_its_last_day(session, settings, org, end, temp
     assert dataset.document["temporal"] == temporal
 
 
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        ("UnderDevelopment", "a draft at the source (adms:status UnderDevelopment), not published"),
+        ("Withdrawn", "withdrawn at the source"),
+    ],
+)
+def test_records_the_source_does_not_publish_are_skipped(session, settings, org, status, reason):
+    # A SIMEL catalog read with a steward's token marks its drafts UnderDevelopment.
+    marked = FOREIGN.replace(
+        'dct:title "Empleo 2024"@es,',
+        f"<http://www.w3.org/ns/adms#status> <http://purl.org/adms/status/{status}> ;"
+        ' dct:title "Empleo 2024"@es,',
+    )
+    report = _harvest(session, settings, marked)
+    assert report.created == []
+    (record,) = [r for r in report.skipped if r.iri.endswith("/empleo-2024")]
+    assert [e.detail for e in record.errors] == [reason]
+
+
 def test_a_date_past_the_catalog_calendar_skips_the_record(session, settings, org):
     # December 9999 used to be computed from January 10000: a crash, not a report.
     report = _harvest(session, settings, FOREIGN.replace('"2024-06"', '"9999-12"'))
