@@ -10,7 +10,9 @@ A restricted distribution's file is served only when, at the moment of the reque
    within its validity (an agreement that lapsed is recorded as expired here);
 4. the agreement's ODRL policy permits ``odrl:read`` of the dataset for the declared
    purpose (default: the agreement's), at this time, by that organization as assignee
-   and recipient, in the declared recipient country (default: the organization's);
+   and recipient, in the declared recipient country (default: the organization's),
+   for outputs whose cells count at least the declared size (default: what the access
+   request committed to; an aggregates-only offer needs it);
 5. for personal or sensitive data, a legal basis of the dataset valid now covers that
    purpose (an agreement records the bases valid when it was drafted; a basis ended or
    expired since, or one that never covered the purpose, shares nothing);
@@ -42,6 +44,7 @@ from catalog.distributions import storage_file
 from catalog.errors import FieldError, InvalidMetadata, NotFound, PolicyDenied, Unauthenticated
 from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
+    AccessRequest,
     AgreementStatus,
     Dataset,
     DatasetStatus,
@@ -58,6 +61,7 @@ from policies import RequestContext, compile_policy, from_jsonld
 from vocab import get_registry
 
 READ_SCOPE = "data:read"
+MAX_CELL_SIZE = 100_000  # as an access request's min_cell_size (its schema)
 ACTION = "read"
 
 
@@ -113,6 +117,15 @@ def _check_country(country: str | None) -> None:
         )
 
 
+def _agreed_cell_size(session: Session, agreement: SharingAgreement) -> int | None:
+    """The smallest output cell the requester committed to, in the access request."""
+    if agreement.access_request_id is None:
+        return None
+    origin = session.get(AccessRequest, agreement.access_request_id)
+    value = origin.document.get("min_cell_size") if origin else None
+    return value if isinstance(value, int) else None
+
+
 def _decide(
     session: Session,
     *,
@@ -122,6 +135,7 @@ def _decide(
     purpose: str | None,
     recipient_country: str | None,
     base_uri: str,
+    min_cell_size: int | None = None,
 ) -> tuple[SharingAgreement | None, _Denial | None, dict[str, Any]]:
     """Try the organization's agreements on the dataset; the first that allows wins."""
     assert organization.id is not None  # noqa: S101 # persisted organizations have ids
@@ -159,6 +173,7 @@ def _decide(
     last: tuple[SharingAgreement, _Denial, dict[str, Any]] | None = None
     for agreement in active:
         purpose_code, purpose_ref = _purpose(purpose, agreement)
+        cell_size = min_cell_size or _agreed_cell_size(session, agreement)
         party = organization_iri(base_uri, organization.name)
         context = RequestContext(
             action=ACTION,
@@ -169,6 +184,7 @@ def _decide(
             purpose=purpose_ref,
             recipient=party,
             elapsed_start=agreement.valid_from,
+            min_cell_size=cell_size,
         )
         decision = compile_policy(from_jsonld(agreement.policy)).evaluate(
             context, hierarchy=hierarchy()
@@ -178,6 +194,7 @@ def _decide(
             "agreement_version": agreement.version,
             "purpose": purpose_code,
             "recipient_country": country,
+            "min_cell_size": cell_size,
             "decision": {
                 "outcome": decision.outcome,
                 "reason": decision.reason,
@@ -293,6 +310,7 @@ def authorize_download(
     storage_root: Path,
     base_uri: str,
     byte_range: str | None = None,
+    min_cell_size: int | None = None,
 ) -> Grant:
     """Decide whether ``actor`` may have the distribution's file now; audited if restricted.
 
@@ -349,6 +367,7 @@ def authorize_download(
             purpose=purpose,
             recipient_country=recipient_country,
             base_uri=base_uri,
+            min_cell_size=min_cell_size,
         )
         if denial is None and agreement is not None:
             path = _file(storage_root, distribution)

@@ -27,6 +27,7 @@ from api.v1.openapi import (
     _rewrite_refs,
 )
 from api.v1.openapi_governance import _decision_schemas
+from catalog.gateway import MAX_CELL_SIZE
 
 LD_JSON = "application/ld+json"
 _TIME = {"type": "string", "format": "date-time"}
@@ -609,6 +610,14 @@ def paths() -> dict[str, Any]:
                         "Restricted files: ISO 3166-1 alpha-3 code of the country the data "
                         "goes to (default: the organization's).",
                         _STR,
+                    ),
+                    _param(
+                        "min_cell_size",
+                        "query",
+                        "Restricted files: the smallest cell count of the outputs made from "
+                        "the data (default: the access request's commitment); an "
+                        "aggregates-only offer requires it.",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_CELL_SIZE},
                     ),
                     _param("Range", "header", "A byte range (RFC 9110).", _STR),
                     _param("If-None-Match", "header", "A known ETag.", _STR),

@@ -26,7 +26,7 @@ from api.auth import access, current_principal
 from api.conneg import JSON, JSON_LD, negotiate
 from api.context import db_session, state, writes
 from api.v1 import blueprint
-from api.v1.common import body_text, json_body
+from api.v1.common import body_text, json_body, whole_number
 from api.v1.serializers import access_request_json, agreement_json, outbox_json
 from catalog import access_requests, agreements, gateway, notifications
 from catalog.db import text_limit, utcnow
@@ -422,6 +422,7 @@ def get_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
         storage_root=settings.storage_path,
         base_uri=settings.catalog.base_uri,
         byte_range=request.headers.get("Range"),
+        min_cell_size=whole_number("min_cell_size", None, maximum=gateway.MAX_CELL_SIZE),
     )
     distribution = grant.distribution
     _read_range_as_rfc_9110_says(grant.path.stat().st_size)

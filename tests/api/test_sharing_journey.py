@@ -148,6 +148,11 @@ def test_request_approve_sign_download_suspend_audit(
     wrong_country = gt_machine.get(world.data_path, params={"recipient_country": "USA"})
     assert wrong_country.status_code == 403
     assert wrong_country.json()["check"] == "policy"
+    for cell_size in ("0", "x", "100001"):
+        bad = gt_machine.get(world.data_path, params={"min_cell_size": cell_size})
+        assert bad.status_code == 400, cell_size
+        assert "min_cell_size" in bad.json()["detail"]
+    assert gt_machine.get(world.data_path, params={"min_cell_size": "10"}).status_code == 200
 
     # 5. El Salvador suspends: the very next download is refused, with the reason.
     # A reason longer than its column is refused on either database (a 500 on PostgreSQL).
@@ -182,7 +187,7 @@ def test_request_approve_sign_download_suspend_audit(
     ):
         assert expected in actions, expected
     assert actions.count("agreement.signed") == 2
-    assert actions.count("data.access.granted") == 2  # the whole file and the range
+    assert actions.count("data.access.granted") == 3  # whole, range, declared cell size
     denials = [e for e in events if e["action"] == "data.access.denied"]
     assert {e["details"]["check"] for e in denials} == {"agreement", "policy"}
     assert any(e["details"]["requester"] == "inm-hn" for e in denials)

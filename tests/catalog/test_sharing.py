@@ -135,9 +135,9 @@ class Sharing:
 
     # agreements
 
-    def drafted(self) -> SharingAgreement:
+    def drafted(self, **request: Any) -> SharingAgreement:
         """The draft agreement of an approved request."""
-        request = self.submit().request
+        request = self.submit(**request).request
         self.review(request.id)
         agreement = self.approve(request.id).agreement
         assert agreement is not None
@@ -151,9 +151,9 @@ class Sharing:
     def sign(self, agreement_id: uuid.UUID, username: str) -> AgreementView:
         return agreements.sign(self.session, actor=self.who(username), agreement_id=agreement_id)
 
-    def activated(self) -> SharingAgreement:
+    def activated(self, **request: Any) -> SharingAgreement:
         """An agreement that both parties signed."""
-        agreement = self.drafted()
+        agreement = self.drafted(**request)
         self.send(agreement.id)
         self.sign(agreement.id, "sv.signatory")
         view = self.sign(agreement.id, "gt.signatory")
@@ -196,6 +196,7 @@ class Sharing:
         *,
         purpose: str | None = None,
         country: str | None = None,
+        min_cell_size: int | None = None,
     ) -> gateway.Grant:
         assert self.world.distribution.id is not None
         return gateway.authorize_download(
@@ -207,6 +208,7 @@ class Sharing:
             recipient_country=country,
             storage_root=self.storage,
             base_uri=BASE_URI,
+            min_cell_size=min_cell_size,
         )
 
     def granted(self, actor: Principal | str = "gt.requester", **arguments: Any) -> gateway.Grant:
@@ -852,6 +854,24 @@ def test_terminating_ends_a_renewal_drafted_before(sharing: Sharing) -> None:
     ]
     assert sorted(terminated) == sorted([str(first.id), str(renewed.id)])
     sharing.denied("agreement")
+
+
+def test_an_aggregates_only_agreement_serves_on_the_committed_cell_size(
+    build: Callable[..., Sharing],
+) -> None:
+    # The offer allows outputs with cells of 20 or more; the request committed to 25.
+    sharing = build(
+        policy={
+            "template": "binational-labour-migration-exchange",
+            "parameters": {"assignees": ["mintrab-gt"], "min_cell_size": 20},
+        }
+    )
+    sharing.activated(min_cell_size=25)
+    sharing.granted()  # the commitment of the access request
+    assert last_event(sharing.session).details["min_cell_size"] == 25
+    sharing.granted(min_cell_size=20)  # declared for this use
+    denial = sharing.denied("policy", min_cell_size=5)
+    assert "simel:minCellSize gteq 20 is not satisfied (request: 5)" in denial.detail
 
 
 def test_a_withdrawn_dataset_shares_nothing(sharing: Sharing) -> None:
