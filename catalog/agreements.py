@@ -820,12 +820,17 @@ def _lapse_if_due(
         return False
     previous = agreement.status
     _move(session, agreement, S.EXPIRED, reason="valid_until passed", at=now)
+    # Time expired it, not whoever's request noticed: the catalog is the actor.
     _audit(
         session,
-        actor,
+        Principal.system("catalog"),
         "agreement.expired",
         agreement,
-        {"previous_status": previous, "valid_until": agreement.valid_until.isoformat()},
+        {
+            "previous_status": previous,
+            "valid_until": agreement.valid_until.isoformat(),
+            "noticed_by": actor.name,
+        },
     )
     view = view_of(session, agreement)
     _notify_parties(

@@ -945,6 +945,9 @@ def test_an_agreement_that_lapsed_denies_and_is_recorded_expired(sharing: Sharin
     expired = last_event(session, "agreement.expired")
     assert expired.object_id == str(agreement.id)
     assert expired.details["previous_status"] == "active"
+    # Time expired it: the requester whose download noticed is named, not made the actor.
+    assert (expired.actor_type, expired.actor_name) == ("system", "catalog")
+    assert expired.details["noticed_by"] == "gt.requester"
     # recorded once: the next request finds it expired already
     sharing.denied("agreement")
     assert actions(session).count("agreement.expired") == 1
