@@ -328,7 +328,8 @@ def authorize_download(
         return Grant(_file(storage_root, distribution), distribution, dataset, None)
     if not actor.is_authenticated:
         raise Unauthenticated(
-            "restricted data needs an OAuth access token with the data:read scope",
+            "restricted data needs a token with the data:read scope: an OAuth access token,"
+            " or a personal API token of a requester",
             www_authenticate='Bearer realm="simel", scope="data:read"',
         )
     _check_country(recipient_country)
@@ -339,7 +340,15 @@ def authorize_download(
             dataset,
             distribution,
             None,
-            _Denial("scope", f"the token lacks the {READ_SCOPE} scope", {}),
+            _Denial(
+                "scope",
+                f"the token lacks the {READ_SCOPE} scope",
+                # RFC 6750 section 3.1, as for every other missing scope.
+                {
+                    "www_authenticate": f'Bearer realm="simel", error="insufficient_scope", '
+                    f'scope="{READ_SCOPE}"'
+                },
+            ),
             {},
         )
     organizations = organizations_where(session, actor, Role.REQUESTER)

@@ -805,6 +805,8 @@ def test_a_token_without_data_read_is_denied(
 
     denial = sharing.denied("scope", principal("catalog:read requests:write"))
     assert denial.detail == "the token lacks the data:read scope"
+    # Told as any other missing scope is (RFC 6750 section 3.1).
+    assert 'error="insufficient_scope", scope="data:read"' in denial.extensions["www_authenticate"]
     assert last_event(session).details["requester"] is None
     # the same person with data:read is served
     sharing.granted(principal("catalog:read data:read"))
