@@ -256,18 +256,20 @@ for _org in ORGANIZATIONS:
             [(_org["name"], "steward")],
         )
     )
+    # Every publisher signs the agreements on its datasets (statistics offices offer
+    # microdata too); ministries and migration authorities also request data.
+    USERS.append(
+        (
+            f"{_org['name']}.signatory",
+            f"Firmante autorizado, {_org['acronym']}",
+            [(_org["name"], "signatory")],
+        )
+    )
     if _org["kind"] in {"labour-ministry", "migration-authority"}:
         USERS.append(
             (
                 f"{_org['name']}.requester",
                 f"Solicitante, {_org['acronym']}",
                 [(_org["name"], "requester")],
-            )
-        )
-        USERS.append(
-            (
-                f"{_org['name']}.signatory",
-                f"Firmante autorizado, {_org['acronym']}",
-                [(_org["name"], "signatory")],
             )
         )
