@@ -249,7 +249,24 @@ def _decide(
             continue
         return agreement, None, facts
     assert last is not None  # noqa: S101 # at least one active agreement was tried
-    return last
+    others = [a for a in candidates if a not in active]
+    if not others:
+        return last
+    # The organization's other agreements on the dataset are not in force: say so too, or
+    # the refusal reads as if the one tried were all there is (a suspended one, say).
+    agreement, denial, facts = last
+    also = "; ".join(
+        f"agreement {a.id} is {a.status}" + (f" ({a.status_reason})" if a.status_reason else "")
+        for a in others
+    )
+    return (
+        agreement,
+        _Denial(denial.check, f"{denial.detail}; also, {also}", denial.extensions),
+        {
+            **facts,
+            "other_agreements": [{"agreement": str(a.id), "status": a.status} for a in others],
+        },
+    )
 
 
 def _record_decision(

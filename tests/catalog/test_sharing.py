@@ -876,6 +876,17 @@ def test_an_aggregates_only_agreement_serves_on_the_committed_cell_size(
     assert "simel:minCellSize gteq 20 is not satisfied (request: 5)" in denial.detail
 
 
+def test_a_refusal_names_the_organizations_other_agreements_too(sharing: Sharing) -> None:
+    first = sharing.activated()
+    second = sharing.activated()
+    sharing.suspend(second.id)
+    denial = sharing.denied("policy", purpose="PublicPolicyMaking")
+    assert denial.detail.startswith(f"agreement {first.id} does not permit this")
+    assert denial.detail.endswith(f"; also, agreement {second.id} is suspended (auditoría)")
+    others = last_event(sharing.session).details["other_agreements"]
+    assert others == [{"agreement": str(second.id), "status": "suspended"}]
+
+
 def test_a_withdrawn_dataset_shares_nothing(sharing: Sharing) -> None:
     sharing.activated()
     sharing.granted()
