@@ -989,15 +989,22 @@ def sign(
     else:
         _move(session, agreement, S.ACTIVE, at=at, activated_at=agreement.activated_at or at)
         _audit(session, actor, "agreement.activated", agreement)
+        starts = agreement.valid_from
+        later = starts > (at or utcnow())
+        since = f" {starts.date().isoformat()} ({starts.strftime('%H:%M')} UTC)"
         _notify_parties(
             session,
             view.parties,
             agreement,
             "agreement.activated",
-            {"es": "Acuerdo de intercambio en vigor", "en": "Sharing agreement in force"},
+            {"es": "Acuerdo de intercambio firmado", "en": "Sharing agreement signed"}
+            if later
+            else {"es": "Acuerdo de intercambio en vigor", "en": "Sharing agreement in force"},
             {
-                "es": f"{agreement.title.get('es', '')} fue firmado por todas las partes.",
-                "en": f"{agreement.title.get('en', '')} was signed by every party.",
+                "es": f"{agreement.title.get('es', '')} fue firmado por todas las partes"
+                + (f"; entra en vigor el{since}." if later else "."),
+                "en": f"{agreement.title.get('en', '')} was signed by every party"
+                + (f"; it comes into force on{since}." if later else "."),
             },
         )
     session.commit()

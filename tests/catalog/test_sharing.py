@@ -765,6 +765,13 @@ def test_an_agreement_starting_later_is_not_yet_in_force(sharing: Sharing) -> No
     sharing.sign(agreement.id, "gt.signatory")
     denial = sharing.denied("agreement")
     assert denial.detail.endswith("is active: not yet in force")
+    # The parties are told it is signed and when it comes into force, not that it is in force.
+    notices = outbox(sharing.session, "agreement.activated")
+    assert notices
+    assert {n.subject["en"] for n in notices} == {"Sharing agreement signed"}
+    assert all(
+        f"comes into force on {start.isoformat()} (00:00 UTC)" in n.body["en"] for n in notices
+    )
 
 
 def test_an_unknown_purpose_or_country_is_invalid(sharing: Sharing) -> None:
