@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Response, jsonify, request
+from sqlalchemy import or_
 from sqlmodel import col, func, select
 
 from api.auth import access, current_principal
@@ -33,10 +34,18 @@ def _time(name: str) -> dt.datetime | None:
         raise BadRequest(f"{name} must be an ISO 8601 date or date-time") from exc
 
 
+def _detail(key: str) -> Any:
+    return col(AuditEvent.details)[key].as_string()
+
+
 @blueprint.get("/audit/events")
 @access(scopes=("audit:read",), roles=(Role.AUDITOR, Role.ADMIN), note=AUDITORS_ONLY)
 def list_audit_events() -> Response:
-    """Audit events, newest first; filters: since, until, organization, action, object."""
+    """Audit events, newest first.
+
+    Filters: since, until, organization, action, object, requester (the organization
+    that received data), agreement (its life and the accesses under it).
+    """
     current_principal().require_auditor()
     session = db_session()
     page, size = paging()
@@ -61,6 +70,17 @@ def list_audit_events() -> Response:
         conditions.append(AuditEvent.object_type == request.args["object_type"])
     if request.args.get("object_id"):
         conditions.append(AuditEvent.object_id == request.args["object_id"])
+    if request.args.get("requester"):
+        # Data access is recorded under the provider; the receiving organization is in
+        # the details.
+        requester = get_organization(session, request.args["requester"])
+        conditions.append(_detail("requester") == requester.name)
+    if request.args.get("agreement"):
+        # The agreement's own life and every download made under it.
+        agreement = request.args["agreement"]
+        conditions.append(
+            or_(col(AuditEvent.object_id) == agreement, _detail("agreement") == agreement)
+        )
     total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
     events = session.exec(
         select(AuditEvent)

@@ -1523,6 +1523,18 @@ def _paths() -> dict[str, Any]:
                     ),
                     _param("object_type", "query", "Object type.", {"type": "string"}),
                     _param("object_id", "query", "Object id.", {"type": "string"}),
+                    _param(
+                        "requester",
+                        "query",
+                        "Organization name: the data accesses of this receiving organization.",
+                        {"type": "string"},
+                    ),
+                    _param(
+                        "agreement",
+                        "query",
+                        "Agreement id: its life and every access made under it.",
+                        {"type": "string"},
+                    ),
                     PAGE,
                     PAGE_SIZE,
                 ],

@@ -191,6 +191,33 @@ def test_request_approve_sign_download_suspend_audit(
     denials = [e for e in events if e["action"] == "data.access.denied"]
     assert {e["details"]["check"] for e in denials} == {"agreement", "policy"}
     assert any(e["details"]["requester"] == "inm-hn" for e in denials)
+    # An auditor follows one agreement, or one receiving organization.
+    agreement_id = agreement_path.rsplit("/", 1)[-1]
+    under = (
+        people["auditor"]
+        .get("/api/v1/audit/events", params={"agreement": agreement_id, "page_size": 100})
+        .json()["items"]
+    )
+    assert {"agreement.drafted", "agreement.activated", "data.access.granted"} <= {
+        e["action"] for e in under
+    }
+    assert all(
+        e["object"]["id"] == agreement_id or e["details"].get("agreement") == agreement_id
+        for e in under
+    )
+    received = people["auditor"].get(
+        "/api/v1/audit/events", params={"requester": "mintrab-gt", "action": "data.access."}
+    )
+    items = received.json()["items"]
+    assert received.json()["total"] == len(items) > 3
+    assert {e["details"]["requester"] for e in items} == {"mintrab-gt"}
+    assert [e["action"] for e in items].count("data.access.granted") == 3
+    honduras = people["auditor"].get("/api/v1/audit/events", params={"requester": "inm-hn"})
+    assert [e["action"] for e in honduras.json()["items"]] == ["data.access.denied"]
+    assert (
+        people["auditor"].get("/api/v1/audit/events", params={"requester": "nadie"}).status_code
+        == 404
+    )
     verification = people["auditor"].get("/api/v1/audit/verification").json()
     assert verification["ok"] is True
     assert verification["events_checked"] >= len(events)
