@@ -171,8 +171,9 @@ def _requester(session: Session, actor: Principal, named: str | None) -> Organiz
         organizations = list(session.exec(select(Organization).where(Organization.name == named)))
     if not organizations:
         raise Forbidden(
-            "only a requester of an organization may submit access requests"
-            + (f" for {named}" if named else "")
+            f"only requesters of {named} may submit its access requests"
+            if named
+            else "only a requester of an organization may submit access requests"
         )
     if len(organizations) > 1:
         raise InvalidMetadata(

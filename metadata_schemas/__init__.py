@@ -363,12 +363,33 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
         # Report the alternatives in one sentence instead of every branch's failure.
         yield pointer, _alternatives_message(error)
         return
+    date_time = schema.get("format") == "date-time"
+    if error.validator in {"pattern", "format"} and date_time and _lacks_offset(error.instance):
+        # Both checks fail on such a value; the same sentence for each is reported once.
+        yield (
+            pointer,
+            (
+                f"{error.instance!r} has no UTC offset: write the moment with one, as in "
+                "2026-03-01T09:30:00-06:00 (Z for UTC)"
+            ),
+        )
+        return
     if error.validator in {"pattern", "format"} and schema.get("description"):
         # A regular expression means little to a data steward; the field's description
         # says what is expected.
         yield pointer, f"{error.instance!r} is not valid here: {schema['description']}"
         return
     yield pointer, error.message
+
+
+def _lacks_offset(value: object) -> bool:
+    """Whether ``value`` is a valid date and time that only lacks its UTC offset."""
+    if not isinstance(value, str) or "T" not in value.upper():
+        return False
+    try:
+        return dt.datetime.fromisoformat(value).tzinfo is None
+    except ValueError:
+        return False
 
 
 def _alternatives_message(error: ValidationError) -> str:

@@ -191,6 +191,15 @@ def test_instants_are_checked_without_optional_packages():
         assert not checker.conforms(value, "date-time"), value
 
 
+def test_a_moment_without_its_offset_is_told_so():
+    given_at = "urn:simel:schema:consent:1.0#/properties/given_at"
+    assert metadata_schemas.value_errors(given_at, "2026-01-01T00:00:00") == [
+        "'2026-01-01T00:00:00' has no UTC offset: write the moment with one, as in"
+        " 2026-03-01T09:30:00-06:00 (Z for UTC)"
+    ]
+    assert "is not valid here" in metadata_schemas.value_errors(given_at, "2026-13-01T00:00Z")[0]
+
+
 def test_a_line_break_in_an_address_cannot_forge_a_log_line(client, caplog):
     caplog.set_level("WARNING", logger="simel.api")
     response = client.get("/api/v1/datasets/x%0AERROR:simel.api:forged%E2%80%A8line")

@@ -417,6 +417,9 @@ def test_only_requesters_submit(sharing: Sharing) -> None:
     with pytest.raises(Forbidden) as caught:
         sharing.submit("sv.steward")
     assert caught.value.detail == "only a requester of an organization may submit access requests"
+    with pytest.raises(Forbidden) as caught:
+        sharing.submit(requester="inm-hn")  # gt.requester asks for another organization
+    assert caught.value.detail == "only requesters of inm-hn may submit its access requests"
     assert sharing.session.exec(select(AccessRequestItem)).all() == []
 
 
