@@ -682,15 +682,28 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--anchor",
+    metavar="SEQ:HASH",
+    help="An event and its hash recorded earlier (the head a verification printed): the "
+    "log must still hold it, so that removing the latest events is found too.",
+)
 @click.pass_context
 @handles_errors
-def audit_verify(ctx: click.Context) -> None:
-    """Walk the hash chain; name the first broken link (exit 1) or confirm it is intact."""
+def audit_verify(ctx: click.Context, anchor: str | None) -> None:
+    """Walk the hash chain; name the first broken link (exit 1) or confirm it is intact.
+
+    The head it prints (last event and hash) is what to keep outside the catalog, and
+    to give back as --anchor next time.
+    """
+    expected = audit.parse_anchor(anchor) if anchor else None
     with _session(_settings(ctx), write=False) as session:
-        result = audit.verify_chain(session)
+        result = audit.verify_chain(session, anchor=expected)
     if result.ok:
         verified = _count(result.events_checked, "event")
         console.print(f"The audit log is intact: {verified} verified.")
+        if result.head_seq is not None:
+            console.print(f"Head: {result.head_seq}:{result.head_hash}")
         return
     err_console.print(
         f"[bold red]The audit log is broken at event {result.broken_seq}:[/] "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import RowMapping, func, text
 from sqlmodel import Session, col, select
 
 from catalog.db import POSTGRES_WRITER_LOCK, bulk_insert, utcnow
+from catalog.errors import BadRequest
 from catalog.models import AuditEvent
 from catalog.principals import Principal
 
@@ -148,6 +150,9 @@ class ChainVerification:
     events_checked: int
     broken_seq: int | None = None
     reason: str | None = None
+    head_seq: int | None = None
+    """The last event verified: record it with its hash to anchor a later verification."""
+    head_hash: str | None = None
 
 
 _VERIFIED_COLUMNS = [getattr(AuditEvent, name) for name in (*_HASHED_FIELDS, "prev_hash", "hash")]
@@ -170,11 +175,20 @@ def _iter_events(session: Session, batch: int = 5000) -> Iterator[RowMapping]:
         last = rows[-1].seq
 
 
-def verify_chain(session: Session) -> ChainVerification:
-    """Walk the whole chain and report the first event whose link is broken."""
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def verify_chain(session: Session, *, anchor: tuple[int, str] | None = None) -> ChainVerification:
+    """Walk the whole chain and report the first event whose link is broken.
+
+    A chain proves nothing about its end: removing the latest events leaves a valid
+    chain. ``anchor`` is an event's ``(seq, hash)`` recorded earlier (a head this
+    function reported, kept outside the database); the chain must still hold it.
+    """
     prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
+    anchored: str | None = None
     for event in _iter_events(session):
         seq = event["seq"]
         if seq != expected_seq:
@@ -198,7 +212,35 @@ def verify_chain(session: Session) -> ChainVerification:
         checked += 1
         prev_hash = event["hash"]
         expected_seq += 1
-    return ChainVerification(True, checked)
+        if anchor is not None and seq == anchor[0]:
+            anchored = event["hash"]
+    head = (checked or None, prev_hash if checked else None)
+    if anchor is not None and anchored != anchor[1]:
+        seq = anchor[0]
+        reason = (
+            f"the log ends at event {checked}, before event {seq} recorded earlier: "
+            "events were removed"
+            if anchored is None
+            else f"event {seq} is not the one recorded earlier: its hash differs"
+        )
+        return ChainVerification(False, checked, seq, reason, *head)
+    return ChainVerification(True, checked, None, None, *head)
+
+
+def parse_anchor(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` as :func:`verify_chain` takes it.
+
+    Raises:
+        BadRequest: not a positive event number and a SHA-256 in hex.
+    """
+    seq, _, digest = text.strip().partition(":")
+    if not (seq.isascii() and seq.isdigit() and 0 < len(seq) <= 18) or not _SHA256.fullmatch(
+        digest
+    ):
+        raise BadRequest(
+            "an anchor is an event number and its hash, as verification reports them: SEQ:HASH"
+        )
+    return int(seq), digest
 
 
 def count_events(session: Session) -> int:

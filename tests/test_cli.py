@@ -242,6 +242,23 @@ def test_audit_verify_names_the_first_broken_link(run, orgs, db):
     assert "(1 event before it verified)" in result.output
 
 
+def test_audit_verify_against_a_recorded_head(run, orgs, db):
+    output = run("audit", "verify").output
+    head = next(line for line in output.splitlines() if line.startswith("Head: "))[6:]
+    assert head.startswith("4:")
+    assert run("audit", "verify", "--anchor", head).exit_code == 0
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_event WHERE seq = 4"))
+    assert run("audit", "verify").exit_code == 0  # a shorter chain is still a chain
+    result = run("audit", "verify", "--anchor", head)
+    assert result.exit_code == 1
+    assert "broken at event 4" in result.output
+    assert "the log ends at event 3, before event 4 recorded earlier" in result.output
+    malformed = run("audit", "verify", "--anchor", "four")
+    assert malformed.exit_code == 1
+    assert "SEQ:HASH" in malformed.output
+
+
 def test_user_create_with_roles(run, orgs, db):
     result = run("user", "create", "rosa", "--role", "signatory@mintrab-gt")
     assert result.exit_code == 0, result.output

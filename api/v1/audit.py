@@ -108,14 +108,22 @@ def list_audit_events() -> Response:
 @blueprint.get("/audit/verification")
 @access(scopes=("audit:read",), roles=(Role.AUDITOR, Role.ADMIN), note=AUDITORS_ONLY)
 def verify_audit_chain() -> Response:
-    """Walk the hash chain and report the first broken link, if any."""
+    """Walk the hash chain and report the first broken link, if any.
+
+    ``?anchor=SEQ:HASH`` (a head reported earlier and kept elsewhere) must still be in
+    the chain: removing the latest events leaves a valid chain otherwise.
+    """
     current_principal().require_auditor()
-    result = audit.verify_chain(db_session())
+    anchor = request.args.get("anchor")
+    result = audit.verify_chain(db_session(), anchor=audit.parse_anchor(anchor) if anchor else None)
     return jsonify(
         {
             "ok": result.ok,
             "events_checked": result.events_checked,
             "broken_seq": result.broken_seq,
             "reason": result.reason,
+            "head": {"seq": result.head_seq, "hash": result.head_hash}
+            if result.head_seq is not None
+            else None,
         }
     )

@@ -1561,6 +1561,16 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "operationId": "api_v1.verify_audit_chain",
                 "summary": "Verify the audit hash chain.",
+                "parameters": [
+                    _param(
+                        "anchor",
+                        "query",
+                        "SEQ:HASH of an event recorded earlier (a head reported before, kept "
+                        "outside the catalog): the chain must still hold it, so that removed "
+                        "latest events are found.",
+                        {"type": "string"},
+                    )
+                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -1570,12 +1580,23 @@ def _paths() -> dict[str, Any]:
                                 "events_checked": {"type": "integer"},
                                 "broken_seq": _nullable({"type": "integer"}),
                                 "reason": _nullable({"type": "string"}),
+                                "head": _nullable(
+                                    {
+                                        "type": "object",
+                                        "properties": {
+                                            "seq": {"type": "integer"},
+                                            "hash": {"type": "string"},
+                                        },
+                                        "required": ["seq", "hash"],
+                                        "additionalProperties": False,
+                                    }
+                                ),
                             },
-                            "required": ["ok", "events_checked", "broken_seq", "reason"],
+                            "required": ["ok", "events_checked", "broken_seq", "reason", "head"],
                             "additionalProperties": False,
                         }
                     ),
-                    **_errors("401", "403"),
+                    **_errors("400", "401", "403"),
                 },
             }
         },

@@ -79,3 +79,37 @@ def test_verification_names_the_tampered_event(client, tokens, make_dataset, db)
     result = client.get("/api/v1/audit/verification", headers=auditor).json
     assert result["ok"] is False
     assert result["broken_seq"] == seq
+
+
+def test_removing_the_latest_events_is_found_against_a_recorded_head(
+    client, tokens, make_dataset, db
+):
+    make_dataset("enei-2024", "mintrab-gt")
+    make_dataset("enei-2025", "mintrab-gt")
+    auditor = bearer(tokens["auditor"])
+    first = client.get("/api/v1/audit/verification", headers=auditor).json
+    head = f"{first['head']['seq']}:{first['head']['hash']}"
+    assert client.get(
+        "/api/v1/audit/verification", query_string={"anchor": head}, headers=auditor
+    ).json["ok"]
+    with db.engine.begin() as conn:  # the latest event goes: the chain itself stays valid
+        conn.execute(
+            text("DELETE FROM audit_event WHERE seq = :seq"), {"seq": first["head"]["seq"]}
+        )
+    unanchored = client.get("/api/v1/audit/verification", headers=auditor).json
+    assert unanchored["ok"] is True
+    assert unanchored["head"]["seq"] == first["head"]["seq"] - 1
+    anchored = client.get(
+        "/api/v1/audit/verification", query_string={"anchor": head}, headers=auditor
+    ).json
+    assert anchored["ok"] is False
+    assert anchored["broken_seq"] == first["head"]["seq"]
+    assert anchored["reason"].endswith("events were removed")
+    # A forged head does not match the event recorded under its number.
+    forged = f"{first['head']['seq'] - 1}:{'0' * 64}"
+    response = client.get(
+        "/api/v1/audit/verification", query_string={"anchor": forged}, headers=auditor
+    )
+    assert response.json["reason"].endswith("its hash differs")
+    bad = client.get("/api/v1/audit/verification?anchor=x", headers=auditor)
+    assert bad.status_code == 400
