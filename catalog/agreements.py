@@ -1206,10 +1206,7 @@ def renew(
         dates[key] = dt.date.fromisoformat(value)
     if errors:
         raise InvalidMetadata("the renewal is not valid", errors)
-    cell_size = None
-    if agreement.access_request_id is not None:
-        origin = session.get(AccessRequest, agreement.access_request_id)
-        cell_size = origin.document.get("min_cell_size") if origin else None
+    cell_size = agreed_cell_size(session, agreement)
     require_permitted(
         session,
         datasets=view.datasets,
@@ -1260,6 +1257,15 @@ def covering_agreements(
             )
         ).all()
     )
+
+
+def agreed_cell_size(session: Session, agreement: SharingAgreement) -> int | None:
+    """The smallest output cell the requester committed to, in the access request."""
+    if agreement.access_request_id is None:
+        return None
+    origin = session.get(AccessRequest, agreement.access_request_id)
+    value = origin.document.get("min_cell_size") if origin else None
+    return value if isinstance(value, int) else None
 
 
 def record_lapse(session: Session, *, actor: Principal, agreement: SharingAgreement) -> bool:

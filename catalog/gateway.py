@@ -44,7 +44,6 @@ from catalog.distributions import storage_file
 from catalog.errors import FieldError, InvalidMetadata, NotFound, PolicyDenied, Unauthenticated
 from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
-    AccessRequest,
     AgreementStatus,
     Dataset,
     DatasetStatus,
@@ -117,15 +116,6 @@ def _check_country(country: str | None) -> None:
         )
 
 
-def _agreed_cell_size(session: Session, agreement: SharingAgreement) -> int | None:
-    """The smallest output cell the requester committed to, in the access request."""
-    if agreement.access_request_id is None:
-        return None
-    origin = session.get(AccessRequest, agreement.access_request_id)
-    value = origin.document.get("min_cell_size") if origin else None
-    return value if isinstance(value, int) else None
-
-
 def _decide(
     session: Session,
     *,
@@ -173,7 +163,7 @@ def _decide(
     last: tuple[SharingAgreement, _Denial, dict[str, Any]] | None = None
     for agreement in active:
         purpose_code, purpose_ref = _purpose(purpose, agreement)
-        cell_size = min_cell_size or _agreed_cell_size(session, agreement)
+        cell_size = min_cell_size or agreements.agreed_cell_size(session, agreement)
         party = organization_iri(base_uri, organization.name)
         context = RequestContext(
             action=ACTION,

@@ -967,10 +967,7 @@ def summary_of(operator: LogicalOperator, *counts: int | str) -> dict[str, str]:
 
 
 def test_a_failed_logical_constraint_names_what_failed() -> None:
-    def summary(operator: LogicalOperator, *counts: int) -> dict[str, str]:
-        return summary_of(operator, *counts)
-
-    alternatives = summary(LogicalOperator.OR, 4, 5)
+    alternatives = summary_of(LogicalOperator.OR, 4, 5)
     assert (
         "none of its alternatives is satisfied: count eq 4 (request: 3); count eq 5 (request: 3)"
         in (alternatives["en"])
@@ -979,10 +976,10 @@ def test_a_failed_logical_constraint_names_what_failed() -> None:
         "no se cumple ninguna de sus alternativas: count eq 4 (solicitud: 3)"
         in (alternatives["es"])
     )
-    both = summary(LogicalOperator.XONE, 3, 3)
+    both = summary_of(LogicalOperator.XONE, 3, 3)
     assert "exactly one of its alternatives must be satisfied, and 2 are" in both["en"]
     # In a conjunction the first constraint that fails is the reason, told as on its own.
-    every = summary(LogicalOperator.AND, 3, 4, 5)
+    every = summary_of(LogicalOperator.AND, 3, 4, 5)
     assert "its constraint count eq 4 is not satisfied (request: 3)" in every["en"]
     assert "count eq 5" not in every["en"]
     assert "logical constraint" not in every["en"] + alternatives["en"] + both["en"]
