@@ -131,6 +131,24 @@ class ConsentState:
         return self.status is not None and is_valid_status(self.status)
 
     @property
+    def lapsed_at(self) -> dt.datetime | None:
+        """When consent once given stopped allowing processing (withdrawn or expired)."""
+        if self.valid or not any(
+            e.occurred_at <= self.at and is_valid_status(e.status) for e in self.events
+        ):
+            return None
+        withdrawals = [
+            e.occurred_at
+            for e in self.events
+            if e.event == "withdrawn" and e.occurred_at <= self.at
+        ]
+        if withdrawals:
+            return max(withdrawals)
+        if self.expires_at is not None and self.expires_at <= self.at:
+            return self.expires_at
+        return None
+
+    @property
     def expiry_unrecorded(self) -> bool:
         """Whether it has expired by time but no expiry event is recorded yet."""
         return self.status == EXPIRED and self.record.status != EXPIRED
@@ -605,6 +623,7 @@ def consent_allows(
     recipient_org: str | None,
     recipient_country: str | None,
     at: dt.datetime,
+    file_since: dt.datetime | None = None,
 ) -> ConsentCheck:
     """Whether the people in ``dataset`` consented to this use at ``at`` (never cached).
 
@@ -614,6 +633,10 @@ def consent_allows(
     broader one in the DPV hierarchy) and the recipient (the organization by name, or its
     country, ISO alpha-3). Reads only: an expiry noticed here is recorded by the next
     write to the record or by ``simel governance sweep``.
+
+    ``file_since`` is when the file to be shared was made: consent that lapsed after it
+    (withdrawn or expired) means the file still holds those people, whatever other
+    records cover; it is refused until the provider replaces the file.
     """
     states = states_of(session, dataset.id, at)
     legal = session.exec(select(LegalBasis).where(LegalBasis.dataset_id == dataset.id)).all()
@@ -631,6 +654,25 @@ def consent_allows(
     covering = [s for s in relevant if s.valid]
     lapsed = tuple((s.record.id, s.status or "ConsentUnknown") for s in relevant if not s.valid)
     recipient = " / ".join(x for x in (recipient_org, recipient_country) if x) or "no recipient"
+    lapses = [s.lapsed_at for s in relevant if s.lapsed_at is not None]
+    stale = [
+        s
+        for s in relevant
+        if file_since is not None and s.lapsed_at is not None and s.lapsed_at > file_since
+    ]
+    if covering and stale and file_since is not None:
+        people = sum(s.record.subjects_count for s in stale)
+        when = max(lapses).date().isoformat()
+        return ConsentCheck(
+            True,
+            False,
+            f"the consent of {people} data subjects lapsed on {when}, after this file was "
+            f"made ({file_since.date().isoformat()}): the provider must replace it with one "
+            "without them",
+            tuple(s.record.id for s in covering),
+            sum(s.record.subjects_count for s in covering),
+            lapsed,
+        )
     if covering:
         subjects = sum(s.record.subjects_count for s in covering)
         return ConsentCheck(

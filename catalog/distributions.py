@@ -22,7 +22,7 @@ from catalog.datasets import (
     record_change,
     stewarded_dataset,
 )
-from catalog.db import RowsPerDataset
+from catalog.db import RowsPerDataset, utcnow
 from catalog.errors import FieldError, InvalidMetadata, NotFound
 from catalog.models import Dataset, Distribution, Organization
 from catalog.principals import Principal
@@ -158,7 +158,10 @@ def add_distribution(
         select(func.count()).select_from(Distribution).where(Distribution.dataset_id == dataset.id)
     ).one()
     distribution = Distribution(
-        dataset_id=dataset.id, position=int(position), **distribution_columns(document)
+        dataset_id=dataset.id,
+        position=int(position),
+        file_replaced_at=utcnow() if document.get("storage_key") else None,
+        **distribution_columns(document),
     )
     session.add(distribution)
     session.flush()
@@ -204,8 +207,15 @@ def update_distribution(
     changes = changes_between(distribution.document, document, f"/distributions/{distribution.id}")
     if not changes:
         return distribution
+    # Other content under the key (its checksum is the file's): a new file.
+    new_file = bool(document.get("storage_key")) and (
+        document.get("storage_key") != distribution.storage_key
+        or document.get("checksum") != distribution.checksum
+    )
     for column, value in distribution_columns(document).items():
         setattr(distribution, column, value)
+    if new_file:
+        distribution.file_replaced_at = utcnow()
     record_change(
         session,
         dataset,

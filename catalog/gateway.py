@@ -16,8 +16,8 @@ A restricted distribution's file is served only when, at the moment of the reque
 5. for personal or sensitive data, a legal basis of the dataset valid now covers that
    purpose (an agreement records the bases valid when it was drafted; a basis ended or
    expired since, or one that never covered the purpose, shares nothing);
-6. for a dataset held on consent, consent for that purpose and recipient is still given
-   (:func:`catalog.consents.consent_allows`).
+6. for a dataset held on consent, consent for that purpose and recipient is still given,
+   and none lapsed since the file was made (:func:`catalog.consents.consent_allows`).
 
 Nothing is cached: each request reads the agreement, the policy and the consent
 records again, so suspension, termination, expiry or a consent withdrawal denies the
@@ -29,6 +29,7 @@ downloads and are neither checked nor audited.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,7 @@ def _decide(
     recipient_country: str | None,
     base_uri: str,
     min_cell_size: int | None = None,
+    file_since: dt.datetime | None = None,
 ) -> tuple[SharingAgreement | None, _Denial | None, dict[str, Any]]:
     """Try the organization's agreements on the dataset; the first that allows wins."""
     assert organization.id is not None  # noqa: S101 # persisted organizations have ids
@@ -228,6 +230,7 @@ def _decide(
             recipient_org=organization.name,
             recipient_country=country,
             at=now,
+            file_since=file_since,
         )
         facts["consent"] = consent.to_dict()
         if not consent.allowed:
@@ -384,6 +387,7 @@ def authorize_download(
             recipient_country=recipient_country,
             base_uri=base_uri,
             min_cell_size=min_cell_size,
+            file_since=distribution.file_replaced_at or distribution.created,
         )
         if denial is None and agreement is not None:
             path = _file(storage_root, distribution)

@@ -454,6 +454,10 @@ class Distribution(SQLModel, table=True):
     position: int = 0
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
     modified: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    file_replaced_at: dt.datetime | None = Field(
+        default=None, sa_column=_time_column(nullable=True)
+    )
+    """When the catalog's file (``storage_key``) was last set to other content."""
 
 
 class SdmxKind(StrEnum):

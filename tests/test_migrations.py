@@ -22,7 +22,7 @@ from catalog.db import (
     upgrade_schema,
 )
 from catalog.errors import ConfigurationError
-from catalog.models import Dataset
+from catalog.models import Dataset, Distribution
 from catalog.settings import load_settings
 from tests.conftest import SYSTEM, dataset_document, scratch_postgres_database
 
@@ -307,3 +307,35 @@ def test_sort_keys_migration_fills_the_index(backend, empty_sqlite, tmp_path):
         assert [d.name for d in found.datasets] == [d.name for d in browsed.datasets], sort
     assert orders["modified"][0].datasets[0].name == "enei-2025"
     assert orders["quality"][0].datasets[0].name == "enei-2024"
+
+
+def test_file_time_migration_dates_held_files_from_their_distribution(
+    backend, empty_sqlite, tmp_path
+):
+    """0011: a distribution holding a file counts it as made when the distribution was."""
+    key = "mintrab-gt/restricted/enei-2024/extracto.csv"
+    (tmp_path / key).parent.mkdir(parents=True)
+    (tmp_path / key).write_text("id\n1\n", encoding="utf-8")
+    with _scratch(backend, empty_sqlite) as url:
+        upgrade_schema(url)
+        database = Database.from_url(url)
+        try:
+            _small_catalog(database, tmp_path)
+            with database.session(write=True) as session:
+                distributions.add_distribution(
+                    session,
+                    actor=SYSTEM,
+                    name="enei-2024",
+                    document={"title": {"es": "Extracto"}, "storage_key": key, "restricted": True},
+                    storage_root=tmp_path,
+                )
+                session.commit()
+            command.downgrade(alembic_config(url), "0010_search_sort_keys")
+            upgrade_schema(url)
+            with database.session() as session:
+                rows = session.exec(select(Distribution)).all()
+                times = {(d.storage_key, d.file_replaced_at == d.created) for d in rows}
+                assert {d.file_replaced_at for d in rows if d.storage_key is None} == {None}
+        finally:
+            database.dispose()
+    assert (key, True) in times

@@ -30,6 +30,7 @@ from catalog import (
     consents,
     dataset_policies,
     datasets,
+    distributions,
     gateway,
     notifications,
     oauth,
@@ -1050,6 +1051,51 @@ def test_a_consent_withdrawal_denies_the_next_download(build: Callable[..., Shar
     )
     assert last_event(session).details["consent"]["allowed"] is False
     assert audit.verify_chain(session).ok
+
+
+def test_a_consent_lapsed_after_the_file_was_made_holds_the_file_back(
+    build: Callable[..., Sharing],
+) -> None:
+    # Two cohorts in one file; the catalog cannot take one cohort's rows out of it.
+    sharing = build(legal_basis=CONSENT_HELD)
+    session = sharing.session
+    steward = sharing.who("sv.steward")
+    stays = consents.create_consent(
+        session, actor=steward, name=DATASET, document=consent_document(subjects_count=150)
+    )
+    leaves = consents.create_consent(
+        session, actor=steward, name=DATASET, document=consent_document(subjects_count=37)
+    )
+    sharing.activated()
+    sharing.granted()
+    consents.add_event(
+        session,
+        actor=steward,
+        name=DATASET,
+        consent_id=leaves.record.id,
+        document={"event": "withdrawn", "reason": "por carta"},
+    )
+    denial = sharing.denied("consent")
+    assert denial.detail.startswith(
+        "consent does not allow this: the consent of 37 data subjects lapsed on "
+    )
+    assert denial.detail.endswith("the provider must replace it with one without them")
+    # The provider replaces the extract (other content under the same key): served again.
+    distribution = sharing.world.distribution
+    assert distribution.storage_key is not None
+    (sharing.storage / distribution.storage_key).write_bytes(b"id,sexo\n1,F\n")
+    distributions.update_distribution(
+        session,
+        actor=steward,
+        name=DATASET,
+        distribution_id=distribution.id,
+        document={"title": {"es": "Extracto sin la cohorte retirada"}},
+        storage_root=sharing.storage,
+        merge=True,
+    )
+    grant = sharing.download()
+    assert grant.path.read_bytes() == b"id,sexo\n1,F\n"
+    assert last_event(session).details["consent"]["covering"] == [str(stays.record.id)]
 
 
 def test_a_dataset_held_on_consent_without_a_covering_record_is_denied(
