@@ -189,6 +189,16 @@ class Sharing:
             base_uri=BASE_URI,
         )
 
+    def withdraw_consent(self, consent_id: uuid.UUID) -> None:
+        """The provider records that the people of a consent record withdrew it."""
+        consents.add_event(
+            self.session,
+            actor=self.who("sv.steward"),
+            name=DATASET,
+            consent_id=consent_id,
+            document={"event": "withdrawn", "reason": "por carta"},
+        )
+
     # the gateway
 
     def download(
@@ -1037,13 +1047,7 @@ def test_a_consent_withdrawal_denies_the_next_download(build: Callable[..., Shar
     assert consent["covering"] == [str(state.record.id)]
     assert grant.agreement is not None
 
-    consents.add_event(
-        session,
-        actor=steward,
-        name=DATASET,
-        consent_id=state.record.id,
-        document={"event": "withdrawn", "reason": "por carta"},
-    )
+    sharing.withdraw_consent(state.record.id)
     denial = sharing.denied("consent")
     assert denial.detail == (
         "consent does not allow this: the consent covering ProvideOfficialStatistics for "
@@ -1068,13 +1072,7 @@ def test_a_consent_lapsed_after_the_file_was_made_holds_the_file_back(
     )
     sharing.activated()
     sharing.granted()
-    consents.add_event(
-        session,
-        actor=steward,
-        name=DATASET,
-        consent_id=leaves.record.id,
-        document={"event": "withdrawn", "reason": "por carta"},
-    )
+    sharing.withdraw_consent(leaves.record.id)
     denial = sharing.denied("consent")
     assert denial.detail.startswith(
         "consent does not allow this: the consent of 37 data subjects lapsed on "
