@@ -87,6 +87,16 @@ def _reason(error: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
+# The exports' -o: written whole through _write_output, or standard output.
+_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+
+
 def _write_output(path: Path, chunks: Iterable[bytes]) -> None:
     """Write ``chunks`` to the file ``path``, whole or not at all.
 
@@ -795,13 +805,7 @@ def sdmx_list(ctx: click.Context, kind: str | None, agency: str | None) -> None:
     show_default=True,
     help="Also export the stored structures it refers to (as SDMX REST does).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@_output_option
 @click.pass_context
 @handles_errors
 def sdmx_export(
@@ -1275,13 +1279,7 @@ def export_group() -> None:
     default="ttl",
     show_default=True,
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@_output_option
 @click.pass_context
 @handles_errors
 def export_dcat(ctx: click.Context, fmt: str, output: Path | None) -> None:

@@ -162,6 +162,12 @@ def _decide(
             detail = f"{organization.name} is not party to any agreement covering '{dataset.name}'"
         return None, _Denial("agreement", detail, {"agreements": states}), {}
     country = recipient_country or organization.country
+    # Read once: every agreement tried is checked against the same bases.
+    recorded = (
+        legal_bases_of(session, [dataset.id])[dataset.id]
+        if dataset.personal_data in PERSONAL
+        else []
+    )
     last: tuple[SharingAgreement, _Denial, dict[str, Any]] | None = None
     for agreement in active:
         purpose_code, purpose_ref = _purpose(purpose, agreement)
@@ -207,9 +213,7 @@ def _decide(
             )
             continue
         if dataset.personal_data in PERSONAL:
-            bases = bases_for_purpose(
-                legal_bases_of(session, [dataset.id])[dataset.id], purpose_code, now
-            )
+            bases = bases_for_purpose(recorded, purpose_code, now)
             facts["legal_bases"] = [basis.basis for basis in bases]
             if not bases:
                 last = (
