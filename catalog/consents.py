@@ -654,7 +654,6 @@ def consent_allows(
     covering = [s for s in relevant if s.valid]
     lapsed = tuple((s.record.id, s.status or "ConsentUnknown") for s in relevant if not s.valid)
     recipient = " / ".join(x for x in (recipient_org, recipient_country) if x) or "no recipient"
-    lapses = [s.lapsed_at for s in relevant if s.lapsed_at is not None]
     stale = [
         s
         for s in relevant
@@ -662,7 +661,7 @@ def consent_allows(
     ]
     if covering and stale and file_since is not None:
         people = sum(s.record.subjects_count for s in stale)
-        when = max(lapses).date().isoformat()
+        when = max(s.lapsed_at for s in stale if s.lapsed_at is not None).date().isoformat()
         return ConsentCheck(
             True,
             False,
