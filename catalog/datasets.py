@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,7 +236,8 @@ def search_datasets(
     ``min_quality`` keeps datasets whose metadata quality score reaches it.
 
     Raises:
-        BadRequest: a filter value that is no code of its vocabulary, or no status.
+        BadRequest: a filter value that is no code of its vocabulary, no status or no
+            organization's name.
     """
     clean = {
         name: canonical_filter(name, tuple(dict.fromkeys(v for v in values if v)))
@@ -244,6 +246,8 @@ def search_datasets(
     }
     if "status" in clean:
         clean["status"] = _statuses(clean["status"])
+    if "publisher" in clean:
+        clean["publisher"] = _publishers(session, clean["publisher"])
     if "status" not in clean:
         clean["status"] = LISTED_STATUSES
     parsed = parse_query(text) if text else None
@@ -260,6 +264,21 @@ def search_datasets(
     result = search_index(session).search(session, query)
     found, attached = _load(session, result.ids)
     return Page(found, result.total, result.facets, offset, limit, attached)
+
+
+def _publishers(session: Session, values: tuple[str, ...]) -> tuple[str, ...]:
+    """The organization names a ``publisher`` filter gives, matched without regard to case.
+
+    An unknown name is refused, as an unknown code is, rather than answered with an
+    empty page that reads as "this organization publishes nothing".
+    """
+    names = {name.lower(): name for name in session.exec(select(Organization.name)).all()}
+    unknown = [value for value in values if value.lower() not in names]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0].lower(), list(names), n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise BadRequest(f"publisher: no organization is named '{unknown[0]}'{hint}")
+    return tuple(dict.fromkeys(names[value.lower()] for value in values))
 
 
 def _statuses(values: tuple[str, ...]) -> tuple[str, ...]:

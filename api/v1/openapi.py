@@ -1062,7 +1062,8 @@ def _paths() -> dict[str, Any]:
             _param(
                 f,
                 "query",
-                f"Filter by {f.replace('_', ' ')} (repeat or comma-separate for OR).",
+                f"Filter by {f.replace('_', ' ')} (repeat or comma-separate for OR; an unknown"
+                " value is refused with 400).",
                 {"type": "array", "items": {"type": "string"}},
                 style="form",
                 explode=True,

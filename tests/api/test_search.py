@@ -170,6 +170,7 @@ class TestFilters:
             {"personal_data": "SENSITIVE"},
             {"theme": "Return-And-Reintegration"},
             {"status": "Published", "country": "SLV"},
+            {"publisher": "DGME-SV"},
         ):
             response = client.get("/api/v1/datasets", query_string={**base, **query})
             assert names(response) == ["retornados-sv"], query
@@ -183,6 +184,7 @@ class TestFilters:
             ("access_rights=publico", "access_rights: 'publico' is not a code of"),
             ("theme=employmnet", "did you mean 'employment'"),
             ("status=archived", "status: 'archived' is not one of draft, published, withdrawn"),
+            ("publisher=dgme-gt", "publisher: no organization is named 'dgme-gt'; did you mean"),
         ],
     )
     def test_unknown_codes_in_filters_are_400_not_an_empty_page(self, client, query, detail):
