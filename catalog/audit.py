@@ -17,12 +17,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import RowMapping, func, text
+from sqlalchemy import ColumnElement, RowMapping, func, or_, text
 from sqlmodel import Session, col, select
 
 from catalog.db import POSTGRES_WRITER_LOCK, bulk_insert, utcnow
 from catalog.errors import BadRequest
-from catalog.models import AuditEvent
+from catalog.models import AuditEvent, Organization
 from catalog.principals import Principal
 
 GENESIS_HASH = "0" * 64
@@ -246,3 +246,111 @@ def parse_anchor(text: str) -> tuple[int, str]:
 def count_events(session: Session) -> int:
     """Number of events in the log."""
     return int(session.exec(select(func.count()).select_from(AuditEvent)).one())
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """Which events to list: every filter given must hold.
+
+    Attributes:
+        since: Events at or after this moment (timezone-aware).
+        until: Events before this moment (timezone-aware).
+        organization: Name of the organization the events are recorded under.
+        action: An action, or a family of actions as a prefix ending in ``.``
+            (``dataset.``).
+        object_type: Type of the object the events are about.
+        object_id: Id of that object.
+        requester: Name of the organization that received data: its data accesses.
+        agreement: An agreement's id: its own life and every access made under it.
+    """
+
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    organization: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    requester: str | None = None
+    agreement: str | None = None
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of events, newest first, with the total of all events that match."""
+
+    events: list[AuditEvent]
+    total: int
+    organizations: dict[int, Organization]
+    """The organizations the page's events are recorded under, by id."""
+
+
+def _detail(key: str) -> Any:
+    return col(AuditEvent.details)[key].as_string()
+
+
+def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[bool]]:
+    # Imported here: the organization service audits its changes through this module.
+    from catalog.organizations import get_organization
+
+    conditions: list[ColumnElement[bool]] = []
+    if filters.since is not None:
+        conditions.append(col(AuditEvent.occurred_at) >= filters.since)
+    if filters.until is not None:
+        conditions.append(col(AuditEvent.occurred_at) < filters.until)
+    if filters.organization is not None:
+        organization = get_organization(session, filters.organization)
+        conditions.append(col(AuditEvent.organization_id) == organization.id)
+    if filters.action is not None:
+        # "dataset." selects a whole family of actions.
+        conditions.append(
+            col(AuditEvent.action).startswith(filters.action)
+            if filters.action.endswith(".")
+            else col(AuditEvent.action) == filters.action
+        )
+    if filters.object_type is not None:
+        conditions.append(col(AuditEvent.object_type) == filters.object_type)
+    if filters.object_id is not None:
+        conditions.append(col(AuditEvent.object_id) == filters.object_id)
+    if filters.requester is not None:
+        # Data access is recorded under the provider; the receiving organization is in
+        # the details.
+        requester = get_organization(session, filters.requester)
+        conditions.append(_detail("requester") == requester.name)
+    if filters.agreement is not None:
+        # Its own events name it as their object; the accesses under it, in their details.
+        conditions.append(
+            or_(
+                col(AuditEvent.object_id) == filters.agreement,
+                _detail("agreement") == filters.agreement,
+            )
+        )
+    return conditions
+
+
+def list_events(
+    session: Session, *, actor: Principal, filters: EventFilters, page: int, page_size: int
+) -> EventPage:
+    """Page ``page`` (from 1) of the events ``filters`` select, newest first.
+
+    Raises:
+        Unauthenticated: the caller is anonymous.
+        Forbidden: the caller is neither auditor nor administrator.
+        NotFound: ``organization`` or ``requester`` names no organization.
+    """
+    # Imported here: the organization service audits its changes through this module.
+    from catalog.organizations import organizations_by_id
+
+    actor.require_auditor()
+    conditions = _conditions(session, filters)
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
+    events = session.exec(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(col(AuditEvent.seq).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    organizations = organizations_by_id(
+        session, [e.organization_id for e in events if e.organization_id is not None]
+    )
+    return EventPage(list(events), int(total), organizations)
