@@ -234,13 +234,13 @@ def parse_anchor(text: str) -> tuple[int, str]:
         BadRequest: not a positive event number and a SHA-256 in hex.
     """
     seq, _, digest = text.strip().partition(":")
-    if not (seq.isascii() and seq.isdigit() and 0 < len(seq) <= 18) or not _SHA256.fullmatch(
-        digest
-    ):
+    # Events are numbered from 1: an anchor at 0 would read as "events were removed".
+    number = int(seq) if seq.isascii() and seq.isdigit() and 0 < len(seq) <= 18 else 0
+    if number < 1 or not _SHA256.fullmatch(digest):
         raise BadRequest(
             "an anchor is an event number and its hash, as verification reports them: SEQ:HASH"
         )
-    return int(seq), digest
+    return number, digest
 
 
 def count_events(session: Session) -> int:

@@ -146,7 +146,9 @@ def test_an_anchor_the_chain_no_longer_holds_fails_verification(session, db, log
     assert removed.head_seq == head.head_seq - 1
 
 
-@pytest.mark.parametrize("anchor", ["x", "1:" + "0" * 63, "1:" + "A" * 64, "-1:" + "0" * 64])
+@pytest.mark.parametrize(
+    "anchor", ["x", "1:" + "0" * 63, "1:" + "A" * 64, "-1:" + "0" * 64, "0:" + "0" * 64]
+)
 def test_an_anchor_is_a_seq_and_a_hex_sha256(anchor):
     with pytest.raises(BadRequest, match="SEQ:HASH"):
         audit.parse_anchor(anchor)
