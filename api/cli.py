@@ -28,6 +28,7 @@ from sqlmodel import Session
 from catalog import accounts, audit, oauth, organizations
 from catalog.db import Database, check_schema_current, upgrade_schema
 from catalog.errors import CatalogError, ConfigurationError, InvalidMetadata
+from catalog.formats import FORMAT_BY_SUFFIX, TURTLE
 from catalog.models import Role
 from catalog.principals import SCOPES, Principal
 from catalog.settings import Settings, load_settings
@@ -1275,8 +1276,8 @@ def export_group() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["ttl", "jsonld", "rdf", "nt"]),
-    default="ttl",
+    type=click.Choice(list(FORMAT_BY_SUFFIX)),
+    default=TURTLE.suffix,
     show_default=True,
 )
 @_output_option
@@ -1285,7 +1286,6 @@ def export_group() -> None:
 def export_dcat(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Write the public catalog as one DCAT-AP document (streamed, not paged)."""
     from catalog import dcat
-    from catalog.rdfio import FORMAT_BY_SUFFIX
 
     settings = _settings(ctx)
     with _session(settings, write=False) as session:

@@ -1,67 +1,60 @@
-"""Content negotiation for the RDF-capable endpoints.
+"""Content negotiation: the one place where a request chooses its representation.
 
-One table maps media types to rdflib serializers, and the same formats are reachable by
-file suffix (``.ttl``) or ``?format=`` for clients that cannot set ``Accept``.
+Every endpoint that answers in more than one format offers some of the formats of
+:mod:`catalog.formats` and asks :func:`negotiate` which one to use. The choice comes,
+first to last, from the URL suffix (``/catalog.ttl``), from the same name in
+``?format=`` (for links and clients that cannot set a header), or from the ``Accept``
+header, matched by werkzeug; a request that sends no ``Accept`` gets the first format
+offered. What cannot be produced is a 406 that names what can.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from flask import request
 
-from catalog.errors import NotAcceptable
+from catalog.errors import BadRequest, NotAcceptable
+from catalog.formats import Format
 
 
-@dataclass(frozen=True)
-class Format:
-    """A representation the catalog can produce."""
+def negotiate(offered: Sequence[Format], suffix: str | None = None) -> Format:
+    """The format of ``offered`` asked for by ``suffix``, ``?format=`` or ``Accept``.
 
-    media_type: str
-    rdflib_format: str | None  # None: our own JSON
-    suffix: str
-
-
-JSON = Format("application/json", None, "json")
-TURTLE = Format("text/turtle", "turtle", "ttl")
-JSON_LD = Format("application/ld+json", "json-ld", "jsonld")
-RDF_XML = Format("application/rdf+xml", "xml", "rdf")
-N_TRIPLES = Format("application/n-triples", "nt", "nt")
-RDF_FORMATS: tuple[Format, ...] = (TURTLE, JSON_LD, RDF_XML, N_TRIPLES)
-_BY_SUFFIX = {fmt.suffix: fmt for fmt in (JSON, *RDF_FORMATS)}
-
-
-def by_suffix(suffix: str, offered: Sequence[Format]) -> Format:
-    """The format named by a file suffix or ``?format=`` value.
+    Args:
+        offered: What the endpoint can produce, its default first.
+        suffix: The URL suffix, for the routes that take one.
 
     Raises:
-        NotAcceptable: the suffix names no format offered here.
+        BadRequest: ``format`` is given more than once.
+        NotAcceptable: the suffix or ``format`` names none of ``offered``, or the client
+            accepts none of them.
     """
-    fmt = _BY_SUFFIX.get(suffix.lower().lstrip("."))
-    if fmt is None or fmt not in offered:
+    asked = request.args.getlist("format")
+    if len(asked) > 1:
+        raise BadRequest("give format once")
+    media_types = [fmt.media_type for fmt in offered]
+    named = suffix or (asked[0] if asked else None)
+    if named:
+        wanted = named.lower().lstrip(".")
+        for fmt in offered:
+            if fmt.suffix == wanted:
+                return fmt
         raise NotAcceptable(
-            f"'{suffix}' is not available here; use one of " + ", ".join(f.suffix for f in offered)
+            f"'{named}' is not available here; use one of "
+            + ", ".join(fmt.suffix for fmt in offered),
+            acceptable=media_types,
         )
-    return fmt
-
-
-def negotiate(offered: Sequence[Format]) -> Format:
-    """Pick the best of ``offered`` for the request's ``Accept`` header (or ``?format=``).
-
-    The first offered format is the default for ``*/*`` and a missing header.
-
-    Raises:
-        NotAcceptable: the client accepts none of them (406).
-    """
-    explicit = request.args.get("format")
-    if explicit:
-        return by_suffix(explicit, offered)
     if not request.accept_mimetypes:
         return offered[0]
-    best = request.accept_mimetypes.best_match([f.media_type for f in offered])
+    best = request.accept_mimetypes.best_match(media_types)
     if best is None:
         raise NotAcceptable(
-            "this resource is available as " + ", ".join(f.media_type for f in offered)
+            "this resource is available as " + ", ".join(media_types), acceptable=media_types
         )
-    return next(f for f in offered if f.media_type == best)
+    return offered[media_types.index(best)]
+
+
+def by_accept(suffix: str | None = None) -> bool:
+    """Whether ``Accept`` made the choice (no suffix, no ``?format=``): caches vary on it."""
+    return not (suffix or request.args.get("format"))

@@ -24,57 +24,21 @@ from flask import Blueprint, Response, request
 from sqlmodel import Session
 
 from api.auth import access, current_principal
+from api.conneg import by_accept, negotiate
 from api.context import db_session, state
 from api.v1.common import query_list, whole_number
 from api.v1.datasets import sort_and_quality
 from catalog import dcat
-from catalog.errors import BadRequest, NotAcceptable
-from catalog.rdfio import FORMAT_BY_SUFFIX, FORMATS, RdfFormat
+from catalog.formats import RDF_FORMATS, Format
 from catalog.search import FACET_FIELDS
 
 blueprint = Blueprint("rdf", __name__)
 
-_SUFFIXES = "any(ttl, jsonld, rdf, nt)"
-_OFFERED = [fmt.media_type for fmt in FORMATS.values()]
+_SUFFIXES = f"any({', '.join(fmt.suffix for fmt in RDF_FORMATS)})"
 _VISIBILITY = "only what the caller may see: drafts only to their organization, auditors, admins"
 
 
-def negotiate(suffix: str | None) -> RdfFormat:
-    """The serialization asked for by the URL suffix, ``?format=`` or the ``Accept`` header.
-
-    Raises:
-        NotAcceptable: ``format`` names none of the four serializations, or the client
-            accepts none of them.
-    """
-    asked = request.args.getlist("format")
-    if len(asked) > 1:
-        raise BadRequest("give format once")
-    named = suffix or (asked[0] if asked else None)
-    if named:
-        try:
-            return FORMAT_BY_SUFFIX[named.lower()]
-        except KeyError:
-            raise NotAcceptable(
-                f"'{named}' is not available here; use one of {', '.join(FORMAT_BY_SUFFIX)}",
-                acceptable=_OFFERED,
-            ) from None
-    if not request.headers.get("Accept"):
-        return FORMATS["turtle"]
-    best = request.accept_mimetypes.best_match(_OFFERED)
-    if best is None:
-        raise NotAcceptable(
-            "this resource is available as " + ", ".join(_OFFERED),
-            acceptable=_OFFERED,
-        )
-    return next(fmt for fmt in FORMATS.values() if fmt.media_type == best)
-
-
-def _by_header(suffix: str | None) -> bool:
-    """Whether the format came from ``Accept`` (so caches must vary on it)."""
-    return not (suffix or request.args.get("format"))
-
-
-def _response(export: dcat.RdfExport, fmt: RdfFormat, negotiated: bool) -> Response:
+def _response(export: dcat.RdfExport, fmt: Format, negotiated: bool) -> Response:
     response = Response(export.chunks, status=export.status, mimetype=fmt.media_type)
     if negotiated:
         response.headers["Vary"] = "Accept"
@@ -94,7 +58,7 @@ def _closing(chunks: Iterator[str], session: Session) -> Iterator[str]:
 @access(public=True, note=_VISIBILITY)
 def catalog(suffix: str | None = None) -> Response:
     """The catalog as DCAT-AP, paged beyond ``[rdf] page_size`` datasets."""
-    fmt = negotiate(suffix)
+    fmt = negotiate(RDF_FORMATS, suffix)
     settings = state().settings
     sort, min_quality = sort_and_quality()
     page = whole_number("page", None, maximum=10**9)
@@ -128,7 +92,7 @@ def catalog(suffix: str | None = None) -> Response:
         session.close()
         raise
     export.chunks = _closing(export.chunks, session)
-    return _response(export, fmt, negotiated=_by_header(suffix))
+    return _response(export, fmt, negotiated=by_accept(suffix))
 
 
 @blueprint.get("/organization/<name>")
@@ -138,9 +102,9 @@ def catalog(suffix: str | None = None) -> Response:
 )
 def organization(name: str, suffix: str | None = None) -> Response:
     """An organization as a ``foaf:Agent``: where its publisher IRI resolves to."""
-    fmt = negotiate(suffix)
+    fmt = negotiate(RDF_FORMATS, suffix)
     export = dcat.export_organization(db_session(), name=name, settings=state().settings, fmt=fmt)
-    return _response(export, fmt, negotiated=_by_header(suffix))
+    return _response(export, fmt, negotiated=by_accept(suffix))
 
 
 @blueprint.get("/dataset/<name>")
@@ -148,7 +112,7 @@ def organization(name: str, suffix: str | None = None) -> Response:
 @access(public=True, note=_VISIBILITY + "; withdrawn datasets answer 410 with a tombstone")
 def dataset(name: str, suffix: str | None = None) -> Response:
     """One dataset as DCAT-AP (a withdrawn one: 410 and its tombstone)."""
-    fmt = negotiate(suffix)
+    fmt = negotiate(RDF_FORMATS, suffix)
     export = dcat.export_dataset(
         db_session(),
         actor=current_principal(),
@@ -156,4 +120,4 @@ def dataset(name: str, suffix: str | None = None) -> Response:
         settings=state().settings,
         fmt=fmt,
     )
-    return _response(export, fmt, negotiated=_by_header(suffix))
+    return _response(export, fmt, negotiated=by_accept(suffix))

@@ -47,6 +47,7 @@ from catalog import datasets as dataset_service
 from catalog.db import utcnow
 from catalog.distributions import distributions_of
 from catalog.errors import NotFound
+from catalog.formats import Format
 from catalog.harvest import harvest_records
 from catalog.iris import dataset_iri, organization_iri
 from catalog.licences import (
@@ -67,7 +68,7 @@ from catalog.models import (
 )
 from catalog.organizations import get_organization, organizations_by_id
 from catalog.principals import Principal
-from catalog.rdfio import RDF_TYPE, RdfFormat, Triple, iri, writer_for
+from catalog.rdfio import RDF_TYPE, Triple, iri, writer_for
 from catalog.rdfio import to_graph as triples_to_graph
 from catalog.readiness import legal_basis_valid
 from catalog.search import SortKey
@@ -1214,7 +1215,7 @@ def export_catalog(
     *,
     actor: Principal,
     settings: Settings,
-    fmt: RdfFormat,
+    fmt: Format,
     query: CatalogQuery,
     governance_for: GovernanceLookup | None = None,
     batch_size: int = 200,
@@ -1274,7 +1275,7 @@ def export_dataset(
     actor: Principal,
     name: str,
     settings: Settings,
-    fmt: RdfFormat,
+    fmt: Format,
     governance_for: GovernanceLookup | None = None,
 ) -> RdfExport:
     """One dataset as DCAT-AP; a withdrawn dataset as its tombstone, with status 410.
@@ -1291,7 +1292,7 @@ def export_dataset(
 
 
 def export_organization(
-    session: Session, *, name: str, settings: Settings, fmt: RdfFormat
+    session: Session, *, name: str, settings: Settings, fmt: Format
 ) -> RdfExport:
     """An organization as the ``foaf:Agent`` the datasets name as their publisher.
 

@@ -21,7 +21,6 @@ import json
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -34,6 +33,7 @@ from rdflib.term import Node
 
 import metadata_schemas
 from catalog.errors import BadRequest
+from catalog.formats import FORMATS, Format
 
 Triple = tuple[Node, Node, Node]
 
@@ -67,33 +67,6 @@ _PREFIX_OF: Final = {namespace: prefix for prefix, namespace in PREFIXES.items()
 _LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # Characters rdflib (and the RDF grammars) do not accept in an IRI.
 _IRI_UNSAFE = '<>" {}|\\^`'
-
-
-@dataclass(frozen=True)
-class RdfFormat:
-    """A serialization we read and write.
-
-    Attributes:
-        name: Our name for it (``turtle``, ``jsonld``, ``rdfxml``, ``ntriples``).
-        media_type: Its IANA media type.
-        suffix: The URL suffix that asks for it (``ttl``...).
-        rdflib: rdflib's parser/serializer name.
-    """
-
-    name: str
-    media_type: str
-    suffix: str
-    rdflib: str
-
-
-FORMATS: Final[Mapping[str, RdfFormat]] = {
-    "turtle": RdfFormat("turtle", "text/turtle", "ttl", "turtle"),
-    "jsonld": RdfFormat("jsonld", "application/ld+json", "jsonld", "json-ld"),
-    "rdfxml": RdfFormat("rdfxml", "application/rdf+xml", "rdf", "xml"),
-    "ntriples": RdfFormat("ntriples", "application/n-triples", "nt", "nt"),
-}
-FORMAT_BY_SUFFIX: Final = {fmt.suffix: fmt for fmt in FORMATS.values()}
-FORMAT_BY_MEDIA_TYPE: Final = {fmt.media_type: fmt for fmt in FORMATS.values()}
 
 
 def iri(value: str) -> URIRef:
@@ -387,7 +360,7 @@ class RdfXmlWriter:
         return "</rdf:RDF>\n"
 
 
-def writer_for(fmt: RdfFormat) -> RdfWriter:
+def writer_for(fmt: Format) -> RdfWriter:
     """A fresh writer for ``fmt`` (writers keep per-document state)."""
     writers: dict[str, type[RdfWriter]] = {
         "turtle": TurtleWriter,
@@ -398,7 +371,7 @@ def writer_for(fmt: RdfFormat) -> RdfWriter:
     return writers[fmt.name]()
 
 
-def serialize(triples: Iterable[Triple], fmt: RdfFormat) -> str:
+def serialize(triples: Iterable[Triple], fmt: Format) -> str:
     """The whole document for ``triples`` in ``fmt``."""
     writer = writer_for(fmt)
     return writer.start() + writer.chunk(triples) + writer.end()

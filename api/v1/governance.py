@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from flask import Response, jsonify, request
 
 from api.auth import access, current_principal
-from api.conneg import JSON, JSON_LD, negotiate
+from api.conneg import negotiate
 from api.context import db_session, read_only, state
 from api.v1 import blueprint
 from api.v1.common import etag_for, if_match_revision, json_body, parsed_json
@@ -29,6 +29,7 @@ from api.v1.serializers import (
 from catalog import consents, dataset_policies, legal_bases, policy_context
 from catalog.db import utcnow
 from catalog.errors import FieldError, InvalidMetadata, UnsupportedMediaType
+from catalog.formats import JSON, JSON_LD, Format
 from catalog.governance import governance_view
 from catalog.models import DatasetPolicy, Role
 from catalog.policy_templates import TEMPLATES
@@ -193,11 +194,12 @@ def add_consent_event(name: str, consent_id: uuid.UUID) -> Response:
 
 # --------------------------------------------------------------------------------- policy
 
-_POLICY_FORMATS = (JSON_LD, JSON)
+#: An offer is read and written as JSON-LD, or as the same document labelled JSON.
+POLICY_FORMATS: tuple[Format, ...] = (JSON_LD, JSON)
 
 
 def _policy_response(row: DatasetPolicy, status: int = 200) -> Response:
-    fmt = negotiate(_POLICY_FORMATS)
+    fmt = negotiate(POLICY_FORMATS)
     response = Response(
         json.dumps(row.document, ensure_ascii=False), status=status, mimetype=fmt.media_type
     )

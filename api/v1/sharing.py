@@ -23,7 +23,7 @@ from flask import Response, jsonify, request, send_file
 from werkzeug.http import parse_range_header
 
 from api.auth import access, current_principal
-from api.conneg import JSON, JSON_LD, negotiate
+from api.conneg import negotiate
 from api.context import db_session, state, writes
 from api.v1 import blueprint
 from api.v1.common import body_text, json_body, whole_number
@@ -31,6 +31,7 @@ from api.v1.serializers import access_request_json, agreement_json, outbox_json
 from catalog import access_requests, agreements, gateway, notifications
 from catalog.db import text_limit, utcnow
 from catalog.errors import FieldError, InvalidMetadata
+from catalog.formats import JSON, JSON_LD, Format
 from catalog.models import AccessRequest, Role, SharingAgreement
 from catalog.organizations import organizations_by_id
 
@@ -38,6 +39,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 PARTIES = "members of either organization, auditors and administrators"
 AGREEMENT_READERS = "members of a party, auditors and administrators"
+#: An agreement version as our JSON, or its ODRL Agreement as JSON-LD.
+AGREEMENT_FORMATS: tuple[Format, ...] = (JSON, JSON_LD)
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -236,7 +239,7 @@ def get_agreement(agreement_id: uuid.UUID) -> Response:
     view = agreements.get_agreement(
         db_session(), actor=current_principal(), agreement_id=agreement_id
     )
-    if negotiate((JSON, JSON_LD)) is JSON_LD:
+    if negotiate(AGREEMENT_FORMATS) is JSON_LD:
         return _odrl_response(view)
     response = _agreement_response(view)
     response.headers["Vary"] = "Accept"

@@ -8,13 +8,14 @@ from flask import Response, jsonify, request, url_for
 from rdflib import Graph
 
 from api.auth import access
-from api.conneg import JSON, JSON_LD, TURTLE, Format, negotiate
+from api.conneg import negotiate
 from api.v1 import blueprint
 from api.v1.common import whole_number
 from catalog.errors import BadRequest, NotFound
+from catalog.formats import JSON, JSON_LD, TURTLE, Format
 from vocab import Concept, ConceptScheme, UnknownScheme, get_registry
 
-OFFERED = (JSON, TURTLE, JSON_LD)
+OFFERED: tuple[Format, ...] = (JSON, TURTLE, JSON_LD)
 # Vocabularies change only with a release of the catalog.
 CACHE = "public, max-age=3600"
 
@@ -40,8 +41,8 @@ def _concept(scheme: ConceptScheme, code: str) -> Concept:
 
 
 def _rdf(graph: Graph, fmt: Format) -> Response:
-    assert fmt.rdflib_format is not None  # noqa: S101 # only RDF formats reach here
-    body = graph.serialize(format=fmt.rdflib_format)
+    assert fmt.rdflib is not None  # noqa: S101 # only RDF formats reach here
+    body = graph.serialize(format=fmt.rdflib)
     response = Response(body, mimetype=fmt.media_type)
     response.headers["Cache-Control"] = CACHE
     response.vary.add("Accept")

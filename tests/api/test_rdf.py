@@ -9,7 +9,8 @@ from rdflib.namespace import DCTERMS, FOAF, RDF
 from catalog import shacl
 from catalog.dcat import DCAT, DCT, HYDRA
 from catalog.demo import load_demo
-from catalog.rdfio import FORMATS, parse_rdf
+from catalog.formats import FORMATS
+from catalog.rdfio import parse_rdf
 from tests.conftest import BASE_URI, bearer
 
 CATALOG = URIRef(f"{BASE_URI}catalog")

@@ -27,8 +27,9 @@ from catalog.dcat import (
     dataset_graph,
 )
 from catalog.errors import BadRequest
+from catalog.formats import FORMATS
 from catalog.models import Dataset, Distribution, HarvestRecord, Organization
-from catalog.rdfio import FORMATS, iri, parse_rdf, serialize, to_graph
+from catalog.rdfio import iri, parse_rdf, serialize, to_graph
 from tests.conftest import BASE_URI, dataset_document
 
 EU = "http://publications.europa.eu/resource/authority/"

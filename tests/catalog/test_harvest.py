@@ -24,11 +24,11 @@ from catalog.errors import (
     PayloadTooLarge,
     SourceUnavailable,
 )
+from catalog.formats import FORMATS
 from catalog.harvest import dcat as harvester
 from catalog.harvest.fetch import check_url, host_allowed
 from catalog.models import AuditEvent, Dataset, DatasetRevision, Distribution, HarvestRecord
 from catalog.principals import Principal
-from catalog.rdfio import FORMATS
 from catalog.search import search_index
 from catalog.settings import HarvestSettings, Settings
 from tests.conftest import SYSTEM, write_from_another_session
