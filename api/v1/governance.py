@@ -221,10 +221,10 @@ def get_policy(name: str) -> Response:
 
 
 def _policy_body() -> Any:
-    if request.mimetype not in {"application/json", "application/ld+json"}:
+    media_types = [fmt.media_type for fmt in POLICY_FORMATS]
+    if request.mimetype not in media_types:
         raise UnsupportedMediaType(
-            "send the policy as application/ld+json or application/json "
-            f"(got '{request.mimetype or 'nothing'}')"
+            f"send the policy as {' or '.join(media_types)} (got '{request.mimetype or 'nothing'}')"
         )
     return parsed_json(request.get_data(cache=True))
 
