@@ -9,7 +9,7 @@ declared access rule, so the docs and the authorization table cannot drift apart
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Flask
@@ -17,10 +17,13 @@ from flask import Flask
 import metadata_schemas
 from api.auth import rule_of
 from api.context import takes_write_lock
+from api.v1 import vocab
 from api.v1.common import MAX_PAGE
-from catalog import quality
+from catalog import formats, quality
+from catalog.formats import Format
 
-JSON = "application/json"
+JSON = formats.JSON.media_type
+LD_JSON = formats.JSON_LD.media_type
 PROBLEM = "application/problem+json"
 _COMMON = "urn:simel:schema:common:1.0#/$defs/"
 _REF_NAMES = {
@@ -985,19 +988,39 @@ DIST_ID = _param(
 )
 IF_MATCH = _param("If-Match", "header", "ETag of the revision being edited.", {"type": "string"})
 SCHEME = _param("scheme", "path", "Vocabulary name.", {"type": "string"}, required=True)
-FORMAT = _param(
-    "format", "query", "Representation, instead of Accept.", {"enum": ["json", "ttl", "jsonld"]}
-)
+
+
+def _format_param(offered: Sequence[Format]) -> dict[str, Any]:
+    """The ``format`` query parameter of an endpoint that negotiates over ``offered``."""
+    return _param(
+        "format",
+        "query",
+        "Representation, instead of Accept.",
+        {"enum": [fmt.suffix for fmt in offered]},
+    )
+
+
+def _negotiated(
+    offered: Sequence[Format], schemas: Mapping[Format, dict[str, Any]]
+) -> dict[str, Any]:
+    """The response ``content`` of an endpoint that negotiates over ``offered``."""
+    return {fmt.media_type: {"schema": schemas[fmt]} for fmt in offered}
+
+
+FORMAT = _format_param(vocab.OFFERED)
 
 
 def _rdf_or_json(schema: dict[str, Any]) -> dict[str, Any]:
     return {
         "description": "The resource, in the negotiated representation.",
-        "content": {
-            JSON: {"schema": schema},
-            "text/turtle": {"schema": {"type": "string"}},
-            "application/ld+json": {"schema": {"type": ["object", "array"]}},
-        },
+        "content": _negotiated(
+            vocab.OFFERED,
+            {
+                formats.JSON: schema,
+                formats.TURTLE: {"type": "string"},
+                formats.JSON_LD: {"type": ["object", "array"]},
+            },
+        ),
     }
 
 
@@ -1495,10 +1518,7 @@ def _paths() -> dict[str, Any]:
                         **{
                             media: {"schema": {"type": "string"}}
                             for media in (
-                                "text/turtle",
-                                "application/ld+json",
-                                "application/rdf+xml",
-                                "application/n-triples",
+                                *(fmt.media_type for fmt in formats.RDF_FORMATS),
                                 "application/trig",
                                 "application/n-quads",
                             )

@@ -11,12 +11,15 @@ import copy
 from typing import Any
 
 import metadata_schemas
+from api.v1.governance import POLICY_FORMATS
 from api.v1.openapi import (
     IF_MATCH,
     JSON,
     NAME,
     _errors,
+    _format_param,
     _json_body,
+    _negotiated,
     _nullable,
     _ok,
     _param,
@@ -26,7 +29,6 @@ from api.v1.openapi import (
 )
 from catalog.policy_context import EVALUATION_SCHEMA
 
-LD_JSON = "application/ld+json"
 _TIME = {"type": "string", "format": "date-time"}
 _STR = {"type": "string"}
 _LINKS = _ref("Links")
@@ -585,10 +587,7 @@ def paths() -> dict[str, Any]:
     )
     legal_basis_ok = _ok(_ref("LegalBasis"), "The legal basis.", ETag="Its revision.")
     consent_ok = _ok(_ref("Consent"), "The consent record with its history.")
-    policy_content = {
-        LD_JSON: {"schema": _ref("OdrlPolicy")},
-        JSON: {"schema": _ref("OdrlPolicy")},
-    }
+    policy_content = _negotiated(POLICY_FORMATS, dict.fromkeys(POLICY_FORMATS, _ref("OdrlPolicy")))
     policy_ok = {
         "description": "The offer as ODRL compact JSON-LD (negotiated: application/ld+json by "
         "default, or application/json).",
@@ -598,8 +597,10 @@ def paths() -> dict[str, Any]:
     policy_body = {
         "required": True,
         "content": {
-            media: {"schema": {"oneOf": [_ref("OdrlPolicy"), _ref("PolicyTemplateRequest")]}}
-            for media in (LD_JSON, JSON)
+            fmt.media_type: {
+                "schema": {"oneOf": [_ref("OdrlPolicy"), _ref("PolicyTemplateRequest")]}
+            }
+            for fmt in POLICY_FORMATS
         },
     }
 
@@ -742,12 +743,7 @@ def paths() -> dict[str, Any]:
                 "summary": "The dataset's ODRL offer.",
                 "parameters": [
                     _param("If-None-Match", "header", "A known ETag.", _STR),
-                    _param(
-                        "format",
-                        "query",
-                        "Representation, instead of Accept.",
-                        {"enum": ["jsonld", "json"]},
-                    ),
+                    _format_param(POLICY_FORMATS),
                 ],
                 "responses": {
                     "200": policy_ok,

@@ -15,11 +15,13 @@ from typing import Any
 import metadata_schemas
 from api.v1.openapi import (
     DIST_ID,
-    JSON,
+    LD_JSON,
     NAME,
     PROBLEM,
     _errors,
+    _format_param,
     _json_body,
+    _negotiated,
     _nullable,
     _ok,
     _param,
@@ -27,9 +29,10 @@ from api.v1.openapi import (
     _rewrite_refs,
 )
 from api.v1.openapi_governance import _decision_schemas
+from api.v1.sharing import AGREEMENT_FORMATS
+from catalog import formats
 from catalog.gateway import MAX_CELL_SIZE
 
-LD_JSON = "application/ld+json"
 _TIME = {"type": "string", "format": "date-time"}
 # As the documents' dates (metadata_schemas common date): YYYY-MM-DD, years 1000-2999.
 _DATE = {"type": "string", "format": "date", "pattern": "^[12][0-9]{3}-[0-9]{2}-[0-9]{2}$"}
@@ -481,21 +484,14 @@ def paths() -> dict[str, Any]:
                 "operationId": "api_v1.get_agreement",
                 "summary": "One agreement version (JSON), or its ODRL Agreement "
                 "(Accept: application/ld+json, or format=jsonld).",
-                "parameters": [
-                    _param(
-                        "format",
-                        "query",
-                        "Representation, instead of Accept.",
-                        {"enum": ["json", "jsonld"]},
-                    )
-                ],
+                "parameters": [_format_param(AGREEMENT_FORMATS)],
                 "responses": {
                     "200": {
                         "description": "The agreement, in the negotiated representation.",
-                        "content": {
-                            JSON: {"schema": _ref("Agreement")},
-                            LD_JSON: {"schema": _ref("OdrlPolicy")},
-                        },
+                        "content": _negotiated(
+                            AGREEMENT_FORMATS,
+                            {formats.JSON: _ref("Agreement"), formats.JSON_LD: _ref("OdrlPolicy")},
+                        ),
                         "headers": {
                             "ETag": {
                                 "description": "JSON: its revision; JSON-LD: the policy's SHA-256.",
