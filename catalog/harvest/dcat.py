@@ -62,7 +62,7 @@ from catalog.dcat import (
 )
 from catalog.distributions import distribution_columns
 from catalog.errors import BadRequest, FieldError, InvalidMetadata, PayloadTooLarge
-from catalog.harvest.fetch import Fetched, check_url, fetch_url, read_file
+from catalog.harvest.fetch import Fetched, check_url, fetch_url, read_file, refuse_credentials
 from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
     Dataset,
@@ -1141,7 +1141,8 @@ def harvest_dcat(
     document is read.
 
     Raises:
-        Forbidden: not an administrator, or a source the harvester may not fetch.
+        Forbidden: not an administrator, a source the harvester may not fetch, or a
+            source (or label of a document) with credentials in it.
         PayloadTooLarge: a source over ``[harvest] max_bytes``.
         SourceUnavailable: the source failed.
         BadRequest: the source is not valid (or safe) RDF, or neither source nor data.
@@ -1151,6 +1152,9 @@ def harvest_dcat(
     if data is not None:
         if len(data) > settings.harvest.max_bytes:
             raise PayloadTooLarge(f"the document is larger than {settings.harvest.max_bytes} bytes")
+        if source:
+            # Only a label here, but it is kept in the audit log and the harvest records.
+            refuse_credentials(source)
         fmt = rdf_format or guess_format(data, media_type=media_type, name=source)
         base = source or f"urn:uuid:{uuid.uuid4()}"
         # Parsing megabytes of RDF takes seconds: other writers need not wait for it.

@@ -5,8 +5,11 @@ request on someone's behalf. The rules (``[harvest]`` in config.toml):
 
 * only ``http`` and ``https``; no ``file:``, ``ftp:`` or anything else;
 * only hosts in ``allowed_hosts`` (``*.example.org`` allows subdomains);
-* no loopback, private, link-local, multicast or reserved addresses, unless
+* no loopback, private, link-local, multicast, reserved or other non-global
+  addresses (such as the shared 100.64.0.0/10), IPv4-mapped IPv6 ones included, unless
   ``allow_private_addresses`` (checked on every address the name resolves to);
+* no URL whose host requests would read differently from the host that is checked,
+  and no credentials in URLs (they would be quoted in messages and the audit log);
 * redirects are followed by hand, at most ``max_redirects``, each target checked again;
 * at most ``max_bytes`` (refused early by ``Content-Length``, else cut while reading,
   after decompression), within ``timeout_seconds`` per connect/read and four times
@@ -33,6 +36,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from catalog.errors import Forbidden, NotFound, PayloadTooLarge, SourceUnavailable
 from catalog.settings import HarvestSettings
@@ -67,8 +72,14 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 
 
 def _public(address: str) -> bool:
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return not (
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    # is_global also leaves out what is neither private nor public, such as the shared
+    # address space 100.64.0.0/10 (carrier-grade NAT, and Alibaba Cloud's metadata
+    # service at 100.100.100.200), which is_private does not cover.
+    return ip.is_global and not (
         ip.is_private
         or ip.is_loopback
         or ip.is_link_local
@@ -88,13 +99,17 @@ def check_url(url: str, settings: HarvestSettings) -> None:
     if parts.scheme not in {"http", "https"}:
         raise Forbidden(f"only http and https sources can be harvested, not {parts.scheme!r}")
     host = parts.hostname or ""
+    if (_transport_host(url) or "") != host:
+        raise Forbidden(
+            f"the host of {host!r} is ambiguous: the URL is read differently by the request "
+            "that would fetch it"
+        )
     if not host_allowed(host, settings.allowed_hosts):
         raise Forbidden(
             f"the host {host!r} is not in [harvest] allowed_hosts; an administrator must "
             "add it to the configuration first"
         )
-    if parts.username or parts.password:
-        raise Forbidden("credentials in harvest URLs are not allowed")
+    refuse_credentials(url)
     if settings.allow_private_addresses:
         return
     try:
@@ -102,6 +117,38 @@ def check_url(url: str, settings: HarvestSettings) -> None:
     except ValueError as exc:
         raise SourceUnavailable(f"cannot resolve {host!r}: {exc}") from exc
     public_address(host, port)
+
+
+def _transport_host(url: str) -> str | None:
+    r"""The host that requests (urllib3) connects to for ``url``, as urlsplit spells it.
+
+    The two parsers disagree on some URLs: a backslash ends the authority for urllib3
+    but not for urlsplit, so ``http://evil.test\.data.example.org/`` would be checked as
+    a subdomain of example.org and fetched from evil.test.
+    """
+    try:
+        host = parse_url(url).host
+    except LocationParseError:
+        return None
+    return host.strip("[]").lower() if host else None
+
+
+def refuse_credentials(url: str) -> None:
+    """Refuse a URL with a user name or password in it.
+
+    Sources are quoted in messages, harvest records and the append-only audit log,
+    where a password would stay for good.
+
+    Raises:
+        Forbidden: the URL carries credentials.
+    """
+    try:
+        parts = urlsplit(url)
+        credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        credentials = "@" in url
+    if credentials:
+        raise Forbidden("credentials in harvest URLs are not allowed")
 
 
 def public_address(host: str, port: int) -> str:
