@@ -96,8 +96,8 @@ def child_ours(url: str, output: Path) -> dict[str, Any]:
     """Stream the whole catalog as Turtle to ``output``."""
     from catalog import dcat
     from catalog.db import Database
+    from catalog.formats import FORMATS
     from catalog.principals import Principal
-    from catalog.rdfio import FORMATS
 
     settings = _settings(url)
     _warm()

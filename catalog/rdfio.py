@@ -361,13 +361,19 @@ class RdfXmlWriter:
 
 
 def writer_for(fmt: Format) -> RdfWriter:
-    """A fresh writer for ``fmt`` (writers keep per-document state)."""
+    """A fresh writer for ``fmt`` (writers keep per-document state).
+
+    Raises:
+        ValueError: ``fmt`` is not an RDF format (plain JSON has no writer here).
+    """
     writers: dict[str, type[RdfWriter]] = {
         "turtle": TurtleWriter,
         "ntriples": NTriplesWriter,
         "jsonld": JsonLdWriter,
         "rdfxml": RdfXmlWriter,
     }
+    if fmt.name not in writers:
+        raise ValueError(f"{fmt.media_type} is not an RDF format")
     return writers[fmt.name]()
 
 

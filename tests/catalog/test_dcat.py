@@ -27,7 +27,7 @@ from catalog.dcat import (
     dataset_graph,
 )
 from catalog.errors import BadRequest
-from catalog.formats import FORMATS
+from catalog.formats import FORMATS, JSON
 from catalog.models import Dataset, Distribution, HarvestRecord, Organization
 from catalog.rdfio import iri, parse_rdf, serialize, to_graph
 from tests.conftest import BASE_URI, dataset_document
@@ -386,6 +386,11 @@ def test_chunks_concatenate_into_one_document(name):
     text = writer.start() + writer.chunk(TRICKY[:4]) + writer.chunk(TRICKY[4:]) + writer.end()
     parsed = parse_rdf(text.encode(), rdf_format=fmt.rdflib)
     assert len(parsed) == len(set(TRICKY))
+
+
+def test_plain_json_has_no_rdf_writer():
+    with pytest.raises(ValueError, match="application/json is not an RDF format"):
+        dcat.writer_for(JSON)
 
 
 def test_iri_escapes_characters_no_iri_may_hold():
