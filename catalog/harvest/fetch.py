@@ -13,7 +13,8 @@ request on someone's behalf. The rules (``[harvest]`` in config.toml):
 * redirects are followed by hand, at most ``max_redirects``, each target checked again;
 * at most ``max_bytes`` (refused early by ``Content-Length``, else cut while reading,
   after decompression), within ``timeout_seconds`` per connect/read and four times
-  that for the whole response;
+  that for the whole response (headers and body: at that deadline the connection is
+  shut down, however steadily the source trickles);
 * no proxies or credentials from the environment (``trust_env`` off).
 
 The address is checked where the connection is opened, and the socket connects to the
@@ -24,9 +25,12 @@ also runs before each request, so a URL is refused before any session is opened.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -173,7 +177,91 @@ def public_address(host: str, port: int) -> str:
     return addresses[0]
 
 
-class _PublicHTTPConnection(HTTPConnection):
+class _Deadline:
+    """The time by which one response must have arrived whole (headers and body).
+
+    ``timeout_seconds`` bounds each read, so a source that sends a byte now and then,
+    each within it, would never time out, in its headers or its body. At the deadline a
+    timer shuts the sockets of the request down, which ends any read in progress.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self._expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._token: Token[_Deadline | None] | None = None
+
+    def __enter__(self) -> _Deadline:
+        self._token = _DEADLINE.set(self)
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+        if self._token is not None:
+            _DEADLINE.reset(self._token)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the deadline has passed (or the timer has already cut the response)."""
+        return self._expired or time.monotonic() > self.at
+
+    def watch(self, sock: socket.socket | None) -> None:
+        """Shut ``sock`` down at the deadline (at once if it has passed)."""
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            if self._expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # OSError: already closed, or detached (a plain socket that TLS took over).
+    with contextlib.suppress(OSError):
+        # socket.socket's own shutdown: an SSLSocket's would also drop its TLS state
+        # from under the thread that is reading.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+#: The deadline of the response being fetched in this thread (set by fetch_url).
+_DEADLINE: ContextVar[_Deadline | None] = ContextVar("harvest_deadline", default=None)
+
+
+def _watch(sock: socket.socket | None) -> None:
+    deadline = _DEADLINE.get()
+    if deadline is not None:
+        deadline.watch(sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    """Connections whose sockets the current :class:`_Deadline` can shut down."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _watch(sock)  # the TLS handshake, on a new connection
+        return sock
+
+    def getresponse(self) -> Any:
+        """The response, read under the deadline (also on a reused connection)."""
+        _watch(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    pass
+
+
+class _PublicHTTPConnection(_WatchedHTTPConnection):
     """Connections that resolve the host once, check it, and connect to that address.
 
     TLS still verifies the certificate against the host name (urllib3 uses ``host``
@@ -193,6 +281,14 @@ class _PublicHTTPSConnection(_PublicHTTPConnection, HTTPSConnection):
     pass
 
 
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 class _PublicHTTPPool(HTTPConnectionPool):
     ConnectionCls = _PublicHTTPConnection
 
@@ -201,15 +297,20 @@ class _PublicHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _PublicHTTPSConnection
 
 
-class _PublicOnlyAdapter(HTTPAdapter):
-    """The transport of harvests that may not reach private addresses."""
+class _HarvestAdapter(HTTPAdapter):
+    """The harvester's transport: deadlines, and public addresses only unless allowed."""
+
+    def __init__(self, *, public_only: bool) -> None:
+        self._pools: dict[str, type[HTTPConnectionPool]] = (
+            {"http": _PublicHTTPPool, "https": _PublicHTTPSPool}
+            if public_only
+            else {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+        )
+        super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _PublicHTTPPool,
-            "https": _PublicHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = dict(self._pools)
 
 
 def fetch_url(url: str, settings: HarvestSettings) -> Fetched:
@@ -222,40 +323,42 @@ def fetch_url(url: str, settings: HarvestSettings) -> Fetched:
     """
     session = requests.Session()
     session.trust_env = False
-    if not settings.allow_private_addresses:
-        session.mount("http://", _PublicOnlyAdapter())
-        session.mount("https://", _PublicOnlyAdapter())
+    adapter = _HarvestAdapter(public_only=not settings.allow_private_addresses)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     try:
         for _ in range(settings.max_redirects + 1):
             check_url(url, settings)
-            started = time.monotonic()
-            try:
-                response = session.get(
-                    url,
-                    headers={"Accept": ACCEPT, "User-Agent": USER_AGENT},
-                    timeout=(settings.timeout_seconds, settings.timeout_seconds),
-                    allow_redirects=False,
-                    stream=True,
-                )
-            except requests.RequestException as exc:
-                raise SourceUnavailable(f"cannot fetch {url}: {exc}") from exc
-            with response:
-                if response.is_redirect:
-                    location = response.headers.get("Location", "")
-                    url = urljoin(url, location)
-                    continue
-                if not 200 <= response.status_code < 300:
-                    raise SourceUnavailable(f"{url} answered {response.status_code}")
-                data = _read(response, url, settings, started)
-                media_type = response.headers.get("Content-Type")
-                return Fetched(data=data, url=url, media_type=media_type)
+            with _Deadline(4 * settings.timeout_seconds) as deadline:
+                try:
+                    response = session.get(
+                        url,
+                        headers={"Accept": ACCEPT, "User-Agent": USER_AGENT},
+                        timeout=(settings.timeout_seconds, settings.timeout_seconds),
+                        allow_redirects=False,
+                        stream=True,
+                    )
+                except requests.RequestException as exc:
+                    if deadline.passed:
+                        raise SourceUnavailable(f"{url} took too long to send") from exc
+                    raise SourceUnavailable(f"cannot fetch {url}: {exc}") from exc
+                with response:
+                    if response.is_redirect:
+                        location = response.headers.get("Location", "")
+                        url = urljoin(url, location)
+                        continue
+                    if not 200 <= response.status_code < 300:
+                        raise SourceUnavailable(f"{url} answered {response.status_code}")
+                    data = _read(response, url, settings, deadline)
+                    media_type = response.headers.get("Content-Type")
+                    return Fetched(data=data, url=url, media_type=media_type)
         raise SourceUnavailable(f"more than {settings.max_redirects} redirects from the source")
     finally:
         session.close()
 
 
 def _read(
-    response: requests.Response, url: str, settings: HarvestSettings, started: float
+    response: requests.Response, url: str, settings: HarvestSettings, deadline: _Deadline
 ) -> bytes:
     limit = settings.max_bytes
     declared = response.headers.get("Content-Length", "")
@@ -268,11 +371,17 @@ def _read(
             size += len(chunk)
             if size > limit:
                 raise PayloadTooLarge(f"{url} is larger than the limit of {limit} bytes")
-            if time.monotonic() - started > 4 * settings.timeout_seconds:
+            if deadline.passed:
                 raise SourceUnavailable(f"{url} took too long to send")
             chunks.append(chunk)
     except requests.RequestException as exc:
+        if deadline.passed:
+            raise SourceUnavailable(f"{url} took too long to send") from exc
         raise SourceUnavailable(f"reading {url} failed: {exc}") from exc
+    if deadline.passed:
+        # Without a length, the end of a response is the end of the connection: one
+        # the deadline shut down looks complete, but is not.
+        raise SourceUnavailable(f"{url} took too long to send")
     return b"".join(chunks)
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 import requests
 from sqlmodel import select
 
-from catalog.errors import Forbidden
+from catalog.errors import Forbidden, SourceUnavailable
 from catalog.harvest import dcat as harvester
 from catalog.harvest.fetch import check_url, fetch_url
 from catalog.models import AuditEvent, HarvestRecord
@@ -105,3 +108,69 @@ def test_credentials_in_the_label_of_an_uploaded_document_are_refused(session, s
     details = [str(d) for d in session.exec(select(AuditEvent.details)).all()]
     assert not any("s3cret" in d for d in details)
     assert session.exec(select(HarvestRecord)).all() == []
+
+
+# ---------------------------------------------------------------- slow sources
+
+
+class _Dripper:
+    """A server that sends its answer a few bytes at a time, each within the read timeout."""
+
+    def __init__(self, head: bytes, drip: bytes, times: int, pause: float) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._serve, args=(head, drip, times, pause), daemon=True
+        )
+        self.thread.start()
+
+    def _serve(self, head: bytes, drip: bytes, times: int, pause: float) -> None:
+        connection, _ = self.listener.accept()
+        with connection:
+            connection.recv(65536)
+            try:
+                connection.sendall(head)
+                for _ in range(times):
+                    if self.stop.wait(pause):
+                        return
+                    connection.sendall(drip)
+                connection.sendall(b"Content-Length: 0\r\n\r\n" if b"\r\n\r\n" not in head else b"")
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+        self.thread.join()
+
+
+@pytest.fixture
+def drip() -> Iterator[list[_Dripper]]:
+    servers: list[_Dripper] = []
+    yield servers
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("head", "piece"),
+    [
+        # the body, a byte at a time (with and without a length)
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/turtle\r\nContent-Length: 40\r\n\r\n", b"#"),
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/turtle\r\nConnection: close\r\n\r\n", b"#"),
+        # the headers, a line at a time
+        (b"HTTP/1.1 200 OK\r\n", b"X-Slow: 1\r\n"),
+    ],
+)
+def test_a_source_that_drips_is_cut_off_at_the_time_limit(drip, head, piece):
+    """timeout_seconds bounds each read, and four times it the whole response."""
+    server = _Dripper(head, piece, times=40, pause=0.1)  # 4 s in all, 0.1 s per piece
+    drip.append(server)
+    rules = HarvestSettings(
+        allowed_hosts=("127.0.0.1",), allow_private_addresses=True, timeout_seconds=0.25
+    )
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable, match="too long"):
+        fetch_url(f"http://127.0.0.1:{server.port}/catalog", rules)
+    assert time.monotonic() - started < 2.5
