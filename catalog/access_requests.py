@@ -454,6 +454,7 @@ def approve(
         valid_until=request.period_end,
         base_uri=base_uri,
         access_request_id=request.id,
+        min_cell_size=request.document.get("min_cell_size"),
     )
     _audit(
         session,

@@ -594,12 +594,14 @@ def create_draft(
     title: Mapping[str, str] | None = None,
     access_request_id: uuid.UUID | None = None,
     previous: SharingAgreement | None = None,
+    min_cell_size: int | None = None,
     at: dt.datetime | None = None,
 ) -> SharingAgreement:
     """Store a draft agreement with its parties and datasets, audited and notified (no commit).
 
-    ``valid_until`` is the last day of validity (included). ``at`` is the moment of
-    drafting, now unless the demo loader replays history.
+    ``valid_until`` is the last day of validity (included). ``min_cell_size`` is the
+    output cell size the consumers committed to (a renewal passes the previous version's).
+    ``at`` is the moment of drafting, now unless the demo loader replays history.
 
     Raises:
         InvalidMetadata: an empty or past period, or the provider among the assignees.
@@ -649,6 +651,7 @@ def create_draft(
         legal_bases=legal,
         valid_from=start,
         valid_until=end,
+        min_cell_size=min_cell_size,
         status=S.DRAFT,
         policy=policy,
         created=at,
@@ -681,6 +684,7 @@ def create_draft(
             "legal_bases": legal,
             "valid_from": start.isoformat(),
             "valid_until": end.isoformat(),
+            "min_cell_size": agreement.min_cell_size,
             "access_request": str(agreement.access_request_id)
             if agreement.access_request_id
             else None,
@@ -778,6 +782,7 @@ def draft_agreement(
         valid_until=dt.date.fromisoformat(document["valid_until"]),
         base_uri=base_uri,
         title=document.get("title"),
+        min_cell_size=document.get("min_cell_size"),
     )
     session.commit()
     return view_of(session, agreement)
@@ -1227,6 +1232,7 @@ def renew(
         valid_until=dates["valid_until"],
         base_uri=base_uri,
         previous=agreement,
+        min_cell_size=cell_size,
     )
     session.commit()
     return view_of(session, renewed)
@@ -1260,7 +1266,13 @@ def covering_agreements(
 
 
 def agreed_cell_size(session: Session, agreement: SharingAgreement) -> int | None:
-    """The smallest output cell the requester committed to, in the access request."""
+    """The smallest output cell the consumers committed to, ``None`` for record-level use.
+
+    Versions drafted before agreements kept it (migration 0012) read it from their
+    access request.
+    """
+    if agreement.min_cell_size is not None:
+        return agreement.min_cell_size
     if agreement.access_request_id is None:
         return None
     origin = session.get(AccessRequest, agreement.access_request_id)

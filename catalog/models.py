@@ -764,6 +764,8 @@ class SharingAgreement(SQLModel, table=True):
     legal_bases: list[str] = Field(sa_column=_json_column())
     valid_from: dt.datetime = Field(sa_column=_time_column())
     valid_until: dt.datetime = Field(sa_column=_time_column())
+    # The smallest output cell the consumers committed to; None for record-level use.
+    min_cell_size: int | None = None
     status: str = Field(default=AgreementStatus.DRAFT, max_length=20, index=True)
     status_reason: str | None = Field(default=None, max_length=4000)
     status_changed_at: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())

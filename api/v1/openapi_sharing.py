@@ -184,6 +184,11 @@ def _agreement_schema() -> dict[str, Any]:
         "legal_bases": {"type": "array", "items": _STR},
         "valid_from": _TIME,
         "valid_until": {**_TIME, "description": "End of validity (excluded)."},
+        "min_cell_size": {
+            **_nullable({"type": "integer", "minimum": 1}),
+            "description": "Smallest cell count of the outputs the assignees committed to;"
+            " null for record-level use. Downloads are evaluated with it.",
+        },
         "access_request": _nullable(_UUID),
         "signatures": {"type": "array", "items": signature},
         "awaiting_signature": {

@@ -441,6 +441,7 @@ def agreement_json(view: AgreementView, at: dt.datetime) -> dict[str, Any]:
         "legal_bases": agreement.legal_bases,
         "valid_from": iso(agreement.valid_from),
         "valid_until": iso(agreement.valid_until),
+        "min_cell_size": agreement.min_cell_size,
         "access_request": str(agreement.access_request_id) if agreement.access_request_id else None,
         "signatures": [
             {

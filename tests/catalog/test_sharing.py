@@ -889,12 +889,53 @@ def test_an_aggregates_only_agreement_serves_on_the_committed_cell_size(
             "parameters": {"assignees": ["mintrab-gt"], "min_cell_size": 20},
         }
     )
-    sharing.activated(min_cell_size=25)
+    agreement = sharing.activated(min_cell_size=25)
+    assert agreement.min_cell_size == 25  # kept by the agreement itself
     sharing.granted()  # the commitment of the access request
     assert last_event(sharing.session).details["min_cell_size"] == 25
     sharing.granted(min_cell_size=20)  # declared for this use
     denial = sharing.denied("policy", min_cell_size=5)
     assert "simel:minCellSize gteq 20 is not satisfied (request: 5)" in denial.detail
+
+
+def test_a_direct_draft_keeps_its_cell_size_for_downloads_and_renewals(
+    build: Callable[..., Sharing],
+) -> None:
+    # Drafted by the provider without an access request: the commitment it was checked
+    # against must be what its downloads and renewals are evaluated with.
+    sharing = build(
+        policy={
+            "template": "binational-labour-migration-exchange",
+            "parameters": {"assignees": ["mintrab-gt"], "min_cell_size": 20},
+        }
+    )
+    body = {
+        "datasets": [DATASET],
+        "assignees": [GT],
+        "purpose": "ProvideOfficialStatistics",
+        "valid_from": today().isoformat(),
+        "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
+    }
+    with pytest.raises(Conflict):  # record-level use: the offer allows aggregates only
+        agreements.draft_agreement(
+            sharing.session, actor=sharing.who("sv.steward"), document=body, base_uri=BASE_URI
+        )
+    view = agreements.draft_agreement(
+        sharing.session,
+        actor=sharing.who("sv.steward"),
+        document={**body, "min_cell_size": 30},
+        base_uri=BASE_URI,
+    )
+    agreement = view.agreement
+    assert (agreement.access_request_id, agreement.min_cell_size) == (None, 30)
+    assert last_event(sharing.session, "agreement.drafted").details["min_cell_size"] == 30
+    sharing.send(agreement.id)
+    sharing.sign(agreement.id, "sv.signatory")
+    sharing.sign(agreement.id, "gt.signatory")
+    sharing.granted()
+    assert last_event(sharing.session).details["min_cell_size"] == 30
+    renewed = sharing.renew(agreement.id).agreement
+    assert renewed.min_cell_size == 30
 
 
 def test_a_refusal_names_the_organizations_other_agreements_too(sharing: Sharing) -> None:
