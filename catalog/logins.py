@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hmac
 import logging
 import math
 import secrets
@@ -30,6 +31,17 @@ from catalog.models import User, UserSession, secret_digest
 from catalog.principals import Principal
 
 log = logging.getLogger("simel.logins")
+
+# What is typed as a user name is often a password typed one field early, so the log
+# keeps a keyed fingerprint of unknown names: enough to see repeated attempts on one
+# name while the process runs, nothing a dictionary could be checked against.
+_FINGERPRINT_KEY = secrets.token_bytes(32)
+
+
+def _fingerprint(text: str) -> str:
+    return hmac.new(_FINGERPRINT_KEY, text.encode(), "sha256").hexdigest()[:12]
+
+
 WRONG_CREDENTIALS = "wrong username or password"
 
 
@@ -71,7 +83,10 @@ def log_in(
     ).first()
     if user is None or not user.is_active or not user.password_hash:
         accounts.verify_password(_dummy_hash(), password)  # same work as a real check
-        log.warning("failed login for unknown or disabled user %r", username[:100])
+        if user is None:
+            log.warning("failed login for unknown user #%s", _fingerprint(username))
+        else:
+            log.warning("failed login for disabled user %s", user.username)
         raise Unauthenticated(WRONG_CREDENTIALS)
     assert user.id is not None  # noqa: S101 # persisted users have ids
     if user.locked_until is not None and user.locked_until > now:

@@ -51,6 +51,18 @@ def test_unknown_and_wrong_give_the_same_answer(session, ana):
     assert actions(session).count("login.failed") == 1
 
 
+def test_an_unknown_name_is_not_logged_since_it_may_be_a_password(session, ana, caplog):
+    typed = "Contraseña-de-Ana-2026"
+    for _ in range(2):
+        with pytest.raises(Unauthenticated), caplog.at_level("WARNING", logger=logins.log.name):
+            attempt(session, PASSWORD, username=typed)
+    assert typed not in caplog.text
+    first, second = (r.getMessage() for r in caplog.records)
+    assert first == second  # repeated attempts on one name can be told apart
+    assert first.startswith("failed login for unknown user #")
+    assert secret_digest(typed)[:12] not in first  # not a plain digest of the password
+
+
 def test_repeated_failures_lock_the_account(session, ana):
     for _ in range(POLICY.max_failures - 1):
         with pytest.raises(Unauthenticated):
