@@ -218,6 +218,7 @@ class HarvestSettings(_Section):
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     max_pages: int = Field(default=1000, ge=1)
+    max_total_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
 
     @field_validator("allowed_hosts")
     @classmethod

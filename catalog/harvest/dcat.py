@@ -163,7 +163,8 @@ def load_source(
     Raises:
         Forbidden: a URL (or redirect, or next page) the harvester may not fetch, or a
             file path where files are not allowed.
-        PayloadTooLarge: a document over ``[harvest] max_bytes``.
+        PayloadTooLarge: a document over ``[harvest] max_bytes``, or pages over
+            ``[harvest] max_total_bytes`` together.
         SourceUnavailable: the source failed.
         BadRequest: the document is not valid RDF, or is unsafe (DTD, remote context).
     """
@@ -178,10 +179,19 @@ def load_source(
     graph = Graph(bind_namespaces="none")
     seen: set[str] = set()
     url: str | None = source
-    pages = 0
+    pages = received = 0
     while url is not None and url not in seen and pages < limits.max_pages:
         seen.add(url)
-        page = _parse(fetch_url(url, limits), rdf_format)
+        fetched = fetch_url(url, limits)
+        # Every page's triples stay in memory until the whole source is read, so each
+        # page's own limit is not enough.
+        received += len(fetched.data)
+        if received > limits.max_total_bytes:
+            raise PayloadTooLarge(
+                f"the pages of {source} pass {limits.max_total_bytes} bytes together, the"
+                " limit of one harvest ([harvest] max_total_bytes)"
+            )
+        page = _parse(fetched, rdf_format)
         pages += 1
         for triple in page:
             graph.add(triple)

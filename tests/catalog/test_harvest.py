@@ -725,6 +725,29 @@ def test_a_url_source_and_its_hydra_pages(session, settings, org, server):
     assert session.exec(select(HarvestRecord.source_catalog)).first() == f"{server.base}/catalog"
 
 
+def test_pages_over_the_total_limit_are_refused_and_nothing_is_written(
+    session, settings, org, server
+):
+    pages = {number: _page(server, number, 3, [f"d{number}"]) for number in (1, 2, 3)}
+    for number, body in pages.items():
+        server.routes[f"/catalog?page={number}"] = (200, {"Content-Type": "text/turtle"}, body)
+    limit = len(pages[1]) + len(pages[2]) + 10  # each page alone is well within max_bytes
+    rules = _local(settings, max_total_bytes=limit)
+    with pytest.raises(PayloadTooLarge, match="max_total_bytes"):
+        harvester.harvest_dcat(
+            session, actor=SYSTEM, settings=rules, source=f"{server.base}/catalog?page=1"
+        )
+    assert server.requests == [f"/catalog?page={n}" for n in (1, 2, 3)]
+    assert session.exec(select(HarvestRecord)).all() == []
+    report = harvester.harvest_dcat(
+        session,
+        actor=SYSTEM,
+        settings=_local(settings, max_total_bytes=limit + len(pages[3])),
+        source=f"{server.base}/catalog?page=1",
+    )
+    assert sorted(report.created) == ["d1", "d2", "d3"]
+
+
 def test_redirects_to_a_host_not_allowed_are_refused(session, settings, org, server):
     server.routes["/catalog"] = (301, {"Location": "http://169.254.169.254/latest"}, b"")
     with pytest.raises(Forbidden):
