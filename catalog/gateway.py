@@ -150,17 +150,24 @@ def _decide(
         states = [
             {"agreement": str(a.id), "version": a.version, "status": a.status} for a in candidates
         ]
-        if candidates:
-            latest = candidates[0]
-            detail = (
-                f"{organization.name}'s agreement {latest.id} on '{dataset.name}' is "
-                f"{latest.status}"
-                + (f" ({latest.status_reason})" if latest.status_reason else "")
-                + ("" if latest.status != AgreementStatus.ACTIVE else ": not yet in force")
-            )
-        else:
+        if not candidates:
             detail = f"{organization.name} is not party to any agreement covering '{dataset.name}'"
-        return None, _Denial("agreement", detail, {"agreements": states}), {}
+            return None, _Denial("agreement", detail, {"agreements": states}), {}
+        latest = candidates[0]
+        detail = (
+            f"{organization.name}'s agreement {latest.id} on '{dataset.name}' is "
+            f"{latest.status}"
+            + (f" ({latest.status_reason})" if latest.status_reason else "")
+            + ("" if latest.status != AgreementStatus.ACTIVE else ": not yet in force")
+        )
+        # Recorded under the agreement it names, so that the audit log's agreement filter
+        # finds the attempts it refused (while suspended, after it lapsed...) too.
+        named = {"agreement": str(latest.id), "agreement_version": latest.version}
+        return (
+            None,
+            _Denial("agreement", detail, {"agreements": states}),
+            {**named, "agreements": states},
+        )
     country = recipient_country or organization.country
     # Read once: every agreement tried is checked against the same bases.
     recorded = (

@@ -850,6 +850,30 @@ def test_a_suspended_agreement_denies_until_resumed(sharing: Sharing) -> None:
     assert audit.verify_chain(sharing.session).ok
 
 
+def test_a_refusal_under_an_agreement_not_in_force_is_found_by_that_agreement(
+    sharing: Sharing,
+) -> None:
+    # An auditor following the agreement (?agreement=) must see the attempts it refused
+    # while suspended, not only the accesses it allowed.
+    agreement = sharing.activated()
+    sharing.suspend(agreement.id)
+    sharing.denied("agreement")
+    refused = last_event(sharing.session)
+    assert refused.details["agreement"] == str(agreement.id)
+    assert refused.details["agreement_version"] == 1
+    assert refused.details["agreements"] == [
+        {"agreement": str(agreement.id), "version": 1, "status": "suspended"}
+    ]
+    under = audit.list_events(
+        sharing.session,
+        actor=sharing.who("auditor"),
+        filters=audit.EventFilters(agreement=str(agreement.id)),
+        page=1,
+        page_size=100,
+    )
+    assert [e.action for e in under.events][:2] == ["data.access.denied", "agreement.suspended"]
+
+
 def test_a_terminated_agreement_denies(sharing: Sharing) -> None:
     agreement = sharing.activated()
     sharing.granted()
