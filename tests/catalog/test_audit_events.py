@@ -77,6 +77,14 @@ def test_filters_combine(session, log):
     assert three.organization_id == log["gt"].id
 
 
+def test_an_action_family_is_matched_literally_and_alike_on_every_database(session, log):
+    # SQL LIKE read "%" and "_" as wildcards, and ignored case on SQLite only.
+    assert events(session, action="%.") == []
+    assert events(session, action="____.") == []
+    assert events(session, action="DATA.access.") == []
+    assert len(events(session, action="data.access.")) == 3
+
+
 def test_since_includes_and_until_excludes_the_moment(session, log):
     third = log["things"][2]
     since = events(session, object_type="thing", since=third.occurred_at)
