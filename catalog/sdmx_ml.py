@@ -40,6 +40,7 @@ from sdmx.reader.xml.v21 import Reader as _XmlReader
 from catalog.errors import BadRequest, FieldError, InvalidMetadata, PayloadTooLarge
 
 MESSAGE_NS: Final = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
+STRUCTURE_NS: Final = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure"
 _MESSAGE_NS_30: Final = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message"
 SENDER_ID: Final = "SIMEL"
 # The SDMX 2.1 schemas default a missing version attribute to 1.0.
@@ -261,6 +262,89 @@ def _check_root(root: etree._Element) -> None:
     raise InvalidMetadata(detail, [FieldError("", detail)])
 
 
+# The identifiers SDMX-ML 2.1 allows (SDMXCommon.xsd: IDType, NestedIDType, VersionType).
+# sdmx1 reads any text; a structure stored under another one could not be named in a
+# URN, an API path or a schema-valid export (``CL/AREA``, ``1.0 beta``, ``latest``).
+_ID: Final = re.compile(r"[A-Za-z0-9_@$\-]+")
+_NESTED_ID: Final = re.compile(r"[A-Za-z0-9_@$\-]+(\.[A-Za-z0-9_@$\-]+)*")
+_VERSION: Final = re.compile(r"[0-9]+(\.[0-9]+)*")
+# Element (in the structure namespace) -> kind, for the maintainables the catalog stores.
+_KIND_OF_ELEMENT: Final[Mapping[str, str]] = {
+    "Codelist": "codelist",
+    "ConceptScheme": "conceptscheme",
+    "DataStructure": "datastructure",
+    "Dataflow": "dataflow",
+}
+# Identifiable parts of a maintainable whose ids must be SDMX ids too.
+_PARTS: Final = frozenset(
+    {"Code", "Concept", "Dimension", "TimeDimension", "MeasureDimension", "Attribute"}
+    | {"PrimaryMeasure"}
+)
+
+
+def _identity_errors(element: etree._Element, kind: str) -> tuple[Ref, list[str]]:
+    agency = element.get("agencyID", "")
+    structure_id = element.get("id", "")
+    version = element.get("version", DEFAULT_VERSION)
+    ref = Ref(kind, agency, structure_id, version)
+    problems = []
+    if not _ID.fullmatch(structure_id):
+        problems.append(f"id '{structure_id}' is not an SDMX id (letters, digits, _ @ $ -)")
+    if not _NESTED_ID.fullmatch(agency):
+        problems.append(
+            f"agencyID '{agency}' is not an SDMX agency id (SDMX ids separated by dots)"
+        )
+    if not _VERSION.fullmatch(version):
+        problems.append(
+            f"version '{version}' is not an SDMX 2.1 version (numbers separated by dots, as 1.0)"
+        )
+    for part in element.iter(*(f"{{{STRUCTURE_NS}}}{name}" for name in _PARTS)):
+        part_id = part.get("id")
+        if part_id is not None and not _ID.fullmatch(part_id):
+            name = etree.QName(part).localname
+            problems.append(f"{name} id '{part_id}' is not an SDMX id (letters, digits, _ @ $ -)")
+    return ref, problems
+
+
+def _check_identities(root: etree._Element) -> None:
+    """Refuse identifiers SDMX-ML 2.1 does not allow, and a structure given twice.
+
+    sdmx1 keeps one of two structures with the same identity and drops the other
+    without a word, so which content the sender meant cannot be known.
+    """
+    seen: set[Ref] = set()
+    twice: list[Ref] = []
+    errors: list[FieldError] = []
+    for element in root.iterfind(f"{{{MESSAGE_NS}}}Structures/*/*"):
+        qname = etree.QName(element)
+        kind = _KIND_OF_ELEMENT.get(qname.localname)
+        if qname.namespace != STRUCTURE_NS or kind is None:
+            continue
+        if element.get("isExternalReference", "false").strip() in ("true", "1"):
+            continue
+        ref, problems = _identity_errors(element, kind)
+        errors.extend(
+            FieldError("", f"{kind} {ref.label}: {problem}", {"structure": ref.label})
+            for problem in problems
+        )
+        if ref in seen and ref not in twice:
+            twice.append(ref)
+        seen.add(ref)
+    errors.extend(
+        FieldError(
+            "",
+            f"{ref.kind} {ref.label} is in the message more than once (give each version once)",
+            {"structure": ref.label},
+        )
+        for ref in twice
+    )
+    if errors:
+        detail = "; ".join(error.detail for error in errors[:5])
+        if len(errors) > 5:
+            detail += f"; and {len(errors) - 5} more"
+        raise InvalidMetadata(f"the message cannot be stored: {detail}", errors)
+
+
 def _read(data: bytes) -> Any:
     # sdmx1 prints its parser stacks and the failing element to stdout when a message
     # is broken; that text belongs to neither the HTTP response nor the server log.
@@ -285,8 +369,9 @@ def read_structure_message(data: bytes, *, max_bytes: int) -> StructureMessage:
     Raises:
         PayloadTooLarge: more than ``max_bytes`` bytes.
         BadRequest: empty, not well-formed XML, or carries a DOCTYPE/ENTITY declaration.
-        InvalidMetadata: not an SDMX-ML 2.1 structure message, or sdmx1 cannot read it
-            (the parser's reason is in the detail and in ``errors``).
+        InvalidMetadata: not an SDMX-ML 2.1 structure message, identifiers that SDMX
+            does not allow or a structure given twice, or sdmx1 cannot read it (the
+            reason is in the detail and in ``errors``).
     """
     if len(data) > max_bytes:
         raise PayloadTooLarge(
@@ -300,7 +385,9 @@ def read_structure_message(data: bytes, *, max_bytes: int) -> StructureMessage:
         raise _refuse_json(head)
     if _DECLARATION.search(data):
         raise BadRequest(_DOCTYPE_REFUSED)
-    _check_root(_hardened_root(data))
+    root = _hardened_root(data)
+    _check_root(root)
+    _check_identities(root)
     try:
         message = _read(data)
     except Exception as exc:  # sdmx1 raises many types; each means "cannot read it"

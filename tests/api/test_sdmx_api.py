@@ -147,6 +147,45 @@ def test_a_conflicting_import_is_409_and_stores_nothing(client, people):
     assert client.get(STRUCTURES).json["total"] == 1
 
 
+@pytest.mark.parametrize(
+    ("codelist", "named"),
+    [
+        (s.codelist_xml("CL/AREA", s.AREAS), "id 'CL/AREA'"),
+        (s.codelist_xml("", s.AREAS), "id ''"),
+        (s.codelist_xml("CL_AREA", s.AREAS, agency="INE GT"), "agencyID 'INE GT'"),
+        (s.codelist_xml("CL_AREA", s.AREAS, version="1.0 beta"), "version '1.0 beta'"),
+        (s.codelist_xml("CL_AREA", s.AREAS, version="latest"), "version 'latest'"),
+        (s.codelist_xml("CL_AREA", [("A B", "a b")]), "id 'A B'"),
+    ],
+    ids=["slash", "empty-id", "space-agency", "text-version", "latest", "code-id"],
+)
+def test_identifiers_sdmx_does_not_allow_are_422(client, people, codelist, named):
+    message = s.codelists_message(s.codelist_xml("CL_GOOD", s.AREAS), codelist)
+    response = post(client, message, people["admin"])
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+    assert named in response.json["detail"]
+    assert any(named in error["detail"] for error in response.json["errors"])
+    assert client.get(STRUCTURES).json["total"] == 0
+
+
+def test_a_structure_twice_in_one_message_is_422(client, people):
+    message = s.codelists_message(
+        s.codelist_xml("CL_AREA", s.AREAS), s.codelist_xml("CL_AREA", [("HND", "Honduras")])
+    )
+    response = post(client, message, people["admin"])
+    assert response.status_code == 422
+    assert "TEST:CL_AREA(1.0)" in response.json["detail"]
+    assert "more than once" in response.json["detail"]
+    assert client.get(STRUCTURES).json["total"] == 0
+    other_versions = s.codelists_message(
+        s.codelist_xml("CL_AREA", s.AREAS),
+        s.codelist_xml("CL_AREA", s.AREAS, version="1.1"),
+        s.codelist_xml("CL_AREA", s.AREAS, agency="OTHER"),
+    )
+    assert post(client, other_versions, people["admin"]).json["created"] == 3
+
+
 # ---------------------------------------------------------------------------- browsing
 
 
