@@ -356,7 +356,9 @@ def import_message(
         BadRequest: not well-formed XML, or XML with a DOCTYPE/ENTITY declaration.
         InvalidMetadata: not an SDMX-ML 2.1 structure message, unreadable by sdmx1, or
             holding no structure the catalog stores.
-        Conflict: the message changes a final or referenced stored structure.
+        Conflict: the message changes a final or referenced stored structure, or stores
+            a codelist or concept scheme, used by a linked DSD, that lacks codes of the
+            linked datasets.
     """
     actor.require_admin()
     message = read_structure_message(data, max_bytes=max_bytes)
@@ -403,6 +405,7 @@ def import_message(
     )
     try:
         session.flush()
+        _refuse_lacking_codes(session, [p.parsed.ref for p in plans if p.outcome == "created"])
         audit.record_many(session, actor=actor, events=events)
         session.commit()
     except IntegrityError as exc:
@@ -414,6 +417,46 @@ def import_message(
 
 
 # ---------------------------------------------------------------------- protection
+
+
+def _refuse_lacking_codes(session: Session, created: Sequence[Ref]) -> None:
+    """Refuse new codelists and concept schemes that linked datasets' codes are not in.
+
+    A linked DSD may name a codelist that is not stored yet: its dimension cannot be
+    checked, so the link was made without it. Storing the codelist then starts checking
+    the datasets' codes; one that is not in it would make every later update of the
+    dataset fail on a code nobody changed. Called after the new rows are flushed, so
+    that the check sees them; rolls the session back before raising.
+
+    Raises:
+        Conflict: a linked dataset has a code that the new structures lack.
+    """
+    errors: list[dict[str, Any]] = []
+    lacking: list[str] = []
+    for ref in created:
+        if ref.kind not in ("codelist", "conceptscheme"):
+            continue
+        row = find_structure(session, ref)
+        assert row is not None  # noqa: S101 # flushed just before
+        for dsd in _dsds_using(session, row):
+            links = session.exec(select(DatasetSdmxLink).where(DatasetSdmxLink.dsd_id == dsd.id))
+            for link in links.all():
+                dataset = session.get(Dataset, link.dataset_id)
+                assert dataset is not None  # noqa: S101 # guaranteed by the foreign key
+                found = dsd_code_errors(session, dsd, dataset.document)
+                errors.extend({"dataset": dataset.name, **e.to_dict()} for e in found)
+                if found and f"{ref.kind} {ref.label}" not in lacking:
+                    lacking.append(f"{ref.kind} {ref.label}")
+    if not errors:
+        return
+    session.rollback()
+    names = sorted({error["dataset"] for error in errors})
+    raise Conflict(
+        f"{' and '.join(lacking)} would lack codes of {', '.join(names)}, linked to a DSD "
+        "that uses it: add the codes, or relink or unlink the dataset(s) first",
+        datasets=names,
+        errors=errors,
+    )
 
 
 def _linked_dsd_ids(session: Session) -> set[int]:

@@ -186,6 +186,26 @@ def test_a_structure_twice_in_one_message_is_422(client, people):
     assert post(client, other_versions, people["admin"]).json["created"] == 3
 
 
+def test_a_codelist_that_linked_datasets_codes_are_not_in_is_409(client, people, enei):
+    # The DSD names CL_AREA before it is stored, so the link cannot check GTM yet...
+    flow = s.structure_message(s.dsd_xml() + s.dataflow_xml())
+    assert post(client, flow, people["admin"]).status_code == 201
+    body = {"kind": "dataflow", "agency": "TEST", "id": "DF_TEST"}
+    assert _link(client, people["steward"], body).status_code == 200
+    # ...and storing it without GTM would leave enei-2024 with a code its DSD lacks.
+    lacking = s.codelists_message(s.codelist_xml("CL_AREA", [("SLV", "El Salvador")]))
+    response = post(client, lacking, people["admin"])
+    assert response.status_code == 409
+    assert response.mimetype == PROBLEM
+    assert "TEST:CL_AREA(1.0)" in response.json["detail"]
+    assert response.json["datasets"] == ["enei-2024"]
+    (error,) = response.json["errors"]
+    assert (error["dataset"], error["pointer"], error["code"]) == ("enei-2024", "/spatial/0", "GTM")
+    assert client.get(f"{STRUCTURES}?kind=codelist").json["total"] == 0
+    complete = s.codelists_message(s.codelist_xml("CL_AREA", s.AREAS))
+    assert post(client, complete, people["admin"]).status_code == 201
+
+
 # ---------------------------------------------------------------------------- browsing
 
 
