@@ -62,6 +62,7 @@ from catalog.models import (
     SharingAgreement,
     Signature,
 )
+from catalog.organizations import get_organization
 from catalog.policy_context import compiled, hierarchy
 from catalog.principals import Principal
 from catalog.readiness import PERSONAL, bases_for_purpose
@@ -215,6 +216,7 @@ def list_agreements(
     Raises:
         Unauthenticated: anonymous caller.
         InvalidMetadata: an unknown status.
+        NotFound: ``dataset`` or ``organization`` names none (visible to the caller).
     """
     actor.require_authenticated()
     if status is not None and status not in set(S):
@@ -233,20 +235,23 @@ def list_agreements(
                 )
             )
         )
+    # A name that names nothing is refused: an empty list would read as "no agreement".
     if dataset is not None:
+        covered = get_dataset(session, actor=actor, name=dataset)
         query = query.where(
             col(SharingAgreement.id).in_(
-                select(AgreementDataset.agreement_id)
-                .join(Dataset, col(Dataset.id) == col(AgreementDataset.dataset_id))
-                .where(Dataset.name == dataset)
+                select(AgreementDataset.agreement_id).where(
+                    AgreementDataset.dataset_id == covered.id
+                )
             )
         )
     if organization is not None:
+        party = get_organization(session, organization)
         query = query.where(
             col(SharingAgreement.id).in_(
-                select(AgreementParty.agreement_id)
-                .join(Organization, col(Organization.id) == col(AgreementParty.organization_id))
-                .where(Organization.name == organization)
+                select(AgreementParty.agreement_id).where(
+                    AgreementParty.organization_id == party.id
+                )
             )
         )
     now = utcnow()

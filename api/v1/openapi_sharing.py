@@ -462,15 +462,23 @@ def paths() -> dict[str, Any]:
                         "Only this status (as it is now).",
                         {"enum": _AGREEMENT_STATUS},
                     ),
-                    _param("dataset", "query", "Only agreements covering this dataset.", _STR),
+                    _param(
+                        "dataset",
+                        "query",
+                        "Only agreements covering this dataset (an unknown one is a 404).",
+                        _STR,
+                    ),
                     _param(
                         "organization",
                         "query",
-                        "Only agreements this organization is party to.",
+                        "Only agreements this organization is party to (an unknown one is a 404).",
                         _STR,
                     ),
                 ],
-                "responses": {"200": _ok(_ref("AgreementList")), **_errors("401", "422")},
+                "responses": {
+                    "200": _ok(_ref("AgreementList")),
+                    **_errors("401", "404", "422"),
+                },
             },
             "post": {
                 "operationId": "api_v1.draft_agreement",

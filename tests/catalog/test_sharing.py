@@ -874,6 +874,19 @@ def test_a_refusal_under_an_agreement_not_in_force_is_found_by_that_agreement(
     assert [e.action for e in under.events][:2] == ["data.access.denied", "agreement.suspended"]
 
 
+def test_agreements_filtered_by_a_name_that_names_nothing_are_refused(sharing: Sharing) -> None:
+    # An empty list would read as "no agreement covers it": a typo must not pass for that.
+    agreement = sharing.activated()
+    session, auditor = sharing.session, sharing.who("auditor")
+    (found,) = agreements.list_agreements(session, actor=auditor, dataset=DATASET, organization=GT)
+    assert found.agreement.id == agreement.id
+    assert agreements.list_agreements(session, actor=auditor, organization="inm-hn") == []
+    with pytest.raises(NotFound, match="no dataset named 'retornados'"):
+        agreements.list_agreements(session, actor=auditor, dataset="retornados")
+    with pytest.raises(NotFound, match="no organization named 'mintrab'"):
+        agreements.list_agreements(session, actor=auditor, organization="mintrab")
+
+
 def test_a_terminated_agreement_denies(sharing: Sharing) -> None:
     agreement = sharing.activated()
     sharing.granted()
