@@ -30,29 +30,44 @@ def negotiate(offered: Sequence[Format], suffix: str | None = None) -> Format:
         NotAcceptable: the suffix or ``format`` names none of ``offered``, or the client
             accepts none of them.
     """
+    return negotiate_type(offered, suffix)[0]
+
+
+def negotiate_type(offered: Sequence[Format], suffix: str | None = None) -> tuple[Format, str]:
+    """The format :func:`negotiate` chooses, and the media type to answer in.
+
+    That is the format's own media type, or the alias that ``Accept`` chose it by
+    (``text/xml`` for SDMX-ML).
+
+    Raises:
+        BadRequest: ``format`` is given more than once.
+        NotAcceptable: the suffix or ``format`` names none of ``offered``, or the client
+            accepts none of them.
+    """
     asked = request.args.getlist("format")
     if len(asked) > 1:
         raise BadRequest("give format once")
-    media_types = [fmt.media_type for fmt in offered]
+    by_type = {media_type: fmt for fmt in offered for media_type in fmt.media_types}
+    media_types = list(by_type)
     named = suffix or (asked[0] if asked else None)
     if named:
         wanted = named.lower().lstrip(".")
         for fmt in offered:
             if fmt.suffix == wanted:
-                return fmt
+                return fmt, fmt.media_type
         raise NotAcceptable(
             f"'{named}' is not available here; use one of "
             + ", ".join(fmt.suffix for fmt in offered),
             acceptable=media_types,
         )
     if not request.accept_mimetypes:
-        return offered[0]
+        return offered[0], offered[0].media_type
     best = request.accept_mimetypes.best_match(media_types)
     if best is None:
         raise NotAcceptable(
             "this resource is available as " + ", ".join(media_types), acceptable=media_types
         )
-    return offered[media_types.index(best)]
+    return by_type[best], best
 
 
 def by_accept(suffix: str | None = None) -> bool:

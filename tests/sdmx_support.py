@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 MESSAGE_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
 STRUCTURE_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure"
 COMMON_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
+SDMX_STRUCTURE = "application/vnd.sdmx.structure+xml"
 MAX_BYTES = 5 * 1024 * 1024
 DEMO_DATAFLOW = "urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=SIMEL:DF_LFS_MIGRATION(1.0)"
 DEMO_DSD = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=SIMEL:DSD_LABOUR_MIGRATION(1.0)"

@@ -17,7 +17,7 @@ from flask import Flask
 import metadata_schemas
 from api.auth import rule_of
 from api.context import takes_write_lock
-from api.v1 import vocab
+from api.v1 import sdmx, vocab
 from api.v1.common import MAX_PAGE
 from catalog import formats, quality
 from catalog.formats import Format
@@ -1004,7 +1004,9 @@ def _negotiated(
     offered: Sequence[Format], schemas: Mapping[Format, dict[str, Any]]
 ) -> dict[str, Any]:
     """The response ``content`` of an endpoint that negotiates over ``offered``."""
-    return {fmt.media_type: {"schema": schemas[fmt]} for fmt in offered}
+    return {
+        media_type: {"schema": schemas[fmt]} for fmt in offered for media_type in fmt.media_types
+    }
 
 
 FORMAT = _format_param(vocab.OFFERED)
@@ -1637,7 +1639,8 @@ def _sdmx_paths() -> dict[str, Any]:
             required=True,
         ),
     ]
-    xml_content = {"schema": {"type": "string"}}
+    xml_schema = {"type": "string"}
+    xml_content = {"schema": xml_schema}
     return {
         "/api/v1/sdmx/structures": {
             "get": {
@@ -1679,12 +1682,7 @@ def _sdmx_paths() -> dict[str, Any]:
                 "summary": "One structure as JSON, or exported as SDMX-ML 2.1 "
                 "(Accept: application/xml, or format=sdmx-ml).",
                 "parameters": [
-                    _param(
-                        "format",
-                        "query",
-                        "Representation, instead of Accept.",
-                        {"enum": ["json", "sdmx-ml"]},
-                    ),
+                    _format_param(sdmx.OFFERED),
                     _param(
                         "references",
                         "query",
@@ -1695,12 +1693,10 @@ def _sdmx_paths() -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "The structure, in the negotiated representation.",
-                        "content": {
-                            JSON: {"schema": _ref("SdmxStructure")},
-                            "application/xml": xml_content,
-                            "text/xml": xml_content,
-                            "application/vnd.sdmx.structure+xml": xml_content,
-                        },
+                        "content": _negotiated(
+                            sdmx.OFFERED,
+                            {formats.JSON: _ref("SdmxStructure"), formats.SDMX_ML: xml_schema},
+                        ),
                     },
                     **_errors("400", "401", "404", "406"),
                 },

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from flask import Response, jsonify, request
 
 from api.auth import access, current_principal
+from api.conneg import by_accept, negotiate_type
 from api.context import db_session, state
 from api.v1 import blueprint
 from api.v1.common import (
@@ -20,13 +21,13 @@ from api.v1.common import (
 from api.v1.datasets import steward_write
 from api.v1.serializers import api_url, dataset_sdmx_json, sdmx_structure_url
 from catalog import datasets, sdmx
-from catalog.errors import BadRequest, NotAcceptable, NotFound, UnsupportedMediaType
+from catalog.errors import BadRequest, NotFound, UnsupportedMediaType
+from catalog.formats import JSON, SDMX_ML, SDMX_STRUCTURE
 from catalog.models import Role, SdmxStructure
 from catalog.sdmx_ml import KINDS, Ref
 
 ADMINS_ONLY = "administrators"
-SDMX_STRUCTURE_XML = "application/vnd.sdmx.structure+xml"
-XML_TYPES = ("application/xml", "text/xml", SDMX_STRUCTURE_XML)
+XML_TYPES = ("application/xml", "text/xml", SDMX_STRUCTURE)
 _REFERENCES = ("none", "children", "descendants")
 
 
@@ -118,33 +119,8 @@ def list_sdmx_structures() -> Response:
     return paged_response(body, links)
 
 
-# What GET offers, in order of preference for */*; the SDMX type with and without its
-# version parameter, because Accept matching compares parameters.
-_OFFERED = ("application/json", *XML_TYPES, f"{SDMX_STRUCTURE_XML};version=2.1")
-
-
-def _negotiated_xml() -> str | None:
-    """The SDMX-ML media type to answer with, or ``None`` for JSON.
-
-    Raises:
-        NotAcceptable: neither JSON nor SDMX-ML is acceptable, or ``format`` is unknown.
-    """
-    explicit = request.args.get("format")
-    if explicit:
-        if explicit not in ("json", "sdmx-ml"):
-            raise NotAcceptable("format must be json or sdmx-ml")
-        return "application/xml" if explicit == "sdmx-ml" else None
-    if not request.accept_mimetypes:
-        return None
-    best = request.accept_mimetypes.best_match(_OFFERED)
-    if best is None:
-        raise NotAcceptable(
-            "this resource is available as application/json and as SDMX-ML 2.1 "
-            f"({', '.join(XML_TYPES)})"
-        )
-    if best == "application/json":
-        return None
-    return f"{SDMX_STRUCTURE_XML}; version=2.1" if best.startswith(SDMX_STRUCTURE_XML) else best
+#: What GET offers: JSON (the default), or SDMX-ML by any of its media types.
+OFFERED: Final = (JSON, SDMX_ML)
 
 
 @blueprint.get("/sdmx/structures/<kind>/<agency>/<structure_id>/<version>")
@@ -153,12 +129,14 @@ def get_sdmx_structure(kind: str, agency: str, structure_id: str, version: str) 
     """One structure as JSON (dimensions, codes...), or exported as SDMX-ML 2.1."""
     ref = _ref(kind, agency, structure_id, version)
     session = db_session()
-    media_type = _negotiated_xml()
+    fmt, media_type = negotiate_type(OFFERED)
     # Checked whatever the format, so that a typo is not silently ignored in JSON.
     references = request.args.get("references", "none")
     if references not in _REFERENCES:
         raise BadRequest(f"references must be one of {', '.join(_REFERENCES)}")
-    if media_type is not None:
+    if fmt is SDMX_ML:
+        if media_type.startswith(SDMX_STRUCTURE):
+            media_type = f"{SDMX_STRUCTURE}; version=2.1"
         row, xml = sdmx.export_structure(session, ref, references=cast(sdmx.References, references))
         response = Response(xml, content_type=f"{media_type}; charset=utf-8")
         filename = f"{row.agency}-{row.sdmx_id}-{row.version}.xml"
@@ -168,7 +146,8 @@ def get_sdmx_structure(kind: str, agency: str, structure_id: str, version: str) 
         body = sdmx.structure_view(session, row)
         body["links"] = _links(Ref(row.kind, row.agency, row.sdmx_id, row.version))
         response = jsonify(body)
-    response.vary.add("Accept")
+    if by_accept():
+        response.vary.add("Accept")
     return response
 
 

@@ -297,7 +297,8 @@ def test_export_as_sdmx_ml(client, demo_structures, headers, query, media):
     response = client.get(DSD_PATH, headers=headers, query_string=query)
     assert response.status_code == 200
     assert response.mimetype == (media or "application/vnd.sdmx.structure+xml")
-    assert "Accept" in response.vary
+    # Only a choice made by Accept varies with it; format= is part of the URL.
+    assert ("Accept" in response.vary) == ("Accept" in headers)
     message = sdmx1.read_sdmx(io.BytesIO(response.data))
     assert [d.id for d in message.structure["DSD_LABOUR_MIGRATION"].dimensions.components][:2] == [
         "FREQ",
@@ -323,6 +324,49 @@ def test_export_with_descendants_round_trips_to_equal_structures(client, demo_st
     assert original.structure["DSD_LABOUR_MIGRATION"].compare(
         back.structure["DSD_LABOUR_MIGRATION"], strict=True
     )
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("text/xml", "text/xml; charset=utf-8"),
+        ("text/*", "text/xml; charset=utf-8"),
+        (s.SDMX_STRUCTURE, f"{s.SDMX_STRUCTURE}; version=2.1; charset=utf-8"),
+        (f"{s.SDMX_STRUCTURE}; version=2.1", f"{s.SDMX_STRUCTURE}; version=2.1; charset=utf-8"),
+        ("*/*", "application/json"),
+        ("application/json;q=0, */*;q=0.1", "application/xml; charset=utf-8"),
+    ],
+)
+def test_export_answers_in_the_type_asked_for(client, demo_structures, accept, content_type):
+    response = client.get(DSD_PATH, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == content_type
+    assert "Accept" in response.vary
+
+
+def test_export_reads_format_as_the_other_endpoints_do(client, demo_structures):
+    upper = client.get(DSD_PATH, query_string={"format": "SDMX-ML"})
+    assert upper.status_code == 200
+    assert upper.mimetype == "application/xml"
+    twice = client.get(DSD_PATH, query_string=[("format", "json"), ("format", "sdmx-ml")])
+    assert twice.status_code == 400
+    assert twice.json["detail"] == "give format once"
+    unknown = client.get(DSD_PATH, query_string={"format": "xml"})
+    assert unknown.status_code == 406
+    assert unknown.json["detail"] == "'xml' is not available here; use one of json, sdmx-ml"
+    offered = [
+        "application/json",
+        "application/xml",
+        "text/xml",
+        s.SDMX_STRUCTURE,
+        f"{s.SDMX_STRUCTURE};version=2.1",
+    ]
+    assert unknown.json["acceptable"] == offered
+    for accept in ("text/csv", f"{s.SDMX_STRUCTURE};version=3.0.0"):
+        refused = client.get(DSD_PATH, headers={"Accept": accept})
+        assert refused.status_code == 406
+        assert refused.mimetype == PROBLEM
+        assert refused.json["acceptable"] == offered
 
 
 def test_export_errors(client, demo_structures):
