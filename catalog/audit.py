@@ -260,7 +260,8 @@ class EventFilters:
             (``dataset.``).
         object_type: Type of the object the events are about.
         object_id: Id of that object.
-        requester: Name of the organization that received data: its data accesses.
+        requester: Name of the organization that asked for data: its access requests
+            and its data accesses (granted or refused).
         agreement: An agreement's id: its own life and every access made under it.
     """
 
@@ -313,8 +314,8 @@ def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[b
     if filters.object_id is not None:
         conditions.append(col(AuditEvent.object_id) == filters.object_id)
     if filters.requester is not None:
-        # Data access is recorded under the provider; the receiving organization is in
-        # the details.
+        # Access requests and data accesses are recorded under the provider; the
+        # requesting organization is in the details.
         requester = get_organization(session, filters.requester)
         conditions.append(_detail("requester") == requester.name)
     if filters.agreement is not None:

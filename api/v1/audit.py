@@ -41,7 +41,8 @@ def list_audit_events() -> Response:
     """Audit events, newest first.
 
     Filters: since, until, organization, action, object, requester (the organization
-    that received data), agreement (its life and the accesses under it).
+    that asked for data: its access requests and data accesses), agreement (its life
+    and the accesses under it).
     """
     actor = current_principal()
     # Before the parameters are read: a caller who may not read the log is refused

@@ -1549,7 +1549,8 @@ def _paths() -> dict[str, Any]:
                     _param(
                         "requester",
                         "query",
-                        "Organization name: the data accesses of this receiving organization.",
+                        "Organization name: the access requests and data accesses of this "
+                        "requesting organization.",
                         {"type": "string"},
                     ),
                     _param(

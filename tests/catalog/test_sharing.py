@@ -887,6 +887,25 @@ def test_agreements_filtered_by_a_name_that_names_nothing_are_refused(sharing: S
         agreements.list_agreements(session, actor=auditor, organization="mintrab")
 
 
+def test_the_requester_filter_finds_the_requests_an_organization_made(sharing: Sharing) -> None:
+    # The request's life is recorded under the provider; the requester was named only by
+    # its database id, which no auditor can look up, and the filter did not find it.
+    sharing.drafted()
+    page = audit.list_events(
+        sharing.session,
+        actor=sharing.who("auditor"),
+        filters=audit.EventFilters(requester=GT, action="access_request."),
+        page=1,
+        page_size=100,
+    )
+    assert [e.action for e in page.events] == [
+        "access_request.approved",
+        "access_request.under_review",
+        "access_request.submitted",
+    ]
+    assert {e.details["requester"] for e in page.events} == {GT}
+
+
 def test_a_terminated_agreement_denies(sharing: Sharing) -> None:
     agreement = sharing.activated()
     sharing.granted()
