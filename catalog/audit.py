@@ -234,6 +234,7 @@ def parse_anchor(text: str) -> tuple[int, str]:
         BadRequest: not a positive event number and a SHA-256 in hex.
     """
     seq, _, digest = text.strip().partition(":")
+    digest = digest.lower()  # as some tools copy it
     # Events are numbered from 1: an anchor at 0 would read as "events were removed".
     number = int(seq) if seq.isascii() and seq.isdigit() and 0 < len(seq) <= 18 else 0
     if number < 1 or not _SHA256.fullmatch(digest):
@@ -293,6 +294,8 @@ def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[b
     # Imported here: the organization service audits its changes through this module.
     from catalog.organizations import get_organization
 
+    if filters.since is not None and filters.until is not None and filters.since > filters.until:
+        raise BadRequest("since must not be later than until: no moment is in that range")
     conditions: list[ColumnElement[bool]] = []
     if filters.since is not None:
         conditions.append(col(AuditEvent.occurred_at) >= filters.since)
@@ -338,6 +341,7 @@ def list_events(
         Unauthenticated: the caller is anonymous.
         Forbidden: the caller is neither auditor nor administrator.
         NotFound: ``organization`` or ``requester`` names no organization.
+        BadRequest: ``since`` is later than ``until``.
     """
     # Imported here: the organization service audits its changes through this module.
     from catalog.organizations import organizations_by_id

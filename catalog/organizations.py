@@ -19,12 +19,14 @@ from catalog.vocabularies import ORGANIZATION_FIELDS, code_errors
 
 
 def get_organization(session: Session, name: str) -> Organization:
-    """Return the organization called ``name``.
+    """Return the organization called ``name`` (names are lower case: ``MINTRAB-GT`` finds it).
 
     Raises:
         NotFound: no such organization.
     """
-    organization = session.exec(select(Organization).where(Organization.name == name)).first()
+    organization = session.exec(
+        select(Organization).where(Organization.name == name.lower())
+    ).first()
     if organization is None:
         raise NotFound(f"there is no organization named '{name}'")
     return organization

@@ -24,7 +24,8 @@ def _time(name: str) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(raw)
-        # Compared with UTC columns: a moment the UTC calendar cannot hold is no filter.
+        # Compared with UTC columns; a moment the UTC calendar cannot hold (year 1 at
+        # +01:00) is refused below.
         return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
     except (ValueError, OverflowError) as exc:
         raise BadRequest(f"{name} must be an ISO 8601 date or date-time") from exc

@@ -95,6 +95,8 @@ def test_since_includes_and_until_excludes_the_moment(session, log):
         session, object_type="thing", since=third.occurred_at, until=log["things"][4].occurred_at
     )
     assert [e.object_id for e in both] == ["3", "2"]
+    with pytest.raises(BadRequest, match="since must not be later than until"):
+        events(session, since=log["things"][4].occurred_at, until=third.occurred_at)
 
 
 def test_pages_count_every_match_and_newest_come_first(session, log):
@@ -120,6 +122,11 @@ def test_unknown_organizations_are_not_found(session, log):
     ):
         with pytest.raises(NotFound, match="there is no organization named 'nadie'"):
             audit.list_events(session, actor=ACTOR, filters=filters, page=1, page_size=10)
+
+
+def test_organizations_are_named_in_any_case(session, log):
+    assert events(session, organization="MINTRAB-GT") == events(session, organization="mintrab-gt")
+    assert len(events(session, requester="INM-HN")) == 2
 
 
 def test_only_auditors_and_administrators_read_the_log(session, log):
@@ -155,8 +162,12 @@ def test_an_anchor_the_chain_no_longer_holds_fails_verification(session, db, log
 
 
 @pytest.mark.parametrize(
-    "anchor", ["x", "1:" + "0" * 63, "1:" + "A" * 64, "-1:" + "0" * 64, "0:" + "0" * 64]
+    "anchor", ["x", "1:" + "0" * 63, "1:" + "g" * 64, "-1:" + "0" * 64, "0:" + "0" * 64]
 )
 def test_an_anchor_is_a_seq_and_a_hex_sha256(anchor):
     with pytest.raises(BadRequest, match="SEQ:HASH"):
         audit.parse_anchor(anchor)
+
+
+def test_an_anchor_hash_is_read_in_either_case():
+    assert audit.parse_anchor(" 12:" + "AB" * 32) == (12, "ab" * 32)
