@@ -127,6 +127,9 @@ def _http_detail(error: HTTPException, allowed: list[str]) -> str | None:
         return f"nothing here answers to {request.path}"
     if error.code == 405:
         return f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}"
+    if error.code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        return f"the request body is larger than this server's limit of {limit:,} bytes"
     return error.description
 
 

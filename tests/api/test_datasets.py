@@ -121,6 +121,9 @@ def test_oversized_body_is_413(client, steward, app):
     )
     assert response.status_code == 413
     assert response.mimetype == PROBLEM
+    assert response.json["detail"] == (
+        f"the request body is larger than this server's limit of {limit:,} bytes"
+    )
 
 
 def test_duplicate_name_is_409(client, steward):
