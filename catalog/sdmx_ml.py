@@ -37,7 +37,9 @@ from sdmx.model import common as sdmx_common
 from sdmx.model import v21 as sdmx_model
 from sdmx.reader.xml.v21 import Reader as _XmlReader
 
+from catalog.db import text_limit
 from catalog.errors import BadRequest, FieldError, InvalidMetadata, PayloadTooLarge
+from catalog.models import SdmxStructure
 
 MESSAGE_NS: Final = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
 STRUCTURE_NS: Final = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure"
@@ -268,6 +270,10 @@ def _check_root(root: etree._Element) -> None:
 _ID: Final = re.compile(r"[A-Za-z0-9_@$\-]+")
 _NESTED_ID: Final = re.compile(r"[A-Za-z0-9_@$\-]+(\.[A-Za-z0-9_@$\-]+)*")
 _VERSION: Final = re.compile(r"[0-9]+(\.[0-9]+)*")
+# What the catalog's columns hold.
+_LONGEST_ID: Final = text_limit(SdmxStructure.sdmx_id)
+_LONGEST_AGENCY: Final = text_limit(SdmxStructure.agency)
+_LONGEST_VERSION: Final = text_limit(SdmxStructure.version)
 # Element (in the structure namespace) -> kind, for the maintainables the catalog stores.
 _KIND_OF_ELEMENT: Final[Mapping[str, str]] = {
     "Codelist": "codelist",
@@ -298,6 +304,15 @@ def _identity_errors(element: etree._Element, kind: str) -> tuple[Ref, list[str]
         problems.append(
             f"version '{version}' is not an SDMX 2.1 version (numbers separated by dots, as 1.0)"
         )
+    for label, value, longest in (
+        ("id", structure_id, _LONGEST_ID),
+        ("agencyID", agency, _LONGEST_AGENCY),
+        ("version", version, _LONGEST_VERSION),
+    ):
+        if len(value) > longest:
+            problems.append(
+                f"{label} is {len(value)} characters long; at most {longest} characters are kept"
+            )
     for part in element.iter(*(f"{{{STRUCTURE_NS}}}{name}" for name in _PARTS)):
         part_id = part.get("id")
         if part_id is not None and not _ID.fullmatch(part_id):

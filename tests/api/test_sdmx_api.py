@@ -156,8 +156,21 @@ def test_a_conflicting_import_is_409_and_stores_nothing(client, people):
         (s.codelist_xml("CL_AREA", s.AREAS, version="1.0 beta"), "version '1.0 beta'"),
         (s.codelist_xml("CL_AREA", s.AREAS, version="latest"), "version 'latest'"),
         (s.codelist_xml("CL_AREA", [("A B", "a b")]), "id 'A B'"),
+        (s.codelist_xml("CL_" + "A" * 250, s.AREAS), "id is 253 characters long; at most 200"),
+        (s.codelist_xml("CL_AREA", s.AREAS, agency="A" * 101), "agencyID is 101 characters"),
+        (s.codelist_xml("CL_AREA", s.AREAS, version="1." * 30 + "0"), "version is 61 characters"),
     ],
-    ids=["slash", "empty-id", "space-agency", "text-version", "latest", "code-id"],
+    ids=[
+        "slash",
+        "empty-id",
+        "space-agency",
+        "text-version",
+        "latest",
+        "code-id",
+        "long-id",
+        "long-agency",
+        "long-version",
+    ],
 )
 def test_identifiers_sdmx_does_not_allow_are_422(client, people, codelist, named):
     message = s.codelists_message(s.codelist_xml("CL_GOOD", s.AREAS), codelist)
