@@ -154,14 +154,37 @@ def ref_from(
 ) -> Ref:
     """A reference from a URN, or from kind, agency, id and version (``latest`` allowed).
 
+    Both forms may be given (a structure view sent back, say) if they name the same
+    structure.
+
     Raises:
-        InvalidMetadata: neither form is complete, or the URN or kind is not one we store.
+        InvalidMetadata: neither form is complete, the two name different structures,
+            or the URN or kind is not one we store.
     """
+    if version == "":
+        raise InvalidMetadata(
+            "version is empty",
+            [FieldError("/version", "give a version, or omit it for the latest")],
+        )
     if urn:
         try:
-            return parse_urn(urn)
+            ref = parse_urn(urn)
         except ValueError as exc:
             raise InvalidMetadata(str(exc), [FieldError("/urn", str(exc))]) from exc
+        given = [
+            ("kind", kind, ref.kind),
+            ("agency", agency, ref.agency),
+            ("id", structure_id, ref.id),
+            ("version", version, ref.version),
+        ]
+        differ = [
+            FieldError(f"/{name}", f"'{value}' is not the urn's {name} ('{named}')")
+            for name, value, named in given
+            if value is not None and value != named
+        ]
+        if differ:
+            raise InvalidMetadata("the urn and the other fields name different structures", differ)
+        return ref
     missing = [
         name
         for name, value in (("kind", kind), ("agency", agency), ("id", structure_id))

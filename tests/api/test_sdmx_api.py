@@ -431,6 +431,22 @@ def test_link_by_kind_agency_id_and_latest_version(client, demo_structures, enei
     response = _link(client, people["steward"], body)
     assert response.status_code == 200
     assert response.json["structure"]["urn"] == s.DEMO_DSD
+    # The structure as the link reports it can be sent back: both forms, one structure.
+    again = _link(client, people["steward"], response.json["structure"])
+    assert again.status_code == 200, again.json
+    assert again.json["structure"]["urn"] == s.DEMO_DSD
+
+
+def test_a_urn_and_fields_naming_another_structure_are_422(client, demo_structures, enei, people):
+    body = {"urn": s.DEMO_DATAFLOW, "kind": "datastructure", "id": "DSD_LABOUR_MIGRATION"}
+    response = _link(client, people["steward"], body)
+    assert response.status_code == 422
+    assert response.json["detail"] == "the urn and the other fields name different structures"
+    assert [e["pointer"] for e in response.json["errors"]] == ["/kind", "/id"]
+    empty = _link(client, people["steward"], {"urn": s.DEMO_DATAFLOW, "version": ""})
+    assert empty.status_code == 422
+    assert empty.json["errors"][0]["pointer"] == "/version"
+    assert client.get("/api/v1/datasets/enei-2024/sdmx").status_code == 404  # nothing linked
 
 
 def test_unknown_codes_are_422_naming_field_code_and_codelist(
