@@ -34,7 +34,7 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -137,11 +137,20 @@ def _transport_host(url: str) -> str | None:
     return host.strip("[]").lower() if host else None
 
 
-def refuse_credentials(url: str) -> None:
-    """Refuse a URL with a user name or password in it.
+# Query parameters that carry secrets by their usual names. Generic names (``token``,
+# ``key``) are left out: portals page with continuation tokens.
+_SECRET_PARAMETERS: Final = frozenset(
+    {"api_key", "apikey", "api-key", "access_token", "auth_token", "client_secret"}
+    | {"password", "passwd", "pwd", "secret", "sig", "signature"}
+    | {"x-amz-signature", "x-amz-credential", "x-amz-security-token"}
+)
 
-    Sources are quoted in messages, harvest records and the append-only audit log,
-    where a password would stay for good.
+
+def refuse_credentials(url: str) -> None:
+    """Refuse a URL with a user name, password or secret query parameter in it.
+
+    Sources are quoted in messages, in harvest records (shown with every harvested
+    dataset) and in the append-only audit log, where a secret would stay for good.
 
     Raises:
         Forbidden: the URL carries credentials.
@@ -149,10 +158,17 @@ def refuse_credentials(url: str) -> None:
     try:
         parts = urlsplit(url)
         credentials = parts.username is not None or parts.password is not None
+        query = parse_qsl(parts.query, keep_blank_values=True)
     except ValueError:
-        credentials = "@" in url
+        credentials, query = "@" in url, []
     if credentials:
         raise Forbidden("credentials in harvest URLs are not allowed")
+    secret = sorted({name for name, _ in query if name.lower() in _SECRET_PARAMETERS})
+    if secret:
+        raise Forbidden(
+            f"harvest URLs may not carry secrets ({', '.join(secret)}): a source is shown with"
+            " every dataset harvested from it and kept in the audit log"
+        )
 
 
 def public_address(host: str, port: int) -> str:

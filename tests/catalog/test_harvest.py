@@ -614,6 +614,8 @@ def test_the_host_allowlist():
         ("ftp://data.example.org/x", "only http"),
         ("https://other.example.org/catalog", "allowed_hosts"),
         ("https://user:pw@data.example.org/catalog", "credentials"),
+        ("https://data.example.org/catalog?api_key=abc", r"may not carry secrets \(api_key\)"),
+        ("https://data.example.org/c?page=2&Access_Token=x&sig=y", r"\(Access_Token, sig\)"),
         ("http://127.0.0.1/catalog", "private or local"),
         ("http://localhost/catalog", "private or local"),
         ("http://10.0.0.8/catalog", "private or local"),

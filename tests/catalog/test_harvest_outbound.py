@@ -110,6 +110,29 @@ def test_credentials_in_the_label_of_an_uploaded_document_are_refused(session, s
     assert session.exec(select(HarvestRecord)).all() == []
 
 
+def test_a_secret_query_parameter_in_a_label_is_refused_but_paging_tokens_pass(
+    session, settings, make_org
+):
+    """Harvest records show their source with every harvested dataset, publicly."""
+    make_org("mintrab-gt", homepage="https://www.mintrab.example/")
+
+    def harvest(source: str):
+        return harvester.harvest_dcat(
+            session,
+            actor=SYSTEM,
+            settings=_settings(settings),
+            data=FOREIGN.encode(),
+            media_type="text/turtle",
+            source=source,
+        )
+
+    with pytest.raises(Forbidden, match="api_key"):
+        harvest("https://source.example/catalog?api_key=s3cret")
+    session.rollback()
+    assert not any("s3cret" in str(d) for d in session.exec(select(AuditEvent.details)).all())
+    assert harvest("https://source.example/catalog?page_token=abc&key=value").created
+
+
 # ---------------------------------------------------------------- slow sources
 
 
