@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 import metadata_schemas
 from catalog import agreements, audit, notifications
-from catalog.db import compare_and_set, utcnow
+from catalog.db import Listing, compare_and_set, page_slice, utcnow
 from catalog.errors import Conflict, FieldError, Forbidden, InvalidMetadata, NotFound
 from catalog.models import (
     AccessRequest,
@@ -123,8 +123,10 @@ def list_requests(
     actor: Principal,
     status: str | None = None,
     direction: str | None = None,
-) -> list[RequestView]:
-    """Requests the caller may read, newest first.
+    offset: int = 0,
+    limit: int | None = None,
+) -> Listing[RequestView]:
+    """Requests the caller may read, newest first; the page from ``offset``, ``limit`` long.
 
     ``direction`` is ``outgoing`` (made by the caller's organizations) or ``incoming``
     (made to them).
@@ -153,7 +155,10 @@ def list_requests(
         )
     if status is not None:
         query = query.where(AccessRequest.status == status)
-    return [view_of(session, r) for r in session.exec(query).all()]
+    found = session.exec(query).all()
+    return Listing(
+        [view_of(session, r) for r in page_slice(found, offset, limit)], total=len(found)
+    )
 
 
 # ---------------------------------------------------------------------------- submitting

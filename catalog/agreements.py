@@ -44,7 +44,7 @@ from catalog import audit, notifications
 from catalog.audit import canonical_json
 from catalog.dataset_policies import current_policy
 from catalog.datasets import get_dataset
-from catalog.db import compare_and_set, utcnow
+from catalog.db import Listing, compare_and_set, page_slice, utcnow
 from catalog.errors import Conflict, FieldError, Forbidden, InvalidMetadata, NotFound
 from catalog.iris import dataset_iri, organization_iri
 from catalog.legal_bases import of_dataset
@@ -208,10 +208,13 @@ def list_agreements(
     status: str | None = None,
     dataset: str | None = None,
     organization: str | None = None,
-) -> list[AgreementView]:
+    offset: int = 0,
+    limit: int | None = None,
+) -> Listing[AgreementView]:
     """The agreements the caller may read, newest first, optionally filtered.
 
-    ``status`` filters on the effective status (an unrecorded expiry counts).
+    ``status`` filters on the effective status (an unrecorded expiry counts). Only the
+    page from ``offset`` (``limit`` long) is loaded with its parties and signatures.
 
     Raises:
         Unauthenticated: anonymous caller.
@@ -258,7 +261,9 @@ def list_agreements(
     found = [
         a for a in session.exec(query).all() if status is None or effective_status(a, now) == status
     ]
-    return [view_of(session, a) for a in found]
+    return Listing(
+        [view_of(session, a) for a in page_slice(found, offset, limit)], total=len(found)
+    )
 
 
 def history(session: Session, *, actor: Principal, agreement_id: uuid.UUID) -> list[AgreementView]:

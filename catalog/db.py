@@ -28,6 +28,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -218,6 +219,22 @@ def bulk_insert(session: Session, model: type[SQLModel], rows: Sequence[Mapping[
                     for name, process in zip(names, processors, strict=True)
                 ]
             )
+
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Listing(Generic[Item]):
+    """One page of a list, and how many items the whole list holds."""
+
+    items: list[Item]
+    total: int
+
+
+def page_slice(items: Sequence[Item], offset: int, limit: int | None) -> Sequence[Item]:
+    """The items of one page (all from ``offset`` when ``limit`` is None)."""
+    return items[offset:] if limit is None else items[offset : offset + limit]
 
 
 class RowsPerDataset(Generic[Row]):

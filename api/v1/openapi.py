@@ -58,6 +58,22 @@ def _rewrite_refs(node: Any) -> Any:
     return node
 
 
+def _page_of(items: dict[str, Any]) -> dict[str, Any]:
+    """A page of a paged listing: its items, the total, the page and its links."""
+    return {
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1},
+            "items": {"type": "array", "items": items},
+            "links": _ref("Links"),
+        },
+        "required": ["total", "page", "page_size", "items", "links"],
+        "additionalProperties": False,
+    }
+
+
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
@@ -847,18 +863,7 @@ def _sdmx_schemas() -> dict[str, Any]:
             "required": summary_required,
             "additionalProperties": False,
         },
-        "SdmxStructurePage": {
-            "type": "object",
-            "properties": {
-                "total": {"type": "integer", "minimum": 0},
-                "page": {"type": "integer", "minimum": 1},
-                "page_size": {"type": "integer", "minimum": 1},
-                "items": {"type": "array", "items": _ref("SdmxStructureSummary")},
-                "links": _ref("Links"),
-            },
-            "required": ["total", "page", "page_size", "items", "links"],
-            "additionalProperties": False,
-        },
+        "SdmxStructurePage": _page_of(_ref("SdmxStructureSummary")),
         "SdmxImportReport": {
             "type": "object",
             "description": "What an import stored: created, extended (partial codelists "
@@ -1563,20 +1568,7 @@ def _paths() -> dict[str, Any]:
                     PAGE_SIZE,
                 ],
                 "responses": {
-                    "200": _ok(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "total": {"type": "integer"},
-                                "page": {"type": "integer"},
-                                "page_size": {"type": "integer"},
-                                "items": {"type": "array", "items": _ref("AuditEvent")},
-                                "links": _ref("Links"),
-                            },
-                            "required": ["total", "page", "page_size", "items", "links"],
-                            "additionalProperties": False,
-                        }
-                    ),
+                    "200": _ok(_page_of(_ref("AuditEvent")), Link="RFC 8288 paging links."),
                     **_errors("400", "401", "403", "404"),
                 },
             }

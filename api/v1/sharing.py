@@ -26,7 +26,14 @@ from api.auth import access, current_principal
 from api.conneg import negotiate
 from api.context import db_session, state, writes
 from api.v1 import blueprint
-from api.v1.common import body_text, json_body, whole_number
+from api.v1.common import (
+    body_text,
+    json_body,
+    page_links,
+    paged_response,
+    paging,
+    whole_number,
+)
 from api.v1.serializers import access_request_json, agreement_json, outbox_json
 from catalog import access_requests, agreements, gateway, notifications
 from catalog.db import text_limit, utcnow
@@ -47,6 +54,12 @@ def _json(body: Any, status: int = 200) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+def _page(endpoint: str, items: list[Any], total: int, page: int, size: int) -> Response:
+    links = page_links(endpoint, page, size, total)
+    body = {"items": items, "total": total, "page": page, "page_size": size, "links": links}
+    return paged_response(body, links)
 
 
 def _optional_body() -> dict[str, Any]:
@@ -86,13 +99,17 @@ def _request_response(view: access_requests.RequestView, status: int = 200) -> R
 @access(note=PARTIES + " (each sees the requests its organizations made or received)")
 def list_access_requests() -> Response:
     """Requests the caller may read, newest first; ?status= and ?direction=incoming|outgoing."""
+    page, size = paging()
     found = access_requests.list_requests(
         db_session(),
         actor=current_principal(),
         status=request.args.get("status"),
         direction=request.args.get("direction"),
+        offset=(page - 1) * size,
+        limit=size,
     )
-    return _json({"items": [access_request_json(v) for v in found], "total": len(found)})
+    items = [access_request_json(v) for v in found.items]
+    return _page("api_v1.list_access_requests", items, found.total, page, size)
 
 
 @blueprint.post("/access-requests")
@@ -208,15 +225,19 @@ def _provider_steward(extra: str = "") -> Callable[[F], F]:
 @access(note=AGREEMENT_READERS)
 def list_agreements() -> Response:
     """Agreements the caller may read; ?status= (as it is now), ?dataset=, ?organization=."""
+    page, size = paging()
     found = agreements.list_agreements(
         db_session(),
         actor=current_principal(),
         status=request.args.get("status"),
         dataset=request.args.get("dataset"),
         organization=request.args.get("organization"),
+        offset=(page - 1) * size,
+        limit=size,
     )
     now = utcnow()
-    return _json({"items": [agreement_json(v, now) for v in found], "total": len(found)})
+    items = [agreement_json(v, now) for v in found.items]
+    return _page("api_v1.list_agreements", items, found.total, page, size)
 
 
 @blueprint.post("/agreements")

@@ -37,4 +37,19 @@ def test_a_known_name_with_no_agreement_is_an_empty_list(client, auditor):
         headers=auditor,
     )
     assert response.status_code == 200
-    assert response.json == {"items": [], "total": 0}
+    assert (response.json["items"], response.json["total"]) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/api/v1/agreements", "active"), ("/api/v1/access-requests", "approved")]
+)
+def test_lists_are_paged_with_links(client, auditor, path, status):
+    response = client.get(path, query_string={"page_size": 5, "status": status}, headers=auditor)
+    assert response.status_code == 200
+    body = response.json
+    assert (body["page"], body["page_size"]) == (1, 5)
+    assert body["links"]["self"].endswith(f"status={status}&page=1&page_size=5")
+    assert "next" not in body["links"]
+    too_big = client.get(path, query_string={"page_size": 10**6}, headers=auditor)
+    assert too_big.status_code == 400
+    assert too_big.content_type == PROBLEM

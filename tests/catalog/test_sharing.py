@@ -514,11 +514,12 @@ def test_outsiders_do_not_see_the_request(sharing: Sharing) -> None:
     assert caught.value.detail == f"there is no access request {request.id}"
     with pytest.raises(NotFound):
         sharing.approve(request.id, "hn.requester")
-    assert access_requests.list_requests(sharing.session, actor=outsider) == []
+    assert access_requests.list_requests(sharing.session, actor=outsider).items == []
     # both sides, and auditors, do
     for username in ("gt.requester", "sv.signatory", "auditor"):
-        (seen,) = access_requests.list_requests(sharing.session, actor=sharing.who(username))
-        assert seen.request.id == request.id
+        listing = access_requests.list_requests(sharing.session, actor=sharing.who(username))
+        (seen,) = listing.items
+        assert (seen.request.id, listing.total) == (request.id, 1)
 
 
 @pytest.mark.parametrize("reviewed", [False, True])
@@ -878,13 +879,31 @@ def test_agreements_filtered_by_a_name_that_names_nothing_are_refused(sharing: S
     # An empty list would read as "no agreement covers it": a typo must not pass for that.
     agreement = sharing.activated()
     session, auditor = sharing.session, sharing.who("auditor")
-    (found,) = agreements.list_agreements(session, actor=auditor, dataset=DATASET, organization=GT)
+    listing = agreements.list_agreements(session, actor=auditor, dataset=DATASET, organization=GT)
+    (found,) = listing.items
     assert found.agreement.id == agreement.id
-    assert agreements.list_agreements(session, actor=auditor, organization="inm-hn") == []
+    assert agreements.list_agreements(session, actor=auditor, organization="inm-hn").total == 0
     with pytest.raises(NotFound, match="no dataset named 'retornados'"):
         agreements.list_agreements(session, actor=auditor, dataset="retornados")
     with pytest.raises(NotFound, match="no organization named 'mintrab'"):
         agreements.list_agreements(session, actor=auditor, organization="mintrab")
+
+
+def test_agreements_and_requests_are_listed_a_page_at_a_time(sharing: Sharing) -> None:
+    made = [sharing.drafted() for _ in range(3)]  # three requests, three agreements
+    session, auditor = sharing.session, sharing.who("auditor")
+    pages = [
+        agreements.list_agreements(session, actor=auditor, offset=offset, limit=2)
+        for offset in (0, 2, 4)
+    ]
+    assert [p.total for p in pages] == [3, 3, 3]
+    listed = [v.agreement.id for p in pages for v in p.items]
+    assert listed == [a.id for a in reversed(made)]  # newest first, each once
+    assert [len(p.items) for p in pages] == [2, 1, 0]
+    requests = access_requests.list_requests(session, actor=auditor, offset=1, limit=1)
+    assert (len(requests.items), requests.total) == (1, 3)
+    everything = access_requests.list_requests(session, actor=auditor)
+    assert requests.items[0].request.id == everything.items[1].request.id
 
 
 def test_the_requester_filter_finds_the_requests_an_organization_made(sharing: Sharing) -> None:
