@@ -144,6 +144,22 @@ class Sharing:
         assert agreement is not None
         return agreement
 
+    def draft_directly(self, username: str = "sv.steward", **document: Any) -> AgreementView:
+        """A draft the provider makes without an access request (``document`` overrides)."""
+        return agreements.draft_agreement(
+            self.session,
+            actor=self.who(username),
+            document={
+                "datasets": [DATASET],
+                "assignees": [GT],
+                "purpose": "ProvideOfficialStatistics",
+                "valid_from": today().isoformat(),
+                "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
+                **document,
+            },
+            base_uri=BASE_URI,
+        )
+
     def send(self, agreement_id: uuid.UUID) -> AgreementView:
         return agreements.send_for_signature(
             self.session, actor=self.who("sv.steward"), agreement_id=agreement_id
@@ -286,6 +302,17 @@ def build(
 @pytest.fixture
 def sharing(build: Callable[..., Sharing]) -> Sharing:
     return build()
+
+
+@pytest.fixture
+def aggregates_only(build: Callable[..., Sharing]) -> Sharing:
+    """An offer that allows outputs with cells of 20 or more only."""
+    return build(
+        policy={
+            "template": "binational-labour-migration-exchange",
+            "parameters": {"assignees": ["mintrab-gt"], "min_cell_size": 20},
+        }
+    )
 
 
 # --------------------------------------------------------------------------- submission
@@ -955,15 +982,10 @@ def test_terminating_ends_a_renewal_drafted_before(sharing: Sharing) -> None:
 
 
 def test_an_aggregates_only_agreement_serves_on_the_committed_cell_size(
-    build: Callable[..., Sharing],
+    aggregates_only: Sharing,
 ) -> None:
     # The offer allows outputs with cells of 20 or more; the request committed to 25.
-    sharing = build(
-        policy={
-            "template": "binational-labour-migration-exchange",
-            "parameters": {"assignees": ["mintrab-gt"], "min_cell_size": 20},
-        }
-    )
+    sharing = aggregates_only
     agreement = sharing.activated(min_cell_size=25)
     assert agreement.min_cell_size == 25  # kept by the agreement itself
     sharing.granted()  # the commitment of the access request
@@ -974,34 +996,14 @@ def test_an_aggregates_only_agreement_serves_on_the_committed_cell_size(
 
 
 def test_a_direct_draft_keeps_its_cell_size_for_downloads_and_renewals(
-    build: Callable[..., Sharing],
+    aggregates_only: Sharing,
 ) -> None:
     # Drafted by the provider without an access request: the commitment it was checked
     # against must be what its downloads and renewals are evaluated with.
-    sharing = build(
-        policy={
-            "template": "binational-labour-migration-exchange",
-            "parameters": {"assignees": ["mintrab-gt"], "min_cell_size": 20},
-        }
-    )
-    body = {
-        "datasets": [DATASET],
-        "assignees": [GT],
-        "purpose": "ProvideOfficialStatistics",
-        "valid_from": today().isoformat(),
-        "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
-    }
+    sharing = aggregates_only
     with pytest.raises(Conflict):  # record-level use: the offer allows aggregates only
-        agreements.draft_agreement(
-            sharing.session, actor=sharing.who("sv.steward"), document=body, base_uri=BASE_URI
-        )
-    view = agreements.draft_agreement(
-        sharing.session,
-        actor=sharing.who("sv.steward"),
-        document={**body, "min_cell_size": 30},
-        base_uri=BASE_URI,
-    )
-    agreement = view.agreement
+        sharing.draft_directly()
+    agreement = sharing.draft_directly(min_cell_size=30).agreement
     assert (agreement.access_request_id, agreement.min_cell_size) == (None, 30)
     assert last_event(sharing.session, "agreement.drafted").details["min_cell_size"] == 30
     sharing.send(agreement.id)
@@ -1316,18 +1318,7 @@ def test_a_multilateral_agreement_needs_three_signatures(
         base_uri=BASE_URI,
     )
     sharing.session.commit()
-    view = agreements.draft_agreement(
-        sharing.session,
-        actor=sharing.who("sv.steward"),
-        document={
-            "datasets": [DATASET],
-            "assignees": [GT, "mtps-cr"],
-            "purpose": "ProvideOfficialStatistics",
-            "valid_from": today().isoformat(),
-            "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
-        },
-        base_uri=BASE_URI,
-    )
+    view = sharing.draft_directly(assignees=[GT, "mtps-cr"])
     agreement = view.agreement
     assert agreement.access_request_id is None
     assert [o.name for o in view.parties] == [SV, GT, "mtps-cr"]
@@ -1358,18 +1349,7 @@ def test_a_direct_draft_for_a_purpose_no_offer_allows_is_refused(sharing: Sharin
     is an active agreement under which nothing can ever be downloaded.
     """
     try:
-        view = agreements.draft_agreement(
-            sharing.session,
-            actor=sharing.who("sv.steward"),
-            document={
-                "datasets": [DATASET],
-                "assignees": [GT],
-                "purpose": "Marketing",
-                "valid_from": today().isoformat(),
-                "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
-            },
-            base_uri=BASE_URI,
-        )
+        view = sharing.draft_directly(purpose="Marketing")
     except (Conflict, InvalidMetadata):
         return  # refused, as approval would
     # What happens instead: it is signed, activated, and denies every download.
@@ -1382,32 +1362,13 @@ def test_a_direct_draft_for_a_purpose_no_offer_allows_is_refused(sharing: Sharin
 
 
 def test_drafting_directly_is_for_the_providers_stewards(sharing: Sharing) -> None:
-    body = {
-        "datasets": [DATASET],
-        "assignees": [GT],
-        "purpose": "ProvideOfficialStatistics",
-        "valid_from": today().isoformat(),
-        "valid_until": (today() + dt.timedelta(days=90)).isoformat(),
-    }
     with pytest.raises(Forbidden):
-        agreements.draft_agreement(
-            sharing.session, actor=sharing.who("gt.requester"), document=body, base_uri=BASE_URI
-        )
+        sharing.draft_directly("gt.requester")
     with pytest.raises(InvalidMetadata) as caught:
-        agreements.draft_agreement(
-            sharing.session,
-            actor=sharing.who("sv.steward"),
-            document={**body, "assignees": [GT, "nadie-xx"]},
-            base_uri=BASE_URI,
-        )
+        sharing.draft_directly(assignees=[GT, "nadie-xx"])
     assert [e.pointer for e in caught.value.errors] == ["/assignees/1"]
     with pytest.raises(InvalidMetadata) as caught:
-        agreements.draft_agreement(
-            sharing.session,
-            actor=sharing.who("sv.steward"),
-            document={**body, "assignees": [SV]},
-            base_uri=BASE_URI,
-        )
+        sharing.draft_directly(assignees=[SV])
     assert [e.pointer for e in caught.value.errors] == ["/assignees"]
 
 
