@@ -3,9 +3,10 @@
 After ``max_failures`` consecutive wrong passwords an account is locked for
 ``lockout_seconds``; while locked, every attempt is refused without checking the
 password (so a correct guess during the lock teaches nothing) and answered with a
-retry time. A successful login resets the count. An unknown username costs the same
-password-hash work as a known one and gets the same answer, so logins do not reveal
-which accounts exist.
+retry time. A successful login resets the count. An unknown or disabled username costs
+the same password-hash work as an account, gets the same answer, and locks the same way
+(counted in ``login_throttle`` under a keyed digest of the name), so logins do not
+reveal which accounts exist.
 
 A web session is a random id in the (signed, HttpOnly) cookie; the database keeps only
 its SHA-256, so logging out ends the session on the server, not just in the browser.
@@ -20,38 +21,47 @@ import logging
 import math
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from catalog import accounts, audit
 from catalog.db import utcnow
 from catalog.errors import TooManyRequests, Unauthenticated
-from catalog.models import User, UserSession, secret_digest
+from catalog.models import LoginThrottle, User, UserSession, secret_digest
 from catalog.principals import Principal
 
 log = logging.getLogger("simel.logins")
 
-# What is typed as a user name is often a password typed one field early, so the log
-# keeps a keyed fingerprint of unknown names: enough to see repeated attempts on one
-# name while the process runs, nothing a dictionary could be checked against.
-_FINGERPRINT_KEY = secrets.token_bytes(32)
+# Idle counts of names that are no account are forgotten after a day: every attempt
+# under a new name adds a row.
+_THROTTLE_MEMORY = dt.timedelta(days=1)
 
 
-def _fingerprint(text: str) -> str:
-    return hmac.new(_FINGERPRINT_KEY, text.encode(), "sha256").hexdigest()[:12]
-
-
+# Names that are no account are answered in these same words: they must not differ.
 WRONG_CREDENTIALS = "wrong username or password"
+LOCKED_NOW = "too many failed logins: the account is locked for a while"
+STILL_LOCKED = "too many failed logins: try again later"
 
 
 @dataclass(frozen=True)
 class LoginPolicy:
     """Throttling and session lifetime (``[auth]`` in the configuration)."""
 
+    name_key: bytes
+    """Secret for the digests of names that are no account (what is typed as a user name
+    is often a password typed one field early: neither the log nor the database keeps
+    anything a dictionary could be checked against)."""
     max_failures: int = 5
     lockout_seconds: int = 900
     session_lifetime: int = 28800
+
+    def name_digest(self, name: str) -> str:
+        """The keyed SHA-256 of ``name``, in hex."""
+        return hmac.new(self.name_key, name.encode(), "sha256").hexdigest()
 
 
 @functools.cache
@@ -82,17 +92,16 @@ def log_in(
         select(User).where(User.username == username).execution_options(populate_existing=True)
     ).first()
     if user is None or not user.is_active or not user.password_hash:
-        accounts.verify_password(_dummy_hash(), password)  # same work as a real check
         if user is None:
-            log.warning("failed login for unknown user #%s", _fingerprint(username))
+            log.warning("failed login for unknown user #%s", policy.name_digest(username)[:12])
         else:
             log.warning("failed login for disabled user %s", user.username)
-        raise Unauthenticated(WRONG_CREDENTIALS)
+        _refuse_no_account(session, username, password, policy, now)
     assert user.id is not None  # noqa: S101 # persisted users have ids
     if user.locked_until is not None and user.locked_until > now:
         log.warning("login attempt for locked user %s", user.username)
         raise TooManyRequests(
-            "too many failed logins: try again later",
+            STILL_LOCKED,
             retry_after=_retry_after(user.locked_until, now),
         )
     if not accounts.verify_password(user.password_hash, password):
@@ -120,6 +129,62 @@ def log_in(
     )
     session.commit()
     return user, sid
+
+
+def _refuse_no_account(
+    session: Session, name: str, password: str, policy: LoginPolicy, now: dt.datetime
+) -> NoReturn:
+    """Answer a name that is no active account exactly as a wrong password is answered.
+
+    Raises:
+        TooManyRequests: the name is locked, or this failure locks it.
+        Unauthenticated: otherwise.
+    """
+    key = policy.name_digest(name)
+    throttle = session.get(LoginThrottle, key, populate_existing=True)
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        raise TooManyRequests(
+            STILL_LOCKED,
+            retry_after=_retry_after(throttle.locked_until, now),
+        )
+    accounts.verify_password(_dummy_hash(), password)  # same work as a real check
+    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    counted = (
+        upsert(LoginThrottle)
+        .values(name_key=key, failed_login_count=1, last_failure_at=now)
+        .on_conflict_do_update(
+            index_elements=["name_key"],
+            set_={
+                "failed_login_count": LoginThrottle.failed_login_count + 1,
+                "last_failure_at": now,
+            },
+        )
+        .returning(col(LoginThrottle.failed_login_count))
+    )
+    failures = session.execute(counted).scalar_one()
+    session.execute(
+        delete(LoginThrottle).where(
+            col(LoginThrottle.last_failure_at) < now - _THROTTLE_MEMORY,
+            or_(col(LoginThrottle.locked_until).is_(None), col(LoginThrottle.locked_until) < now),
+        )
+    )
+    if failures >= policy.max_failures:
+        session.execute(
+            update(LoginThrottle)
+            .where(col(LoginThrottle.name_key) == key)
+            .values(
+                failed_login_count=0,
+                locked_until=now + dt.timedelta(seconds=policy.lockout_seconds),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        session.commit()
+        raise TooManyRequests(
+            LOCKED_NOW,
+            retry_after=policy.lockout_seconds,
+        )
+    session.commit()
+    raise Unauthenticated(WRONG_CREDENTIALS)
 
 
 def _record_failure(session: Session, user: User, policy: LoginPolicy, now: dt.datetime) -> None:
@@ -151,7 +216,7 @@ def _record_failure(session: Session, user: User, policy: LoginPolicy, now: dt.d
         )
         session.commit()
         raise TooManyRequests(
-            "too many failed logins: the account is locked for a while",
+            LOCKED_NOW,
             retry_after=policy.lockout_seconds,
         )
     audit.record(

@@ -346,6 +346,22 @@ class AuthorizationCode(SQLModel, table=True):
         return self.expires_at <= utcnow()
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins under a name that is no active account, counted as an account's are.
+
+    An account locks after repeated failures; if other names never did, the lock would
+    tell which accounts exist. The name is kept only as a keyed digest: what is typed
+    there is often a password.
+    """
+
+    __tablename__ = "login_throttle"
+
+    name_key: str = Field(max_length=64, primary_key=True)
+    failed_login_count: int = 0
+    locked_until: dt.datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    last_failure_at: dt.datetime = Field(sa_column=_time_column(index=True))
+
+
 class UserSession(SQLModel, table=True):
     """A web login session, ended on the server by logging out.
 

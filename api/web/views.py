@@ -15,6 +15,7 @@ from api.web import blueprint, page, security
 from api.web.i18n import translate
 from catalog import logins, organizations
 from catalog.errors import TooManyRequests, Unauthenticated
+from catalog.settings import instance_secret
 
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_NOTE = "the web login session (cookie); forms need the session's CSRF token"
@@ -22,8 +23,10 @@ SESSION_NOTE = "the web login session (cookie); forms need the session's CSRF to
 
 def login_policy() -> logins.LoginPolicy:
     """Throttling and session lifetime from the ``[auth]`` settings."""
-    auth = state().settings.auth
+    settings = state().settings
+    auth = settings.auth
     return logins.LoginPolicy(
+        name_key=instance_secret(settings, "login_name_key").encode(),
         max_failures=auth.login_max_failures,
         lockout_seconds=auth.login_lockout_seconds,
         session_lifetime=auth.session_lifetime,

@@ -9,10 +9,12 @@ from sqlmodel import select
 
 from catalog import logins
 from catalog.errors import TooManyRequests, Unauthenticated
-from catalog.models import AuditEvent, User, UserSession, secret_digest
+from catalog.models import AuditEvent, LoginThrottle, User, UserSession, secret_digest
 
 PASSWORD = "correct horse battery"
-POLICY = logins.LoginPolicy(max_failures=3, lockout_seconds=600, session_lifetime=3600)
+POLICY = logins.LoginPolicy(
+    name_key=b"test login key", max_failures=3, lockout_seconds=600, session_lifetime=3600
+)
 
 
 @pytest.fixture
@@ -58,8 +60,7 @@ def test_an_unknown_name_is_not_logged_since_it_may_be_a_password(session, ana, 
             attempt(session, PASSWORD, username=typed)
     assert typed not in caplog.text
     first, second = (r.getMessage() for r in caplog.records)
-    assert first == second  # repeated attempts on one name can be told apart
-    assert first.startswith("failed login for unknown user #")
+    assert first == second == f"failed login for unknown user #{POLICY.name_digest(typed)[:12]}"
     assert secret_digest(typed)[:12] not in first  # not a plain digest of the password
 
 
@@ -76,6 +77,51 @@ def test_repeated_failures_lock_the_account(session, ana):
     assert 0 < still.value.retry_after <= POLICY.lockout_seconds
     assert actions(session)[-1] == "login.locked"
     assert session.exec(select(UserSession)).all() == []
+
+
+def answers(session, username, password, times):
+    """What each of ``times`` attempts was answered: the error's class, detail and retry."""
+    seen = []
+    for _ in range(times):
+        with pytest.raises((Unauthenticated, TooManyRequests)) as caught:
+            attempt(session, password, username=username)
+        error = caught.value
+        seen.append((type(error).__name__, error.detail, getattr(error, "retry_after", None)))
+    return seen
+
+
+@pytest.mark.parametrize("name", ["nadie", "disabled"])
+def test_a_name_that_is_no_account_locks_as_an_account_does(session, ana, make_user, name):
+    # Otherwise the lock itself tells which names are accounts.
+    if name == "disabled":
+        user, _ = make_user("disabled", password=PASSWORD)
+        user.is_active = False
+        session.add(user)
+        session.commit()
+    times = POLICY.max_failures + 1
+    expected = answers(session, "ana", "wrong password", times)
+    assert [kind for kind, *_ in expected] == ["Unauthenticated"] * 2 + ["TooManyRequests"] * 2
+    got = answers(session, name, PASSWORD, times)
+    assert [(kind, detail) for kind, detail, _ in got] == [(k, d) for k, d, _ in expected]
+    assert got[-2][2] == POLICY.lockout_seconds
+    assert 0 < got[-1][2] <= POLICY.lockout_seconds
+    # Only a keyed digest of the name is kept (it may be a password typed too early).
+    (row,) = session.exec(select(LoginThrottle)).all()
+    assert row.name_key == POLICY.name_digest(name)
+    assert row.name_key != secret_digest(name)
+    assert row.locked_until is not None
+
+
+def test_idle_counts_of_names_that_are_no_account_are_forgotten(session, ana):
+    answers(session, "nadie", PASSWORD, 1)
+    (row,) = session.exec(select(LoginThrottle)).all()
+    row.last_failure_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    session.add(row)
+    session.commit()
+    answers(session, "otro", PASSWORD, 1)  # any failure sweeps what is idle
+    session.expire_all()
+    remaining = session.exec(select(LoginThrottle.name_key)).all()
+    assert remaining == [POLICY.name_digest("otro")]
 
 
 def test_the_lock_expires_and_success_resets_the_count(session, ana):
