@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, func, or_, text
@@ -264,6 +264,8 @@ class EventFilters:
         requester: Name of the organization that asked for data: its access requests
             and its data accesses (granted or refused).
         agreement: An agreement's id: its own life and every access made under it.
+        up_to: Events numbered (``seq``) at most this: the log as it stood then, so that
+            pages do not shift while events are added.
     """
 
     since: dt.datetime | None = None
@@ -274,6 +276,7 @@ class EventFilters:
     object_id: str | None = None
     requester: str | None = None
     agreement: str | None = None
+    up_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +287,8 @@ class EventPage:
     total: int
     organizations: dict[int, Organization]
     """The organizations the page's events are recorded under, by id."""
+    up_to: int
+    """The newest event the listing reads (``EventFilters.up_to``, or the latest then)."""
 
 
 def _detail(key: str) -> Any:
@@ -297,6 +302,8 @@ def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[b
     if filters.since is not None and filters.until is not None and filters.since > filters.until:
         raise BadRequest("since must not be later than until: no moment is in that range")
     conditions: list[ColumnElement[bool]] = []
+    if filters.up_to is not None:
+        conditions.append(col(AuditEvent.seq) <= filters.up_to)
     if filters.since is not None:
         conditions.append(col(AuditEvent.occurred_at) >= filters.since)
     if filters.until is not None:
@@ -337,6 +344,9 @@ def list_events(
 ) -> EventPage:
     """Page ``page`` (from 1) of the events ``filters`` select, newest first.
 
+    Without ``up_to`` the listing reads the log as it stands now and says up to which
+    event (``EventPage.up_to``), for the following pages to ask for the same.
+
     Raises:
         Unauthenticated: the caller is anonymous.
         Forbidden: the caller is neither auditor nor administrator.
@@ -347,6 +357,10 @@ def list_events(
     from catalog.organizations import organizations_by_id
 
     actor.require_auditor()
+    if filters.up_to is None:
+        latest = session.exec(select(func.max(AuditEvent.seq))).one()
+        filters = replace(filters, up_to=int(latest or 0))
+    assert filters.up_to is not None  # noqa: S101 # set just above
     conditions = _conditions(session, filters)
     total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
     events = session.exec(
@@ -359,4 +373,4 @@ def list_events(
     organizations = organizations_by_id(
         session, [e.organization_id for e in events if e.organization_id is not None]
     )
-    return EventPage(list(events), int(total), organizations)
+    return EventPage(list(events), int(total), organizations, filters.up_to)

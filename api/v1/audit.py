@@ -9,11 +9,14 @@ from flask import Response, jsonify, request
 from api.auth import access, current_principal
 from api.context import db_session
 from api.v1 import blueprint
-from api.v1.common import page_links, paged_response, paging
+from api.v1.common import page_links, paged_response, paging, whole_number
 from api.v1.serializers import audit_event_json
 from catalog import audit
 from catalog.errors import BadRequest
 from catalog.models import Role
+
+# Event numbers are the databases' 64-bit integers.
+MAX_SEQ = 2**63 - 1
 
 AUDITORS_ONLY = "auditors and administrators"
 
@@ -43,7 +46,7 @@ def list_audit_events() -> Response:
 
     Filters: since, until, organization, action, object, requester (the organization
     that asked for data: its access requests and data accesses), agreement (its life
-    and the accesses under it).
+    and the accesses under it), up_to (the log as it stood at that event).
     """
     actor = current_principal()
     # Before the parameters are read: a caller who may not read the log is refused
@@ -59,16 +62,21 @@ def list_audit_events() -> Response:
         object_id=_text("object_id"),
         requester=_text("requester"),
         agreement=_text("agreement"),
+        up_to=whole_number("up_to", None, maximum=MAX_SEQ),
     )
     result = audit.list_events(
         db_session(), actor=actor, filters=filters, page=page, page_size=size
     )
-    links = page_links("api_v1.list_audit_events", page, size, result.total)
+    # Every link reads the log as this page did: events added since do not shift pages.
+    links = page_links(
+        "api_v1.list_audit_events", page, size, result.total, fixed={"up_to": str(result.up_to)}
+    )
     return paged_response(
         {
             "total": result.total,
             "page": page,
             "page_size": size,
+            "up_to": result.up_to,
             "items": [audit_event_json(e, result.organizations) for e in result.events],
             "links": links,
         },

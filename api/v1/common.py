@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, overload
 from urllib.parse import urlencode
 
@@ -160,9 +161,24 @@ def paging() -> tuple[int, int]:
     return page, size
 
 
-def page_links(endpoint: str, page: int, size: int, total: int, **values: Any) -> dict[str, str]:
-    """``self``/``first``/``prev``/``next``/``last`` links keeping the other parameters."""
-    params = [(k, v) for k, v in request.args.items(multi=True) if k not in {"page", "page_size"}]
+def page_links(
+    endpoint: str,
+    page: int,
+    size: int,
+    total: int,
+    *,
+    fixed: Mapping[str, str] | None = None,
+    **values: Any,
+) -> dict[str, str]:
+    """``self``/``first``/``prev``/``next``/``last`` links keeping the other parameters.
+
+    ``fixed`` parameters replace the request's own of the same name in every link.
+    """
+    fixed = fixed or {}
+    params = [
+        (k, v) for k, v in request.args.items(multi=True) if k not in {"page", "page_size", *fixed}
+    ]
+    params += fixed.items()
     last = max(1, -(-total // size))
 
     def link(number: int) -> str:

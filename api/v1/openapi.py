@@ -58,18 +58,19 @@ def _rewrite_refs(node: Any) -> Any:
     return node
 
 
-def _page_of(items: dict[str, Any]) -> dict[str, Any]:
-    """A page of a paged listing: its items, the total, the page and its links."""
+def _page_of(items: dict[str, Any], **members: dict[str, Any]) -> dict[str, Any]:
+    """A page of a paged listing: its items, the total, the page, its links (and members)."""
     return {
         "type": "object",
         "properties": {
             "total": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
             "page_size": {"type": "integer", "minimum": 1},
+            **members,
             "items": {"type": "array", "items": items},
             "links": _ref("Links"),
         },
-        "required": ["total", "page", "page_size", "items", "links"],
+        "required": ["total", "page", "page_size", *members, "items", "links"],
         "additionalProperties": False,
     }
 
@@ -1564,11 +1565,29 @@ def _paths() -> dict[str, Any]:
                         "Agreement id: its life and every access made under it.",
                         {"type": "string"},
                     ),
+                    _param(
+                        "up_to",
+                        "query",
+                        "Only events numbered at most this: the log as it stood then "
+                        "(default: the latest event now).",
+                        {"type": "integer", "minimum": 1},
+                    ),
                     PAGE,
                     PAGE_SIZE,
                 ],
                 "responses": {
-                    "200": _ok(_page_of(_ref("AuditEvent")), Link="RFC 8288 paging links."),
+                    "200": _ok(
+                        _page_of(
+                            _ref("AuditEvent"),
+                            up_to={
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "The newest event this listing reads; every "
+                                "link asks for the same, so pages do not shift.",
+                            },
+                        ),
+                        Link="RFC 8288 paging links.",
+                    ),
                     **_errors("400", "401", "403", "404"),
                 },
             }

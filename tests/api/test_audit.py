@@ -56,6 +56,31 @@ def test_filters(client, tokens, make_dataset):
     assert client.get("/api/v1/audit/events?organization=nadie", headers=auditor).status_code == 404
 
 
+def test_pages_do_not_shift_while_events_are_added(client, tokens, make_dataset):
+    auditor = bearer(tokens["auditor"])
+    for name in ("a", "b", "c", "d"):
+        make_dataset(f"encuesta-{name}", "mintrab-gt")
+    first = client.get("/api/v1/audit/events?action=dataset.&page_size=2", headers=auditor).json
+    newest = first["items"][0]["seq"]
+    assert first["up_to"] >= newest
+    assert f"up_to={first['up_to']}" in first["links"]["next"]
+    make_dataset("encuesta-e", "mintrab-gt")  # arrives between two pages
+    second = client.get(first["links"]["next"], headers=auditor).json
+    assert second["total"] == first["total"] == 4
+    assert [e["object"]["id"] for e in first["items"] + second["items"]] == [
+        "encuesta-d",
+        "encuesta-c",
+        "encuesta-b",
+        "encuesta-a",
+    ]
+    # A fresh first page reads the log as it stands now.
+    now = client.get("/api/v1/audit/events?action=dataset.&page_size=2", headers=auditor).json
+    assert now["total"] == 5
+    assert now["up_to"] > first["up_to"]
+    bad = client.get("/api/v1/audit/events?up_to=0", headers=auditor)
+    assert bad.status_code == 400
+
+
 def test_only_auditors_and_admins(client, tokens):
     assert client.get("/api/v1/audit/events").status_code == 401
     assert client.get("/api/v1/audit/events", headers=bearer(tokens["steward"])).status_code == 403
