@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 import math
 from pathlib import Path
 
-from flask import Response, redirect, request, send_from_directory, url_for
+from flask import Response, current_app, redirect, request, send_from_directory, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -15,7 +16,6 @@ from api.web import blueprint, page, security
 from api.web.i18n import translate
 from catalog import logins, organizations
 from catalog.errors import TooManyRequests, Unauthenticated
-from catalog.settings import instance_secret
 
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_NOTE = "the web login session (cookie); forms need the session's CSRF token"
@@ -23,10 +23,13 @@ SESSION_NOTE = "the web login session (cookie); forms need the session's CSRF to
 
 def login_policy() -> logins.LoginPolicy:
     """Throttling and session lifetime from the ``[auth]`` settings."""
-    settings = state().settings
-    auth = settings.auth
+    auth = state().settings.auth
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
     return logins.LoginPolicy(
-        name_key=instance_secret(settings, "login_name_key").encode(),
+        # Derived from the app's secret key: no second secret to keep, and none written
+        # where the instance folder is read-only.
+        name_key=hmac.new(secret, b"login names", "sha256").digest(),
         max_failures=auth.login_max_failures,
         lockout_seconds=auth.login_lockout_seconds,
         session_lifetime=auth.session_lifetime,

@@ -148,6 +148,15 @@ def test_throttling_after_repeated_failures(client, ana):
     assert not signed_in(client)
 
 
+@pytest.mark.parametrize("username", ["ana", "nadie"])
+def test_throttling_reveals_no_account(client, ana, username):
+    # An account that locks while other names never do tells which names are accounts.
+    answers = [post_login(client, username=username, password="wrong") for _ in range(6)]
+    assert [r.status_code for r in answers] == [400, 400, 400, 400, 429, 429]
+    assert answers[4].headers["Retry-After"] == "900"
+    assert "15 minuto" in text(answers[4])
+
+
 def test_throttling_is_configurable(settings, ana):
     from api.app import create_app
 
