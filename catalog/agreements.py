@@ -566,14 +566,21 @@ def _audit(
     action: str,
     agreement: SharingAgreement,
     details: dict[str, Any] | None = None,
+    *,
+    acting: Organization | None = None,
 ) -> None:
+    """Record an agreement event under the organization that acted.
+
+    That is the provider unless ``acting`` says otherwise: a consumer's signature is the
+    consumer's act, and its auditors look for it under the consumer.
+    """
     audit.record(
         session,
         actor=actor,
         action=action,
         object_type="agreement",
         object_id=str(agreement.id),
-        organization_id=agreement.provider_id,
+        organization_id=acting.id if acting is not None else agreement.provider_id,
         details={
             "series": str(agreement.series_id),
             "version": agreement.version,
@@ -995,6 +1002,7 @@ def sign(
         "agreement.signed",
         agreement,
         {"party": party.name, "policy_sha256": digest},
+        acting=party,
     )
     remaining = [p for p in view.unsigned() if p.id != party.id]
     if remaining:

@@ -671,13 +671,16 @@ def test_activation_needs_every_partys_signature(sharing: Sharing) -> None:
         (sharing.org_id(GT), "gt.signatory", digest),
         (sharing.org_id(SV), "sv.signatory", digest),
     }
-    signed = [
-        e.details
-        for e in sharing.session.exec(
-            select(AuditEvent).where(AuditEvent.action == "agreement.signed")
-        )
+    signed = sharing.session.exec(
+        select(AuditEvent).where(AuditEvent.action == "agreement.signed")
+    ).all()
+    assert [(e.details["party"], e.details["policy_sha256"]) for e in signed] == [
+        (GT, digest),
+        (SV, digest),
     ]
-    assert [(d["party"], d["policy_sha256"]) for d in signed] == [(GT, digest), (SV, digest)]
+    # Each signature is recorded under the organization that signed: its auditors
+    # filter the log by their own organization.
+    assert [e.organization_id for e in signed] == [sharing.org_id(GT), sharing.org_id(SV)]
     assert actions(sharing.session)[-1] == "agreement.activated"
 
 
