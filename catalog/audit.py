@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,8 +22,8 @@ from sqlalchemy import ColumnElement, RowMapping, func, or_, text
 from sqlmodel import Session, col, select
 
 from catalog.db import POSTGRES_WRITER_LOCK, bulk_insert, utcnow
-from catalog.errors import BadRequest
-from catalog.models import AuditEvent, Organization
+from catalog.errors import BadRequest, NotFound
+from catalog.models import AuditEvent, Organization, SharingAgreement
 from catalog.principals import Principal
 
 GENESIS_HASH = "0" * 64
@@ -329,14 +330,23 @@ def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[b
         requester = get_organization(session, filters.requester)
         conditions.append(_detail("requester") == requester.name)
     if filters.agreement is not None:
+        agreement = _agreement_id(session, filters.agreement)
         # Its own events name it as their object; the accesses under it, in their details.
         conditions.append(
-            or_(
-                col(AuditEvent.object_id) == filters.agreement,
-                _detail("agreement") == filters.agreement,
-            )
+            or_(col(AuditEvent.object_id) == agreement, _detail("agreement") == agreement)
         )
     return conditions
+
+
+def _agreement_id(session: Session, given: str) -> str:
+    """An agreement's id as events record it; a typo is refused, not an empty page."""
+    try:
+        agreement_id = uuid.UUID(given)
+    except ValueError as exc:
+        raise BadRequest(f"agreement: '{given}' is not an agreement's id (a UUID)") from exc
+    if session.get(SharingAgreement, agreement_id) is None:
+        raise NotFound(f"there is no agreement {agreement_id}")
+    return str(agreement_id)
 
 
 def list_events(
@@ -350,8 +360,9 @@ def list_events(
     Raises:
         Unauthenticated: the caller is anonymous.
         Forbidden: the caller is neither auditor nor administrator.
-        NotFound: ``organization`` or ``requester`` names no organization.
-        BadRequest: ``since`` is later than ``until``.
+        NotFound: ``organization`` or ``requester`` names no organization, or
+            ``agreement`` no agreement.
+        BadRequest: ``since`` is later than ``until``, or ``agreement`` is no UUID.
     """
     # Imported here: the organization service audits its changes through this module.
     from catalog.organizations import organizations_by_id

@@ -1562,8 +1562,9 @@ def _paths() -> dict[str, Any]:
                     _param(
                         "agreement",
                         "query",
-                        "Agreement id: its life and every access made under it.",
-                        {"type": "string"},
+                        "Agreement id: its life and every access made under it (not a UUID:"
+                        " 400; no such agreement: 404).",
+                        {"type": "string", "format": "uuid"},
                     ),
                     _param(
                         "up_to",

@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import text
 
 from catalog import audit
 from catalog.errors import BadRequest, Forbidden, NotFound, Unauthenticated
-from catalog.models import Role
+from catalog.models import Role, SharingAgreement
 from catalog.principals import Principal
 
 ACTOR = Principal.system("test")
 ANYTHING = audit.EventFilters()
+A1, A2 = (str(uuid.UUID(int=n)) for n in (0xA1, 0xA2))
+
+
+def _agreement(session, agreement_id, provider):
+    """A bare agreement row: the log's filter only needs it to exist."""
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    session.add(
+        SharingAgreement(
+            id=uuid.UUID(agreement_id),
+            series_id=uuid.UUID(agreement_id),
+            provider_id=provider.id,
+            title={"es": "Acuerdo"},
+            purpose="ProvideOfficialStatistics",
+            legal_bases=[],
+            valid_from=at,
+            valid_until=at + dt.timedelta(days=365),
+            policy={},
+            created_by="test",
+        )
+    )
 
 
 @pytest.fixture
@@ -34,10 +56,12 @@ def log(session, make_org):
         )
 
     things = [add("thing.made", "thing", str(i), gt if i % 2 else hn) for i in range(5)]
-    add("agreement.drafted", "agreement", "A1", gt)
-    add("data.access.granted", "distribution", "d1", gt, agreement="A1", requester="inm-hn")
-    add("data.access.denied", "distribution", "d1", gt, agreement="A1", requester="mintrab-gt")
-    add("data.access.granted", "distribution", "d2", hn, agreement="A2", requester="inm-hn")
+    _agreement(session, A1, gt)
+    _agreement(session, A2, hn)
+    add("agreement.drafted", "agreement", A1, gt)
+    add("data.access.granted", "distribution", "d1", gt, agreement=A1, requester="inm-hn")
+    add("data.access.denied", "distribution", "d1", gt, agreement=A1, requester="mintrab-gt")
+    add("data.access.granted", "distribution", "d2", hn, agreement=A2, requester="inm-hn")
     session.commit()
     return {"gt": gt, "hn": hn, "things": things}
 
@@ -64,15 +88,16 @@ def test_filters_combine(session, log):
     assert len(events(session, action="data.access.")) == 3
     assert events(session, action="data.access") == []
     assert len(events(session, action="thing.", organization="mintrab-gt")) == 2
-    under_a1 = events(session, agreement="A1")
+    under_a1 = events(session, agreement=A1)
     assert {(e.action, e.object_id) for e in under_a1} == {
-        ("agreement.drafted", "A1"),
+        ("agreement.drafted", A1),
         ("data.access.granted", "d1"),
         ("data.access.denied", "d1"),
     }
-    (received,) = events(session, agreement="A1", requester="inm-hn")
+    (received,) = events(session, agreement=A1, requester="inm-hn")
+    assert events(session, agreement=A1.upper()) == under_a1  # any spelling of the UUID
     assert (received.action, received.object_id) == ("data.access.granted", "d1")
-    assert events(session, agreement="A2", organization="mintrab-gt") == []
+    assert events(session, agreement=A2, organization="mintrab-gt") == []
     (three,) = events(session, object_type="thing", object_id="3")
     assert three.organization_id == log["gt"].id
 
@@ -122,6 +147,15 @@ def test_unknown_organizations_are_not_found(session, log):
     ):
         with pytest.raises(NotFound, match="there is no organization named 'nadie'"):
             audit.list_events(session, actor=ACTOR, filters=filters, page=1, page_size=10)
+
+
+def test_an_agreement_filter_that_names_no_agreement_is_refused(session, log):
+    # An empty page would read as "nothing happened under it".
+    with pytest.raises(BadRequest, match="'A1' is not an agreement's id"):
+        events(session, agreement="A1")
+    unknown = str(uuid.UUID(int=3))
+    with pytest.raises(NotFound, match=f"there is no agreement {unknown}"):
+        events(session, agreement=unknown)
 
 
 def test_organizations_are_named_in_any_case(session, log):
