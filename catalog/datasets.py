@@ -456,11 +456,30 @@ def _resolve_publisher(
     return organization
 
 
-def _validated(document: Any) -> dict[str, Any]:
+def new_record_errors(document: Mapping[str, Any], prefix: str = "") -> list[FieldError]:
+    """Members a new dataset's document carries that registering it would drop.
+
+    The read-only members are ignored so that a document read back can be sent again,
+    but distributions are records of their own, added once the dataset exists: a new
+    dataset that lists some would otherwise be registered without them, unnoticed.
+    """
+    if document.get("distributions") in (None, []):
+        return []
+    return [
+        FieldError(
+            f"{prefix}/distributions",
+            "distributions are not registered with the dataset: register it without "
+            "them, then add each one under the dataset's distributions",
+        )
+    ]
+
+
+def _validated(document: Any, *, new: bool = False) -> dict[str, Any]:
     document = dict(require_object(document, "dataset"))
+    errors = new_record_errors(document) if new else []
     for member in READ_ONLY_MEMBERS:
         document.pop(member, None)
-    errors = dataset_document_errors(document)
+    errors += dataset_document_errors(document)
     if errors:
         raise InvalidMetadata("the dataset is not valid", errors)
     return copy.deepcopy(document)
@@ -531,7 +550,8 @@ def create_dataset(
     """Register a dataset as a draft (or published at once, if ``publish``).
 
     Raises:
-        InvalidMetadata: the document fails its schema or names an unknown publisher.
+        InvalidMetadata: the document fails its schema, names an unknown publisher or
+            lists distributions.
         Unauthenticated: anonymous caller.
         Forbidden: the caller is not a steward of the publisher.
         Conflict: the name is taken.
@@ -539,7 +559,7 @@ def create_dataset(
             legal basis (and, if restricted, a policy) recorded before it is published.
     """
     actor.require_authenticated()
-    document = _validated(document)
+    document = _validated(document, new=True)
     publisher = _resolve_publisher(session, document)
     assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
     actor.require_steward(publisher.id, publisher.name)

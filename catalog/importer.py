@@ -30,7 +30,13 @@ from sqlmodel import Session, col, select
 
 from catalog import audit, quality, readiness
 from catalog.dataset_policies import PreparedPolicy, prepare_policy
-from catalog.datasets import READ_ONLY_MEMBERS, changes_between, document_columns, entry_for
+from catalog.datasets import (
+    READ_ONLY_MEMBERS,
+    changes_between,
+    document_columns,
+    entry_for,
+    new_record_errors,
+)
 from catalog.db import bulk_insert, utcnow
 from catalog.errors import FieldError, InvalidMetadata
 from catalog.legal_bases import columns_of
@@ -107,6 +113,7 @@ def _validate_chunk(chunk: list[tuple[int, Any]]) -> list[FieldError]:
         if not isinstance(record, dict):
             continue
         errors.extend(dataset_document_errors(_document_of(record), prefix=f"/{index}"))
+        errors.extend(new_record_errors(record, prefix=f"/{index}"))
         bases = record.get("legal_bases", [])
         if not isinstance(bases, list):
             errors.append(FieldError(f"/{index}/legal_bases", "must be a list of legal bases"))

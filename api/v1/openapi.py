@@ -149,7 +149,8 @@ def _dataset_schemas() -> dict[str, Any]:
     dataset_input = copy.deepcopy(document)
     dataset_input["description"] = (
         "A dataset document. Server members (id, revision, status...) may be sent back "
-        "as received and are ignored."
+        "as received and are ignored; a new dataset's distributions, though, are refused "
+        "(422) unless empty: add each one under the dataset's distributions."
     )
     dataset_input["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     return {"DatasetDocument": dataset_input, "Dataset": dataset}

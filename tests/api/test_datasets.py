@@ -482,3 +482,17 @@ def test_unknown_route_is_a_problem(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.mimetype == PROBLEM
+
+
+def test_distributions_sent_with_a_new_dataset_are_refused_not_dropped(client, steward):
+    # They used to vanish: 201 with no distributions, and the steward none the wiser.
+    csv = {"title": {"es": "CSV"}, "download_url": "https://mintrab.gob.gt/permisos.csv"}
+    response = create(client, steward, distributions=[csv])
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+    [error] = response.json["errors"]
+    assert error["pointer"] == "/distributions"
+    assert "distributions" in error["detail"]
+    assert client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 404
+    # An empty list, as a GET of a dataset without distributions shows it, is fine.
+    assert create(client, steward, distributions=[]).status_code == 201

@@ -197,3 +197,14 @@ def test_a_steward_imports_only_for_their_organization(session, make_user):
             session, actor=actor, records=[dataset_document("a"), dataset_document("b", "stps-mx")]
         )
     assert [e.pointer for e in caught.value.errors] == ["/1/publisher"]
+
+
+def test_distributions_in_a_record_are_reported_not_dropped(session):
+    csv = {"title": {"es": "CSV"}, "download_url": "https://mintrab.gob.gt/permisos.csv"}
+    records = [dataset_document("ok"), {**dataset_document("with-files"), "distributions": [csv]}]
+    with pytest.raises(InvalidMetadata) as caught:
+        import_datasets(session, actor=SYSTEM, records=records)
+    assert [error.pointer for error in caught.value.errors] == ["/1/distributions"]
+    assert count(session, Dataset) == 0
+    records[1]["distributions"] = []
+    assert import_datasets(session, actor=SYSTEM, records=records).created == 2
