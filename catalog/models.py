@@ -65,6 +65,18 @@ class DatasetStatus(StrEnum):
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
 
+    @property
+    def label(self) -> dict[str, str]:
+        """The status in words, in Spanish and English (as the other facets are)."""
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    DatasetStatus.DRAFT: {"es": "Borrador", "en": "Draft"},
+    DatasetStatus.PUBLISHED: {"es": "Publicado", "en": "Published"},
+    DatasetStatus.WITHDRAWN: {"es": "Retirado", "en": "Withdrawn"},
+}
+
 
 class AccessRights(StrEnum):
     """The EU access-right authority table codes the catalog uses."""

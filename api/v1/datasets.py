@@ -28,7 +28,7 @@ from catalog import datasets, distributions, governance, quality, sdmx
 from catalog.db import text_limit
 from catalog.errors import BadRequest, FieldError, InvalidMetadata
 from catalog.harvest import harvest_records
-from catalog.models import Dataset, Organization, Role
+from catalog.models import Dataset, DatasetStatus, Organization, Role
 from catalog.search import FACET_FIELDS, SortKey
 from catalog.vocabularies import FILTER_SCHEMES
 from vocab import get_registry
@@ -42,6 +42,7 @@ def steward_write(extra: str = "") -> Callable[[F], F]:
 
 
 _SORTS = ("relevance", "modified", "title", "name", "quality")
+_STATUSES = {status.value: status for status in DatasetStatus}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -145,6 +146,8 @@ def sort_and_quality() -> tuple[SortKey | None, int | None]:
 def _facet_label(name: str, value: str, organizations: dict[str, Organization]) -> dict[str, Any]:
     if name == "publisher" and value in organizations:
         return {"label": organizations[value].title}
+    if name == "status" and value in _STATUSES:
+        return {"label": _STATUSES[value].label}
     registry = get_registry()
     for scheme in FILTER_SCHEMES.get(name, ()):
         concept = registry.scheme(scheme).by_code(value)

@@ -130,6 +130,9 @@ class TestFullText:
         assert themes["labour-migration"]["es"] == "Migración laboral"
         countries = {f["value"]: f.get("label") for f in facets["country"]}
         assert countries["SLV"] == {"es": "El Salvador", "en": "El Salvador"}
+        # Every facet is labelled in both languages, the statuses too.
+        statuses = {f["value"]: f.get("label") for f in facets["status"]}
+        assert statuses["published"] == {"es": "Publicado", "en": "Published"}
 
 
 @pytest.mark.usefixtures("catalog")
