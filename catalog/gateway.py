@@ -24,7 +24,8 @@ records again, so suspension, termination, expiry or a consent withdrawal denies
 very next request. Every decision on a restricted file, grant or denial, is an audit
 event (``data.access.granted`` / ``data.access.denied``) with the reasons; a denial
 is committed before the 403 is raised. Files that are not restricted are public
-downloads and are neither checked nor audited.
+downloads and are neither checked nor audited, as long as their dataset is not
+withdrawn: a withdrawn dataset stays on record, but its files are no longer served.
 """
 
 from __future__ import annotations
@@ -336,7 +337,8 @@ def authorize_download(
     """Decide whether ``actor`` may have the distribution's file now; audited if restricted.
 
     Raises:
-        NotFound: no such dataset (visible to the caller), distribution or file.
+        NotFound: no such dataset (visible to the caller), distribution or file, or a
+            file that is not restricted of a withdrawn dataset.
         Unauthenticated: a restricted file and no credential.
         InvalidMetadata: an unknown purpose or country.
         PolicyDenied: any check of the module docstring fails (after the denial is
@@ -346,6 +348,9 @@ def authorize_download(
     dataset = get_dataset(session, actor=actor, name=name)
     distribution = _distribution(session, dataset, distribution_id)
     if not distribution.restricted:
+        if dataset.status == DatasetStatus.WITHDRAWN:
+            reason = f" ({dataset.withdrawal_reason})" if dataset.withdrawal_reason else ""
+            raise NotFound(f"'{dataset.name}' is withdrawn{reason}: its files are no longer served")
         return Grant(_file(storage_root, distribution), distribution, dataset, None)
     if not actor.is_authenticated:
         raise Unauthenticated(

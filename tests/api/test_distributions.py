@@ -218,3 +218,35 @@ def test_byte_size_beyond_64_bits_is_422(client, steward):
     )
     assert response.status_code == 422
     assert response.json["errors"][0]["pointer"] == "/byte_size"
+
+
+def test_a_withdrawn_datasets_files_are_no_longer_served(client, steward, settings):
+    # Withdrawing is how a steward takes back a dataset published by mistake: its
+    # tombstone (JSON, RDF) stays on record, but the catalog stops handing out its files.
+    folder = settings.storage_path / "mintrab-gt" / "public" / "enei-2024"
+    folder.mkdir(parents=True)
+    (folder / "cuadros.csv").write_bytes(b"sexo,total\nF,10\n")
+    created = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "Cuadros"}, "storage_key": "mintrab-gt/public/enei-2024/cuadros.csv"},
+        headers=bearer(steward),
+    )
+    data = created.json["data_url"]
+    assert downloaded(client, data) == 200
+    withdrawn = client.post(
+        "/api/v1/datasets/enei-2024/withdraw",
+        json={"reason": "Publicado por error"},
+        headers=bearer(steward),
+    )
+    assert withdrawn.status_code == 200
+    response = client.get(data)
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert "withdrawn (Publicado por error)" in response.json["detail"]
+    client.post("/api/v1/datasets/enei-2024/publish", headers=bearer(steward))
+    assert downloaded(client, data) == 200
+
+
+def downloaded(client, url):
+    with client.get(url) as response:
+        return response.status_code
