@@ -15,13 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists
+from sqlalchemy import bindparam, delete, exists, func
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 import metadata_schemas
 from catalog import audit, quality, readiness
-from catalog.db import utcnow
+from catalog.db import Listing, utcnow
 from catalog.errors import (
     BadRequest,
     Conflict,
@@ -864,20 +864,25 @@ def delete_draft(
     session.commit()
 
 
-def list_revisions(session: Session, *, actor: Principal, name: str) -> list[DatasetRevision]:
-    """The dataset's revisions, newest first.
+def list_revisions(
+    session: Session, *, actor: Principal, name: str, offset: int = 0, limit: int | None = None
+) -> Listing[DatasetRevision]:
+    """The dataset's revisions, newest first: the page from ``offset``, ``limit`` long.
 
     Raises:
         NotFound: no such dataset visible to the caller.
     """
     dataset = get_dataset(session, actor=actor, name=name)
-    return list(
-        session.exec(
-            select(DatasetRevision)
-            .where(DatasetRevision.dataset_id == dataset.id)
-            .order_by(col(DatasetRevision.revision).desc())
-        ).all()
-    )
+    of_dataset = col(DatasetRevision.dataset_id) == dataset.id
+    total = session.exec(select(func.count()).select_from(DatasetRevision).where(of_dataset))
+    rows = session.exec(
+        select(DatasetRevision)
+        .where(of_dataset)
+        .order_by(col(DatasetRevision.revision).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return Listing(list(rows), total=int(total.one()))
 
 
 def get_revision(

@@ -254,11 +254,23 @@ def withdraw_dataset(name: str) -> Response:
 @blueprint.get("/datasets/<name>/revisions")
 @access(public=True, note="as visible as the dataset itself")
 def list_dataset_revisions(name: str) -> Response:
-    """The dataset's history: who changed what, when."""
-    revisions = datasets.list_revisions(db_session(), actor=current_principal(), name=name)
-    return jsonify(
+    """The dataset's history: who changed what, when (newest first, paged)."""
+    page, size = paging()
+    revisions = datasets.list_revisions(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        offset=(page - 1) * size,
+        limit=size,
+    )
+    links = page_links("api_v1.list_dataset_revisions", page, size, revisions.total, name=name)
+    return paged_response(
         {
             "dataset": name,
+            "total": revisions.total,
+            "page": page,
+            "page_size": size,
+            "links": links,
             "items": [
                 {
                     **revision_json(r),
@@ -271,9 +283,10 @@ def list_dataset_revisions(name: str) -> Response:
                         )
                     },
                 }
-                for r in revisions
+                for r in revisions.items
             ],
-        }
+        },
+        links,
     )
 
 

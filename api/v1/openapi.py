@@ -1277,17 +1277,11 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "operationId": "api_v1.list_dataset_revisions",
                 "summary": "The dataset's history, newest first.",
+                "parameters": [PAGE, PAGE_SIZE],
                 "responses": {
                     "200": _ok(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "dataset": {"type": "string"},
-                                "items": {"type": "array", "items": _ref("Revision")},
-                            },
-                            "required": ["dataset", "items"],
-                            "additionalProperties": False,
-                        }
+                        _page_of(_ref("Revision"), dataset={"type": "string"}),
+                        Link="RFC 8288 paging links.",
                     ),
                     **_errors("401", "404"),
                 },

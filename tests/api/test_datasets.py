@@ -465,6 +465,15 @@ def test_revisions_record_who_changed_what(client, steward):
     assert history[0]["changes"] == [{"path": "/status", "old": "draft", "new": "published"}]
     one = client.get("/api/v1/datasets/enei-2024/revisions/2", headers=bearer(steward))
     assert one.json["document"]["version"] == "2024.2"
+    # A long history is read a page at a time.
+    second = client.get(
+        "/api/v1/datasets/enei-2024/revisions?page=2&page_size=2", headers=bearer(steward)
+    ).json
+    assert (second["total"], second["page"], second["page_size"]) == (3, 2, 2)
+    assert [r["revision"] for r in second["items"]] == [1]
+    assert second["links"]["prev"].endswith(
+        "/api/v1/datasets/enei-2024/revisions?page=1&page_size=2"
+    )
     for number in ("9", "0", "-1", "2147483648", "24646613213484417024"):
         missing = client.get(f"/api/v1/datasets/enei-2024/revisions/{number}")
         assert missing.status_code == 404, number
