@@ -90,14 +90,18 @@ def dataset_sdmx_json(name: str, view: Mapping[str, Any]) -> dict[str, Any]:
 def distribution_json(
     dataset: Dataset, distribution: Distribution, principal: Principal
 ) -> dict[str, Any]:
-    """A distribution; files the catalog holds are reached through its data endpoint."""
+    """A distribution; files the catalog holds are reached through its data endpoint.
+
+    A withdrawn dataset's files are no longer served, so no link leads to them.
+    """
     body = dict(distribution.document)
     if distribution.storage_key:
-        data_url = api_url(f"datasets/{dataset.name}/distributions/{distribution.id}/data")
-        body["access_url"] = data_url
-        body["data_url"] = data_url
-        if not distribution.restricted:
-            body["download_url"] = data_url
+        if dataset.status != DatasetStatus.WITHDRAWN:
+            data_url = api_url(f"datasets/{dataset.name}/distributions/{distribution.id}/data")
+            body["access_url"] = data_url
+            body["data_url"] = data_url
+            if not distribution.restricted:
+                body["download_url"] = data_url
         if not principal.can_steward(dataset.publisher_id):
             # Where a file sits inside the catalog's storage is nobody else's business.
             body.pop("storage_key", None)

@@ -243,8 +243,14 @@ def test_a_withdrawn_datasets_files_are_no_longer_served(client, steward, settin
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
     assert "withdrawn (Publicado por error)" in response.json["detail"]
+    # Nor does the tombstone link to them any more.
+    (listed,) = client.get("/api/v1/datasets/enei-2024").json["distributions"]
+    assert listed["title"] == {"es": "Cuadros"}
+    assert not {"data_url", "download_url", "access_url"} & set(listed)
     client.post("/api/v1/datasets/enei-2024/publish", headers=bearer(steward))
     assert downloaded(client, data) == 200
+    (listed,) = client.get("/api/v1/datasets/enei-2024").json["distributions"]
+    assert listed["data_url"] == listed["download_url"] == data
 
 
 def downloaded(client, url):
