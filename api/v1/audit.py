@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 from api.auth import access, current_principal
 from api.context import db_session
 from api.v1 import blueprint
-from api.v1.common import page_links, paged_response, paging, whole_number
+from api.v1.common import page_response, paging, whole_number
 from api.v1.serializers import audit_event_json
 from catalog import audit
 from catalog.errors import BadRequest
@@ -67,20 +67,15 @@ def list_audit_events() -> Response:
     result = audit.list_events(
         db_session(), actor=actor, filters=filters, page=page, page_size=size
     )
-    # Every link reads the log as this page did: events added since do not shift pages.
-    links = page_links(
-        "api_v1.list_audit_events", page, size, result.total, fixed={"up_to": str(result.up_to)}
-    )
-    return paged_response(
-        {
-            "total": result.total,
-            "page": page,
-            "page_size": size,
-            "up_to": result.up_to,
-            "items": [audit_event_json(e, result.organizations) for e in result.events],
-            "links": links,
-        },
-        links,
+    return page_response(
+        "api_v1.list_audit_events",
+        [audit_event_json(e, result.organizations) for e in result.events],
+        total=result.total,
+        page=page,
+        size=size,
+        members={"up_to": result.up_to},
+        # Every link reads the log as this page did: events added since do not shift pages.
+        fixed={"up_to": str(result.up_to)},
     )
 
 

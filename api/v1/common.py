@@ -193,6 +193,26 @@ def page_links(
     return links
 
 
+def page_response(
+    endpoint: str,
+    items: list[Any],
+    *,
+    total: int,
+    page: int,
+    size: int,
+    members: Mapping[str, Any] | None = None,
+    fixed: Mapping[str, str] | None = None,
+    **values: Any,
+) -> Response:
+    """One page of a listing: its items, ``members`` beside them, and its paging links.
+
+    ``fixed`` and ``values`` are as for :func:`page_links`.
+    """
+    links = page_links(endpoint, page, size, total, fixed=fixed, **values)
+    body = {"total": total, "page": page, "page_size": size, **(members or {})}
+    return paged_response({**body, "items": items, "links": links}, links)
+
+
 def paged_response(body: dict[str, Any], links: dict[str, str]) -> Response:
     """A JSON response with the RFC 8288 ``Link`` header mirroring ``links``."""
     response = jsonify(body)

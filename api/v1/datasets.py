@@ -17,8 +17,7 @@ from api.v1.common import (
     etag_for,
     if_match_revision,
     json_body,
-    page_links,
-    paged_response,
+    page_response,
     paging,
     query_list,
     whole_number,
@@ -99,34 +98,34 @@ def list_datasets() -> Response:
     summaries = governance.summaries(session, result.datasets, attached=result.attached_to)
     harvested = harvest_records(session, [i for i in ids if result.attached_to(i).harvest_record])
     base_uri = state().settings.catalog.base_uri
-    body: dict[str, Any] = {
-        "total": result.total,
-        "page": page,
-        "page_size": size,
-        "items": [
-            dataset_json(
-                d,
-                publishers[d.publisher_id],
-                dists[d.id],
-                principal,
-                base_uri=base_uri,
-                sdmx=links_to_sdmx.get(d.id),
-                governance=summaries[d.id],
-                harvest=harvested.get(d.id),
-            )
-            for d in result.datasets
-        ],
-        "facets": {
-            name: [
-                {"value": value, "count": count, **_facet_label(name, value, by_name)}
-                for value, count in counts.items()
-            ]
-            for name, counts in result.facets.items()
-        },
+    items = [
+        dataset_json(
+            d,
+            publishers[d.publisher_id],
+            dists[d.id],
+            principal,
+            base_uri=base_uri,
+            sdmx=links_to_sdmx.get(d.id),
+            governance=summaries[d.id],
+            harvest=harvested.get(d.id),
+        )
+        for d in result.datasets
+    ]
+    facets = {
+        name: [
+            {"value": value, "count": count, **_facet_label(name, value, by_name)}
+            for value, count in counts.items()
+        ]
+        for name, counts in result.facets.items()
     }
-    links = page_links("api_v1.list_datasets", page, size, result.total)
-    body["links"] = links
-    return paged_response(body, links)
+    return page_response(
+        "api_v1.list_datasets",
+        items,
+        total=result.total,
+        page=page,
+        size=size,
+        members={"facets": facets},
+    )
 
 
 def sort_and_quality() -> tuple[SortKey | None, int | None]:
@@ -263,30 +262,25 @@ def list_dataset_revisions(name: str) -> Response:
         offset=(page - 1) * size,
         limit=size,
     )
-    links = page_links("api_v1.list_dataset_revisions", page, size, revisions.total, name=name)
-    return paged_response(
+    items = [
         {
-            "dataset": name,
-            "total": revisions.total,
-            "page": page,
-            "page_size": size,
-            "links": links,
-            "items": [
-                {
-                    **revision_json(r),
-                    "links": {
-                        "self": url_for(
-                            "api_v1.get_dataset_revision",
-                            name=name,
-                            revision=r.revision,
-                            _external=True,
-                        )
-                    },
-                }
-                for r in revisions.items
-            ],
-        },
-        links,
+            **revision_json(r),
+            "links": {
+                "self": url_for(
+                    "api_v1.get_dataset_revision", name=name, revision=r.revision, _external=True
+                )
+            },
+        }
+        for r in revisions.items
+    ]
+    return page_response(
+        "api_v1.list_dataset_revisions",
+        items,
+        total=revisions.total,
+        page=page,
+        size=size,
+        members={"dataset": name},
+        name=name,
     )
 
 

@@ -14,8 +14,7 @@ from api.v1.common import (
     etag_for,
     if_match_revision,
     json_body,
-    page_links,
-    paged_response,
+    page_response,
     paging,
 )
 from api.v1.datasets import steward_write
@@ -108,15 +107,8 @@ def list_sdmx_structures() -> Response:
         offset=(page - 1) * size,
         limit=size,
     )
-    links = page_links("api_v1.list_sdmx_structures", page, size, total)
-    body = {
-        "total": total,
-        "page": page,
-        "page_size": size,
-        "items": [_summary_json(row) for row in rows],
-        "links": links,
-    }
-    return paged_response(body, links)
+    items = [_summary_json(row) for row in rows]
+    return page_response("api_v1.list_sdmx_structures", items, total=total, page=page, size=size)
 
 
 #: What GET offers: JSON (the default), or SDMX-ML by any of its media types.

@@ -29,8 +29,7 @@ from api.v1 import blueprint
 from api.v1.common import (
     body_text,
     json_body,
-    page_links,
-    paged_response,
+    page_response,
     paging,
     whole_number,
 )
@@ -54,12 +53,6 @@ def _json(body: Any, status: int = 200) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
-
-
-def _page(endpoint: str, items: list[Any], total: int, page: int, size: int) -> Response:
-    links = page_links(endpoint, page, size, total)
-    body = {"items": items, "total": total, "page": page, "page_size": size, "links": links}
-    return paged_response(body, links)
 
 
 def _optional_body() -> dict[str, Any]:
@@ -109,7 +102,9 @@ def list_access_requests() -> Response:
         limit=size,
     )
     items = [access_request_json(v) for v in found.items]
-    return _page("api_v1.list_access_requests", items, found.total, page, size)
+    return page_response(
+        "api_v1.list_access_requests", items, total=found.total, page=page, size=size
+    )
 
 
 @blueprint.post("/access-requests")
@@ -237,7 +232,7 @@ def list_agreements() -> Response:
     )
     now = utcnow()
     items = [agreement_json(v, now) for v in found.items]
-    return _page("api_v1.list_agreements", items, found.total, page, size)
+    return page_response("api_v1.list_agreements", items, total=found.total, page=page, size=size)
 
 
 @blueprint.post("/agreements")
