@@ -151,20 +151,16 @@ def test_a_failing_search_statement_reports_its_own_error(session):
     """The planner setting around text searches neither hides errors nor outlives them."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL run only")
-    with pytest.raises(ProgrammingError, match="no_such_table"), _index_driven(session):
-        session.execute(text("SELECT * FROM no_such_table"))
+    with pytest.raises(ProgrammingError, match="no_such_table"):
+        _index_driven(session, "SELECT * FROM no_such_table", {})
     session.rollback()
-
-    def settings():
-        return tuple(
-            session.execute(text(f"SHOW {name}")).scalar()
-            for name in ("enable_seqscan", "enable_indexscan")
-        )
-
-    assert settings() == ("on", "on")
-    with _index_driven(session):
-        assert settings() == ("off", "off")
-    assert settings() == ("on", "on")
+    shown = ", ".join(
+        f"current_setting('{name}')" for name in ("enable_seqscan", "enable_indexscan")
+    )
+    assert tuple(session.execute(text(f"SELECT {shown}")).one()) == ("on", "on")
+    # Set for the statement only, which may take parameters like any other.
+    assert _index_driven(session, f"SELECT {shown}, :n", {"n": 7}) == [("off", "off", 7)]
+    assert tuple(session.execute(text(f"SELECT {shown}")).one()) == ("on", "on")
 
 
 def test_prefix_terms_are_written_as_the_words_they_expand_to():
