@@ -326,13 +326,18 @@ class FacetCondition:
         """
         if self.is_everything:
             return self
-        rows = session.execute(
-            text(
-                f"SELECT sf.id, sf.dataset_count, CASE WHEN {self.sql} THEN 1 ELSE 0 END"  # noqa: S608
-                " FROM search_facet sf"
-            ),
-            self.params,
-        ).all()
+        return self.resolved(session.execute(text(self.resolving_sql), self.params).all())
+
+    @property
+    def resolving_sql(self) -> str:
+        """The statement whose rows :meth:`resolved` takes (run with :attr:`params`)."""
+        return (
+            f"SELECT sf.id, sf.dataset_count, CASE WHEN {self.sql} THEN 1 ELSE 0 END"  # noqa: S608
+            " FROM search_facet sf"
+        )
+
+    def resolved(self, rows: Sequence[Sequence[Any]]) -> FacetCondition:
+        """:meth:`resolve` given the rows of :attr:`resolving_sql`."""
         allowed = tuple(int(combo) for combo, _, matches in rows if matches)
         in_catalog = sum(int(count) for _, count, _ in rows)
         in_allowed = sum(int(count) for _, count, matches in rows if matches)
@@ -795,8 +800,8 @@ class PostgresText:
         parts += ["(" + " <-> ".join(words) + ")" for words in parsed.phrases]
         return " & ".join(parts)
 
-    @staticmethod
-    def expansions(session: Session, parsed: ParsedQuery) -> dict[str, list[str]] | None:
+    @classmethod
+    def expansions(cls, session: Session, parsed: ParsedQuery) -> dict[str, list[str]] | None:
         """What each query term stands for in the tsquery, from the ``search_word`` lexicon.
 
         A term stands for the indexed words it begins and its other forms
@@ -806,27 +811,36 @@ class PostgresText:
         """
         if not parsed.terms:
             return {}
+        (rows,) = _pipelined(session, cls._lexicon_lookup(parsed))
+        return cls._operands(parsed, rows)
+
+    @staticmethod
+    def _lexicon_lookup(parsed: ParsedQuery) -> tuple[str, dict[str, Any]]:
+        """The statement, and its parameters, that looks the terms up in the lexicon."""
         forms = [(term, form) for term in parsed.terms for form in inflections(term)]
-        (rows,) = _pipelined(
-            session,
-            (
-                "SELECT t.term, w.word, true FROM unnest(CAST(:terms AS text[]),"
-                " CAST(:ends AS text[])) AS t(term, term_end)"
-                " JOIN LATERAL (SELECT DISTINCT word FROM search_word WHERE word >= t.term"
-                " AND word < t.term_end ORDER BY word LIMIT :cap) w ON true"
-                " UNION ALL SELECT f.term, f.form, false FROM unnest(CAST(:form_terms AS text[]),"
-                " CAST(:forms AS text[])) AS f(term, form)"
-                " WHERE EXISTS (SELECT 1 FROM search_word w WHERE w.word = f.form)",
-                {
-                    "terms": list(parsed.terms),
-                    # The first string after every word that starts with the term (byte order).
-                    "ends": [term[:-1] + chr(ord(term[-1]) + 1) for term in parsed.terms],
-                    "cap": _MOST_EXPANSIONS + 1,
-                    "form_terms": [term for term, _ in forms],
-                    "forms": [form for _, form in forms],
-                },
-            ),
+        return (
+            "SELECT t.term, w.word, true FROM unnest(CAST(:terms AS text[]),"
+            " CAST(:ends AS text[])) AS t(term, term_end)"
+            " JOIN LATERAL (SELECT DISTINCT word FROM search_word WHERE word >= t.term"
+            " AND word < t.term_end ORDER BY word LIMIT :cap) w ON true"
+            " UNION ALL SELECT f.term, f.form, false FROM unnest(CAST(:form_terms AS text[]),"
+            " CAST(:forms AS text[])) AS f(term, form)"
+            " WHERE EXISTS (SELECT 1 FROM search_word w WHERE w.word = f.form)",
+            {
+                "terms": list(parsed.terms),
+                # The first string after every word that starts with the term (byte order).
+                "ends": [term[:-1] + chr(ord(term[-1]) + 1) for term in parsed.terms],
+                "cap": _MOST_EXPANSIONS + 1,
+                "form_terms": [term for term, _ in forms],
+                "forms": [form for _, form in forms],
+            },
         )
+
+    @staticmethod
+    def _operands(
+        parsed: ParsedQuery, rows: Iterable[Sequence[Any]]
+    ) -> dict[str, list[str]] | None:
+        """:meth:`expansions` given the rows of :meth:`_lexicon_lookup`."""
         begun: dict[str, list[str]] = {term: [] for term in parsed.terms}
         other_forms: dict[str, list[str]] = {term: [] for term in parsed.terms}
         for term, word, is_begun in rows:
@@ -879,13 +893,20 @@ class PostgresText:
         """
         assert query.text is not None  # noqa: S101 # browsing does not come here
         on_groups = condition.broad and not condition.is_everything
-        if not on_groups:
-            condition = condition.resolve(session)
+        resolving = not on_groups and not condition.is_everything
+        lookups = [self._lexicon_lookup(query.text)] if query.text.terms else []
+        if resolving:
+            lookups.append((condition.resolving_sql, condition.params))
+        # The lexicon and the allowed combinations are read in one round trip.
+        rows = _pipelined(session, *lookups) if lookups else []
+        if resolving:
+            condition = condition.resolved(rows.pop())
             if condition.is_nothing:
                 return [], []
-        tsquery = self._expanded_tsquery(session, query.text)
-        if tsquery is None:
+        expansions = self._operands(query.text, rows[0]) if rows else {}
+        if expansions is None:
             return [], []
+        tsquery = self.tsquery_literal(query.text, expansions)
         if query.sort == "relevance":
             sort_key, order = f"ts_rank(s.document, {tsquery})", "m.sort_key DESC, m.dataset_id"
         else:
