@@ -180,10 +180,11 @@ def page_links(
     ]
     params += fixed.items()
     last = max(1, -(-total // size))
+    base = url_for(endpoint, _external=True, **values)
 
     def link(number: int) -> str:
         query = urlencode([*params, ("page", str(number)), ("page_size", str(size))])
-        return f"{url_for(endpoint, _external=True, **values)}?{query}"
+        return f"{base}?{query}"
 
     links = {"self": link(page), "first": link(1), "last": link(last)}
     if page > 1:
