@@ -30,7 +30,7 @@ from catalog.db import utcnow
 from catalog.legal_bases import of_dataset
 from catalog.models import Dataset, DatasetPolicy, LegalBasis, Organization
 from catalog.principals import Principal
-from catalog.stewardship import can_read_consents
+from catalog.stewardship import can_read_compliance, can_read_consents
 
 __all__ = [
     "ConsentCheck",
@@ -54,6 +54,10 @@ class GovernanceView:
     consent_required: bool
     policy: DatasetPolicy | None
     readiness: readiness.Readiness
+    compliance: bool
+    """Whether the caller may see the compliance gaps: the missing requirements and the
+    warnings of ``readiness`` (the publisher's stewards, auditors and administrators).
+    Others get only whether the dataset is ready, which the public records decide."""
     at: dt.datetime
 
 
@@ -101,6 +105,7 @@ def governance_view(
         consent_required=required,
         policy=policy,
         readiness=result,
+        compliance=can_read_compliance(actor, dataset),
         at=at,
     )
 

@@ -7,6 +7,10 @@
   region's laws make the ground of processing public information, and a ministry must
   know an offer's terms to request access. Consent records (who consented, how many, the
   evidence) are read only by auditors, administrators and members of the publisher.
+* **Compliance gaps** (what a dataset lacks before it may be published or shared, and
+  the warnings, such as no consent valid now): the work list of the publisher's
+  stewards, and read by auditors and administrators. Other callers see the public
+  facts those gaps are drawn from (legal bases, access rights, the offer), not the gaps.
 """
 
 from __future__ import annotations
@@ -53,6 +57,11 @@ def governed_dataset(
 def can_read_consents(actor: Principal, dataset: Dataset) -> bool:
     """Whether ``actor`` may read the dataset's consent records."""
     return actor.is_auditor or actor.is_admin or dataset.publisher_id in actor.organization_ids
+
+
+def can_read_compliance(actor: Principal, dataset: Dataset) -> bool:
+    """Whether ``actor`` may see the dataset's compliance gaps (missing records, warnings)."""
+    return actor.is_auditor or actor.has_role(Role.STEWARD, dataset.publisher_id)
 
 
 def consent_dataset(session: Session, *, actor: Principal, name: str) -> Dataset:

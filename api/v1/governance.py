@@ -2,8 +2,10 @@
 
 Stewards of the publisher write (with ``governance:write``); legal bases and the offer
 are as visible as the dataset; consent records are read by auditors, administrators and
-members of the publisher (:mod:`catalog.stewardship`). ``POST /policies/evaluate`` is for
-any authenticated caller and changes nothing.
+members of the publisher, and the compliance gaps of the governance view (what is
+missing, the warnings) by the publisher's stewards, auditors and administrators
+(:mod:`catalog.stewardship`). ``POST /policies/evaluate`` is for any authenticated caller
+and changes nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 AS_DATASET = "as visible as the dataset itself"
 CONSENT_READERS = "auditors, administrators and members of the publishing organization"
+COMPLIANCE_READERS = "stewards of the publishing organization, auditors and administrators"
 
 
 def governance_write(extra: str = "") -> Callable[[F], F]:
@@ -248,7 +251,11 @@ def set_policy(name: str) -> Response:
 
 
 @blueprint.get("/datasets/<name>/governance")
-@access(public=True, note=f"{AS_DATASET}; consent records only for {CONSENT_READERS}")
+@access(
+    public=True,
+    note=f"{AS_DATASET}; consent records only for {CONSENT_READERS}; what is missing and the "
+    f"warnings only for {COMPLIANCE_READERS}",
+)
 def get_governance(name: str) -> Response:
     """Classification, retention, legal bases, consents, policy and readiness, together."""
     view = governance_view(db_session(), actor=current_principal(), name=name)

@@ -33,6 +33,10 @@ _TIME = {"type": "string", "format": "date-time"}
 _STR = {"type": "string"}
 _LINKS = _ref("Links")
 _WRITE = ("400", "401", "403", "404", "413", "415", "422")
+_GAPS = (
+    "Null for callers other than stewards of the publisher, auditors and administrators: "
+    "compliance gaps are theirs to see."
+)
 
 
 def _document(schema_id: str) -> dict[str, Any]:
@@ -201,8 +205,20 @@ def _readiness_schemas() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "ready": {"type": "boolean"},
-            "missing": {"type": "array", "items": _ref("Requirement")},
-            "warnings": {"type": "array", "items": _ref("Requirement")},
+            "missing": _nullable(
+                {
+                    "type": "array",
+                    "items": _ref("Requirement"),
+                    "description": "What the dataset lacks. " + _GAPS,
+                }
+            ),
+            "warnings": _nullable(
+                {
+                    "type": "array",
+                    "items": _ref("Requirement"),
+                    "description": "What blocks nothing but should be seen to. " + _GAPS,
+                }
+            ),
         },
         "required": ["ready", "missing", "warnings"],
         "additionalProperties": False,
@@ -759,7 +775,9 @@ def paths() -> dict[str, Any]:
             "get": {
                 "operationId": "api_v1.get_governance",
                 "summary": "Classification, retention, legal bases, consents (if the caller may "
-                "read them), policy, and readiness for publishing and sharing.",
+                "read them), policy, and readiness for publishing and sharing (what is missing "
+                "and the warnings only for stewards of the publisher, auditors and "
+                "administrators).",
                 "responses": {"200": _ok(_ref("Governance")), **_errors("401", "404")},
             },
         },

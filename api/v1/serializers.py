@@ -30,7 +30,7 @@ from catalog.models import (
     OutboxMessage,
 )
 from catalog.principals import Principal
-from catalog.readiness import Readiness, legal_basis_valid
+from catalog.readiness import Check, Readiness, legal_basis_valid
 from catalog.sdmx_ml import Ref
 
 
@@ -321,13 +321,23 @@ def policy_record_json(name: str, policy: DatasetPolicy) -> dict[str, Any]:
     }
 
 
-def readiness_json(readiness: Readiness) -> dict[str, Any]:
-    """Readiness of a dataset for publishing and for sharing."""
+def _check_json(check: Check, compliance: bool) -> dict[str, Any]:
+    if compliance:
+        return check.to_dict()
+    return {"ready": check.ready, "missing": None, "warnings": None}
+
+
+def readiness_json(readiness: Readiness, *, compliance: bool) -> dict[str, Any]:
+    """Readiness of a dataset for publishing and for sharing.
+
+    What is missing and the warnings (compliance gaps) only if ``compliance``: for
+    other callers they are ``null``, and whether each check passes is all they get.
+    """
     return {
         "legal_basis": readiness.legal_basis,
         "policy": readiness.policy,
-        "publish": readiness.publish.to_dict(),
-        "share": readiness.share.to_dict(),
+        "publish": _check_json(readiness.publish, compliance),
+        "share": _check_json(readiness.share, compliance),
     }
 
 
@@ -350,7 +360,7 @@ def governance_json(view: GovernanceView, base_uri: str) -> dict[str, Any]:
             None if view.consents is None else [consent_json(name, s) for s in view.consents]
         ),
         "policy": policy_record_json(name, view.policy) if view.policy else None,
-        "readiness": readiness_json(view.readiness),
+        "readiness": readiness_json(view.readiness, compliance=view.compliance),
         "links": {
             "self": api_url(f"datasets/{name}/governance"),
             "dataset": api_url(f"datasets/{name}"),

@@ -241,7 +241,7 @@ def test_consent_withdrawal_is_an_event_in_the_governance_view(client, tokens, p
     again = client.post(events_url, json={"event": "renewed"}, headers=bearer(tokens["steward"]))
     assert again.status_code == 409
     assert again.json["allowed_events"] == []
-    view = client.get("/api/v1/datasets/enei-2024/governance", headers=bearer(tokens["requester"]))
+    view = client.get("/api/v1/datasets/enei-2024/governance", headers=bearer(tokens["steward"]))
     assert view.json["consent_required"] is True
     (shown,) = view.json["consents"]
     assert [e["event"] for e in shown["events"]] == ["given", "withdrawn"]
@@ -249,6 +249,56 @@ def test_consent_withdrawal_is_an_event_in_the_governance_view(client, tokens, p
         "retention-period",
         "consent",
     ]
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_gaps"),
+    [
+        (None, False),
+        ("other", False),  # a steward of another ministry
+        ("mx_requester", False),
+        ("requester", False),  # a member of the publisher, but not its steward
+        ("steward", True),
+        ("auditor", True),
+        ("admin", True),
+    ],
+)
+def test_only_stewards_auditors_and_admins_see_compliance_gaps(
+    client, tokens, make_user, published, who, sees_gaps
+):
+    """No valid consent is the publisher's problem to fix, not news for the public."""
+    consent = client.post(
+        "/api/v1/datasets/enei-2024/consents",
+        json=consent_body(),
+        headers=bearer(tokens["steward"]),
+    ).json
+    client.post(
+        consent["links"]["events"].removeprefix("http://localhost"),
+        json={"event": "withdrawn", "reason": "Retiro por escrito"},
+        headers=bearer(tokens["steward"]),
+    )
+    if who == "admin":
+        tokens = {**tokens, "admin": make_user("root", admin="sisca")[1]}
+    view = client.get(
+        "/api/v1/datasets/enei-2024/governance", headers=bearer(tokens[who]) if who else {}
+    )
+    assert view.status_code == 200
+    readiness = view.json["readiness"]
+    assert readiness["legal_basis"] is True
+    assert readiness["policy"] is True
+    assert (readiness["publish"]["ready"], readiness["share"]["ready"]) == (True, True)
+    assert [b["basis"] for b in view.json["legal_bases"]] == ["LegalObligation"]
+    assert view.json["access_rights"] == "RESTRICTED"
+    assert view.json["policy"]["document"] == offer()
+    for check in ("publish", "share"):
+        if sees_gaps:
+            warned = [w["requirement"] for w in readiness[check]["warnings"]]
+            assert warned == ["retention-period", "consent"]
+            assert readiness[check]["missing"] == []
+        else:
+            assert readiness[check]["warnings"] is None
+            assert readiness[check]["missing"] is None
+    assert ("consent record is valid" in view.get_data(as_text=True)) is sees_gaps
 
 
 @pytest.mark.parametrize(
@@ -441,8 +491,30 @@ def test_governance_view_for_anyone_without_consents(client, tokens, published):
     assert body["policy"]["document"] == offer()
     assert body["readiness"]["publish"]["ready"] is True
     assert body["readiness"]["share"]["ready"] is True
-    assert [w["requirement"] for w in body["readiness"]["publish"]["warnings"]] == [
+    # What is missing and the warnings are the publisher's work list, not public facts.
+    assert body["readiness"]["publish"]["warnings"] is None
+    assert body["readiness"]["share"]["missing"] is None
+    steward = client.get("/api/v1/datasets/enei-2024/governance", headers=bearer(tokens["steward"]))
+    assert [w["requirement"] for w in steward.json["readiness"]["publish"]["warnings"]] == [
         "retention-period"
+    ]
+
+
+def test_outsiders_see_whether_a_draft_is_ready_but_not_why(client, tokens, draft):
+    """The auditor sees the gaps of a draft it may read; a member who is no steward does not."""
+    requester = client.get(
+        "/api/v1/datasets/enei-2024/governance", headers=bearer(tokens["requester"])
+    ).json["readiness"]
+    assert (requester["publish"]["ready"], requester["publish"]["missing"]) == (False, None)
+    assert (requester["share"]["ready"], requester["share"]["missing"]) == (False, None)
+    auditor = client.get(
+        "/api/v1/datasets/enei-2024/governance", headers=bearer(tokens["auditor"])
+    ).json["readiness"]
+    assert [m["requirement"] for m in auditor["publish"]["missing"]] == ["legal-basis", "policy"]
+    assert [m["requirement"] for m in auditor["share"]["missing"]] == [
+        "published",
+        "legal-basis",
+        "policy",
     ]
 
 

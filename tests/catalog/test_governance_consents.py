@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlmodel import func, select
 
-from catalog import audit, consents, governance
+from catalog import audit, consents, governance, organizations
 from catalog.errors import Conflict, Forbidden, InvalidMetadata
-from catalog.models import AuditEvent, ConsentEvent, ConsentRecord
+from catalog.models import AuditEvent, ConsentEvent, ConsentRecord, Role
+from catalog.principals import Principal
 from tests.conftest import SYSTEM, legal_basis_document
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -334,6 +335,35 @@ def test_a_consent_basis_without_records_allows_nothing(session, dataset):
     view = governance.governance_view(session, actor=SYSTEM, name="ptte-gt")
     assert view.consent_required
     assert [w.code for w in view.readiness.publish.warnings] == ["retention-period", "consent"]
+
+
+def test_only_the_publishers_stewards_and_auditors_get_the_compliance_gaps(session, dataset):
+    def member(role, organization_id):
+        return Principal(
+            kind="user", name=role, roles={organization_id: frozenset({role})}, scopes=None
+        )
+
+    other = organizations.get_organization(session, "stps-mx").id
+    seen = {
+        "anonymous": Principal.anonymous(),
+        "steward": member(Role.STEWARD, dataset.publisher_id),
+        "requester": member(Role.REQUESTER, dataset.publisher_id),
+        "other steward": member(Role.STEWARD, other),
+        "auditor": member(Role.AUDITOR, other),
+        "system": SYSTEM,
+    }
+    compliance = {
+        who: governance.governance_view(session, actor=actor, name="ptte-gt").compliance
+        for who, actor in seen.items()
+    }
+    assert compliance == {
+        "anonymous": False,
+        "steward": True,
+        "requester": False,
+        "other steward": False,
+        "auditor": True,
+        "system": True,
+    }
 
 
 def test_consent_records_alone_make_a_dataset_consent_based(session, make_org, make_dataset):
