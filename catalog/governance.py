@@ -30,7 +30,7 @@ from catalog.db import utcnow
 from catalog.legal_bases import of_dataset
 from catalog.models import Dataset, DatasetPolicy, LegalBasis, Organization
 from catalog.principals import Principal
-from catalog.stewardship import can_read_compliance, can_read_consents
+from catalog.stewardship import can_govern, can_read_compliance, can_read_consents
 
 __all__ = [
     "ConsentCheck",
@@ -58,6 +58,8 @@ class GovernanceView:
     """Whether the caller may see the compliance gaps: the missing requirements and the
     warnings of ``readiness`` (the publisher's stewards, auditors and administrators).
     Others get only whether the dataset is ready, which the public records decide."""
+    governs: bool
+    """Whether the caller may write the governance records (end a legal basis...)."""
     at: dt.datetime
 
 
@@ -93,19 +95,22 @@ def governance_view(
     """
     at = at or utcnow()
     dataset = get_dataset(session, actor=actor, name=name)
+    publisher = publisher_of(session, dataset)
+    assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
     legal_bases = of_dataset(session, dataset.id)
     policy = current_policy(session, dataset.id)
     states = states_of(session, dataset.id, at)
     result, required = _assess(dataset, legal_bases, policy is not None, states, at)
     return GovernanceView(
         dataset=dataset,
-        publisher=publisher_of(session, dataset),
+        publisher=publisher,
         legal_bases=legal_bases,
         consents=states if can_read_consents(actor, dataset) else None,
         consent_required=required,
         policy=policy,
         readiness=result,
         compliance=can_read_compliance(actor, dataset),
+        governs=can_govern(actor, publisher.id),
         at=at,
     )
 

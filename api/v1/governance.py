@@ -35,6 +35,7 @@ from catalog.formats import JSON, JSON_LD, Format
 from catalog.governance import governance_view
 from catalog.models import DatasetPolicy, Role
 from catalog.policy_templates import TEMPLATES
+from catalog.stewardship import can_govern
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,9 +68,11 @@ def _json(body: Any, status: int = 200, etag: int | None = None) -> Response:
 @access(public=True, note=AS_DATASET)
 def list_legal_bases(name: str) -> Response:
     """The dataset's legal bases, ended ones included."""
-    _, found = legal_bases.list_legal_bases(db_session(), actor=current_principal(), name=name)
-    now = utcnow()
-    return _json({"dataset": name, "items": [legal_basis_json(name, b, now) for b in found]})
+    actor = current_principal()
+    dataset, found = legal_bases.list_legal_bases(db_session(), actor=actor, name=name)
+    now, governs = utcnow(), can_govern(actor, dataset.publisher_id)
+    items = [legal_basis_json(name, b, now, governs=governs) for b in found]
+    return _json({"dataset": name, "items": items})
 
 
 @blueprint.post("/datasets/<name>/legal-bases")
@@ -79,7 +82,7 @@ def create_legal_basis(name: str) -> Response:
     created = legal_bases.create_legal_basis(
         db_session(), actor=current_principal(), name=name, document=json_body()
     )
-    body = legal_basis_json(name, created, utcnow())
+    body = legal_basis_json(name, created, utcnow(), governs=True)  # the service checked
     response = _json(body, 201, created.revision)
     response.headers["Location"] = body["links"]["self"]
     return response
@@ -89,10 +92,12 @@ def create_legal_basis(name: str) -> Response:
 @access(public=True, note=AS_DATASET)
 def get_legal_basis(name: str, legal_basis_id: uuid.UUID) -> Response:
     """One legal basis, with its ETag."""
-    _, found = legal_bases.get_legal_basis(
-        db_session(), actor=current_principal(), name=name, legal_basis_id=legal_basis_id
+    actor = current_principal()
+    dataset, found = legal_bases.get_legal_basis(
+        db_session(), actor=actor, name=name, legal_basis_id=legal_basis_id
     )
-    return _json(legal_basis_json(name, found, utcnow()), etag=found.revision)
+    governs = can_govern(actor, dataset.publisher_id)
+    return _json(legal_basis_json(name, found, utcnow(), governs=governs), etag=found.revision)
 
 
 @blueprint.route("/datasets/<name>/legal-bases/<uuid:legal_basis_id>", methods=["PUT", "PATCH"])
@@ -109,7 +114,8 @@ def update_legal_basis(name: str, legal_basis_id: uuid.UUID) -> Response:
         if_match=if_match_revision(),
         merge=merge,
     )
-    return _json(legal_basis_json(name, updated, utcnow()), etag=updated.revision)
+    body = legal_basis_json(name, updated, utcnow(), governs=True)  # the service checked
+    return _json(body, etag=updated.revision)
 
 
 @blueprint.post("/datasets/<name>/legal-bases/<uuid:legal_basis_id>/end")
@@ -128,7 +134,7 @@ def end_legal_basis(name: str, legal_basis_id: uuid.UUID) -> Response:
         reason=reason,
         if_match=if_match_revision(),
     )
-    return _json(legal_basis_json(name, ended, utcnow()), etag=ended.revision)
+    return _json(legal_basis_json(name, ended, utcnow(), governs=True), etag=ended.revision)
 
 
 # ------------------------------------------------------------------------------- consents

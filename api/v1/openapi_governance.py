@@ -31,6 +31,7 @@ from catalog.policy_context import EVALUATION_SCHEMA
 
 _TIME = {"type": "string", "format": "date-time"}
 _STR = {"type": "string"}
+_URI = {"type": "string", "format": "uri"}
 _LINKS = _ref("Links")
 _WRITE = ("400", "401", "403", "404", "413", "415", "422")
 _GAPS = (
@@ -100,7 +101,21 @@ def _legal_basis_schemas() -> dict[str, Any]:
         "created": _TIME,
         "modified": _TIME,
         "created_by": _STR,
-        "links": _LINKS,
+        "links": {
+            "type": "object",
+            "properties": {
+                "self": _URI,
+                "dataset": _URI,
+                "end": {
+                    **_URI,
+                    "description": "Where to end it (POST): offered only to callers who may "
+                    "(stewards of the publisher with governance:write, administrators), "
+                    "and only while it has not been ended.",
+                },
+            },
+            "required": ["self", "dataset"],
+            "additionalProperties": False,
+        },
     }
     input_document = _with_server_members(
         document,

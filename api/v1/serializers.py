@@ -232,10 +232,20 @@ def client_json(client: OAuthClient, organization: Organization) -> dict[str, An
 # ----------------------------------------------------------------------------- governance
 
 
-def legal_basis_json(name: str, legal_basis: LegalBasis, at: dt.datetime) -> dict[str, Any]:
-    """A legal basis of the dataset ``name``: its document, its validity at ``at``, its record."""
+def legal_basis_json(
+    name: str, legal_basis: LegalBasis, at: dt.datetime, *, governs: bool
+) -> dict[str, Any]:
+    """A legal basis of the dataset ``name``: its document, its validity at ``at``, its record.
+
+    Links lead where the caller may go: the ``end`` action only for a caller who
+    ``governs`` the dataset (:func:`catalog.stewardship.can_govern`), while the basis
+    has not been ended.
+    """
     body: dict[str, Any] = dict(legal_basis.document)
     base = f"datasets/{name}/legal-bases/{legal_basis.id}"
+    links = {"self": api_url(base), "dataset": api_url(f"datasets/{name}")}
+    if governs and legal_basis.ended_at is None:
+        links["end"] = api_url(f"{base}/end")
     body.update(
         {
             "id": str(legal_basis.id),
@@ -250,11 +260,7 @@ def legal_basis_json(name: str, legal_basis: LegalBasis, at: dt.datetime) -> dic
             "created": iso(legal_basis.created),
             "modified": iso(legal_basis.modified),
             "created_by": legal_basis.created_by,
-            "links": {
-                "self": api_url(base),
-                "end": api_url(f"{base}/end"),
-                "dataset": api_url(f"datasets/{name}"),
-            },
+            "links": links,
         }
     )
     return body
@@ -354,7 +360,9 @@ def governance_json(view: GovernanceView, base_uri: str) -> dict[str, Any]:
         "personal_data": dataset.personal_data,
         "retention_period": dataset.document.get("retention_period"),
         "checked_at": iso(view.at),
-        "legal_bases": [legal_basis_json(name, b, view.at) for b in view.legal_bases],
+        "legal_bases": [
+            legal_basis_json(name, b, view.at, governs=view.governs) for b in view.legal_bases
+        ],
         "consent_required": view.consent_required,
         "consents": (
             None if view.consents is None else [consent_json(name, s) for s in view.consents]

@@ -163,6 +163,51 @@ def test_legal_basis_lifecycle(client, tokens, published):
     assert len(client.get("/api/v1/datasets/enei-2024/legal-bases").json["items"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [(None, False), ("auditor", False), ("requester", False), ("other", False), ("steward", True)],
+)
+def test_only_who_may_end_a_legal_basis_gets_the_end_link(client, tokens, published, who, offered):
+    headers = bearer(tokens[who]) if who else {}
+    listing = client.get("/api/v1/datasets/enei-2024/legal-bases", headers=headers).json
+    (basis,) = listing["items"]
+    url = basis["links"]["self"].removeprefix("http://localhost")
+    one = client.get(url, headers=headers).json
+    view = client.get("/api/v1/datasets/enei-2024/governance", headers=headers).json
+    for shown in (basis, one, view["legal_bases"][0]):
+        assert set(shown["links"]) == (
+            {"self", "dataset", "end"} if offered else {"self", "dataset"}
+        )
+    if offered:
+        # The link is usable: it leads to the action (here refused for a reason of state).
+        end = client.post(
+            basis["links"]["end"].removeprefix("http://localhost"),
+            json={"reason": "derogada"},
+            headers=headers,
+        )
+        assert end.status_code == 409
+    else:
+        end = client.post(f"{url}/end", json={"reason": "derogada"}, headers=headers)
+        assert end.status_code == (401 if who is None else 403)
+
+
+def test_the_end_link_leads_from_writes_and_goes_once_ended(client, tokens, published):
+    created = add_legal_basis(client, tokens["steward"], basis="PublicInterest")
+    assert set(created.json["links"]) == {"self", "dataset", "end"}
+    ended = client.post(
+        created.json["links"]["end"].removeprefix("http://localhost"),
+        json={"reason": "derogada"},
+        headers=bearer(tokens["steward"]),
+    )
+    assert ended.status_code == 200
+    assert set(ended.json["links"]) == {"self", "dataset"}  # it cannot be ended twice
+    again = client.get(
+        created.json["links"]["self"].removeprefix("http://localhost"),
+        headers=bearer(tokens["steward"]),
+    )
+    assert set(again.json["links"]) == {"self", "dataset"}
+
+
 def test_invalid_legal_bases_are_422_with_pointers(client, tokens, draft):
     response = add_legal_basis(
         client,
