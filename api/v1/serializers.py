@@ -348,9 +348,17 @@ def readiness_json(readiness: Readiness, *, compliance: bool) -> dict[str, Any]:
 
 
 def governance_json(view: GovernanceView, base_uri: str) -> dict[str, Any]:
-    """The governance view of a dataset."""
+    """The governance view of a dataset; it links to the consent records only for their readers."""
     dataset = view.dataset
     name = dataset.name
+    links = {
+        "self": api_url(f"datasets/{name}/governance"),
+        "dataset": api_url(f"datasets/{name}"),
+        "legal_bases": api_url(f"datasets/{name}/legal-bases"),
+        "policy": api_url(f"datasets/{name}/policy"),
+    }
+    if view.consents is not None:
+        links["consents"] = api_url(f"datasets/{name}/consents")
     return {
         "dataset": name,
         "iri": dataset_iri(base_uri, name),
@@ -369,13 +377,7 @@ def governance_json(view: GovernanceView, base_uri: str) -> dict[str, Any]:
         ),
         "policy": policy_record_json(name, view.policy) if view.policy else None,
         "readiness": readiness_json(view.readiness, compliance=view.compliance),
-        "links": {
-            "self": api_url(f"datasets/{name}/governance"),
-            "dataset": api_url(f"datasets/{name}"),
-            "legal_bases": api_url(f"datasets/{name}/legal-bases"),
-            "consents": api_url(f"datasets/{name}/consents"),
-            "policy": api_url(f"datasets/{name}/policy"),
-        },
+        "links": links,
     }
 
 

@@ -288,6 +288,7 @@ def test_consent_withdrawal_is_an_event_in_the_governance_view(client, tokens, p
     assert again.json["allowed_events"] == []
     view = client.get("/api/v1/datasets/enei-2024/governance", headers=bearer(tokens["steward"]))
     assert view.json["consent_required"] is True
+    assert view.json["links"]["consents"].endswith("/datasets/enei-2024/consents")
     (shown,) = view.json["consents"]
     assert [e["event"] for e in shown["events"]] == ["given", "withdrawn"]
     assert [w["requirement"] for w in view.json["readiness"]["share"]["warnings"]] == [
@@ -532,6 +533,7 @@ def test_governance_view_for_anyone_without_consents(client, tokens, published):
     body = view.json
     assert body["personal_data"] == "personal"
     assert body["consents"] is None
+    assert "consents" not in body["links"]  # it would answer 401
     assert [b["basis"] for b in body["legal_bases"]] == ["LegalObligation"]
     assert body["policy"]["document"] == offer()
     assert body["readiness"]["publish"]["ready"] is True
