@@ -42,7 +42,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from sqlalchemy.exc import IntegrityError
@@ -54,11 +54,14 @@ from catalog.errors import BadRequest, Conflict, FieldError, InvalidMetadata, No
 from catalog.models import Dataset, DatasetSdmxLink, SdmxStructure
 from catalog.principals import Principal
 from catalog.sdmx_ml import (
+    EXTERNAL_REFERENCE,
     KINDS,
+    Location,
     Parsed,
     Ref,
     Skipped,
     code_entries,
+    external_locations,
     merged_partial_codelist,
     parse_urn,
     read_structure_message,
@@ -364,6 +367,36 @@ def _store(session: Session, plan: _Plan, now: dt.datetime) -> SdmxStructure:
     return row
 
 
+def _placed(
+    session: Session, skip: Skipped, storing: set[Ref], locations: Mapping[Ref, Location]
+) -> Skipped:
+    """An external reference, with where it is held: here, where the message says, nowhere.
+
+    A dataflow or DSD may name a structure the message only refers to; whether the
+    catalog, or a place the message names, holds it tells whether it can be used.
+    """
+    if not skip.external or skip.ref is None:
+        return skip
+    if skip.ref in storing or find_structure(session, skip.ref) is not None:
+        return replace(skip, held="catalog", reason=f"{EXTERNAL_REFERENCE}; this catalog holds it")
+    location = locations.get(skip.ref)
+    if location is not None and location.url is not None:
+        where = location.url
+        return replace(
+            skip,
+            location=location,
+            held="elsewhere",
+            reason=f"{EXTERNAL_REFERENCE}; the message says it is held at {where}, which "
+            "this catalog does not read: import it from there to use it here",
+        )
+    return replace(
+        skip,
+        held="nowhere",
+        reason=f"{EXTERNAL_REFERENCE} nor say where it is held, and this catalog does not "
+        "hold it: it resolves nowhere until it is imported",
+    )
+
+
 def import_message(
     session: Session, *, actor: Principal, data: bytes, max_bytes: int
 ) -> ImportReport:
@@ -386,6 +419,10 @@ def import_message(
     actor.require_admin()
     message = read_structure_message(data, max_bytes=max_bytes)
     parsed, skipped = structures_of(message)
+    if any(skip.external for skip in skipped):
+        # Reading the XML again is cheap beside sdmx1's reading, and needed only here.
+        locations, storing = external_locations(data), {item.ref for item in parsed}
+        skipped = [_placed(session, skip, storing, locations) for skip in skipped]
     if not parsed:
         detail = (
             "the message holds no DSD, dataflow, codelist or concept scheme to store "

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import sdmx
 import sdmx.urn
@@ -618,14 +618,74 @@ class Parsed:
     obj: Any
 
 
+Held = Literal["catalog", "elsewhere", "nowhere"]
+"""Where an external reference is held: in this catalog; somewhere the message names
+(its ``structureURL`` or ``serviceURL``); or nowhere known."""
+
+EXTERNAL_REFERENCE: Final = "external reference: the message does not include it"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a message says the content of an external reference is held."""
+
+    structure_url: str | None = None
+    """A structure message holding it (SDMX-ML ``structureURL``)."""
+    service_url: str | None = None
+    """A registry or web service that holds it (SDMX-ML ``serviceURL``)."""
+
+    @property
+    def url(self) -> str | None:
+        """The more precise of the two, if either is given."""
+        return self.structure_url or self.service_url
+
+
 @dataclass(frozen=True)
 class Skipped:
-    """Something in a message the catalog does not store, and why."""
+    """Something in a message the catalog does not store, and why.
+
+    For an external reference, ``location`` is where the message says it is held, and
+    ``held`` (decided against the stored structures: :func:`catalog.sdmx.import_message`)
+    where it can be found.
+    """
 
     kind: str
     id: str
     reason: str
     ref: Ref | None = None
+    external: bool = False
+    location: Location = Location()
+    held: Held | None = None
+
+
+def external_locations(data: bytes) -> dict[Ref, Location]:
+    """Where the message's external references say they are held (those that say so).
+
+    sdmx1 reads ``isExternalReference`` but drops ``structureURL`` and ``serviceURL``,
+    so they are read from the XML (with the same hardened parser as the message).
+    """
+    root = _hardened_root(data)
+    found: dict[Ref, Location] = {}
+    for element in root.iterfind(f"{{{MESSAGE_NS}}}Structures/*/*"):
+        qname = etree.QName(element)
+        kind = _KIND_OF_ELEMENT.get(qname.localname)
+        if qname.namespace != STRUCTURE_NS or kind is None:
+            continue
+        if element.get("isExternalReference", "false").strip() not in ("true", "1"):
+            continue
+        location = Location(
+            (element.get("structureURL") or "").strip() or None,
+            (element.get("serviceURL") or "").strip() or None,
+        )
+        if location.url is not None:
+            ref = Ref(
+                kind,
+                element.get("agencyID", ""),
+                element.get("id", ""),
+                element.get("version", DEFAULT_VERSION),
+            )
+            found[ref] = location
+    return found
 
 
 def _collection_kind(name: str) -> str:
@@ -653,11 +713,7 @@ def structures_of(message: StructureMessage) -> tuple[list[Parsed], list[Skipped
                 )
                 continue
             if obj.is_external_reference:
-                skipped.append(
-                    Skipped(
-                        ref.kind, ref.id, "external reference: the message does not include it", ref
-                    )
-                )
+                skipped.append(Skipped(ref.kind, ref.id, EXTERNAL_REFERENCE, ref, external=True))
                 continue
             try:
                 document = structure_document(obj)

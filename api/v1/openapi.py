@@ -902,6 +902,25 @@ def _sdmx_schemas() -> dict[str, Any]:
                             "version": {"type": "string"},
                             "urn": {"type": "string"},
                             "reason": {"type": "string"},
+                            "held": {
+                                "enum": ["catalog", "elsewhere", "nowhere"],
+                                "description": "For an external reference (a structure the "
+                                "message names but does not include): held in this catalog "
+                                "(see links.self); held elsewhere, at the structure_url or "
+                                "service_url the message gives (not read by the catalog); or "
+                                "nowhere known, so that it resolves to nothing until imported.",
+                            },
+                            "structure_url": {
+                                "type": "string",
+                                "description": "The message's structureURL: a structure "
+                                "message holding it (as written; it may be relative).",
+                            },
+                            "service_url": {
+                                "type": "string",
+                                "description": "The message's serviceURL: a registry or web "
+                                "service holding it.",
+                            },
+                            "links": _ref("Links"),
                         },
                         "required": ["kind", "id", "reason"],
                         "additionalProperties": False,

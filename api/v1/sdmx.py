@@ -62,6 +62,19 @@ def _report_json(report: sdmx.ImportReport) -> dict[str, Any]:
         entry = {"kind": skip.kind, "id": skip.id, "reason": skip.reason}
         if skip.ref is not None:
             entry.update(agency=skip.ref.agency, version=skip.ref.version, urn=skip.ref.urn)
+        if skip.held is not None:
+            entry["held"] = skip.held
+        if skip.held == "elsewhere":
+            entry.update(
+                (key, value)
+                for key, value in (
+                    ("structure_url", skip.location.structure_url),
+                    ("service_url", skip.location.service_url),
+                )
+                if value is not None
+            )
+        if skip.held == "catalog" and skip.ref is not None:
+            entry["links"] = {"self": sdmx_structure_url(skip.ref)}
         skipped.append(entry)
     return {
         "message_id": report.message_id,

@@ -73,6 +73,67 @@ def test_sample_import_reports_what_it_skipped(client, people):
     assert "external reference" in skipped[("datastructure", "DEMOGRAPHY")]
 
 
+def test_sample_external_references_say_where_they_are_held(client, people):
+    response = post(client, s.sample("ESTAT-esms-structure.xml"), people["admin"])
+    skipped = {(i["kind"], i["id"]): i for i in response.json["skipped"]}
+    # The message says where the DSD is (a file beside it); the concept scheme it only
+    # refers to is nowhere.
+    demography = skipped[("datastructure", "DEMOGRAPHY")]
+    assert (demography["held"], demography["structure_url"]) == ("elsewhere", "demography.xml")
+    assert "held at demography.xml" in demography["reason"]
+    meta_update = skipped[("conceptscheme", "META_UPDATE")]
+    assert meta_update["held"] == "nowhere"
+    assert "structure_url" not in meta_update
+    assert "held" not in skipped[("metadatastructure", "ESMS_SIMPLE")]  # not a reference
+
+
+REGISTRY = "https://registry.example.org/sdmx"
+EXTERNAL_DSD = (
+    '<str:DataStructures><str:DataStructure id="DSD_TEST" agencyID="TEST" version="1.0" '
+    f'isExternalReference="true" structureURL="{REGISTRY}/datastructure/TEST/DSD_TEST/1.0" '
+    f'serviceURL="{REGISTRY}"><com:Name xml:lang="en">A DSD</com:Name>'
+    "</str:DataStructure></str:DataStructures>"
+)
+
+
+@pytest.mark.parametrize(
+    ("stored", "external", "held"),
+    [
+        (False, False, "nowhere"),  # the dataflow only names its DSD
+        (False, True, "elsewhere"),  # ... or says which registry holds it
+        (True, False, "catalog"),  # ... or this catalog holds it already
+        (True, True, "catalog"),
+    ],
+)
+def test_a_dataflows_dsd_left_out_of_the_message_is_told_apart(
+    client, people, stored, external, held
+):
+    if stored:
+        assert post(client, s.small_structures(), people["admin"]).status_code == 201
+    flow = s.dataflow_xml("DF_OTHER")
+    message = s.structure_message(flow + (EXTERNAL_DSD if external else ""))
+    response = post(client, message, people["admin"])
+    assert response.status_code == 201
+    (skip,) = response.json["skipped"]
+    assert (skip["kind"], skip["id"], skip["held"]) == ("datastructure", "DSD_TEST", held)
+    assert skip["reason"].startswith("external reference: the message does not include it")
+    if held == "catalog":
+        assert skip["reason"].endswith("this catalog holds it")
+        assert skip["links"]["self"].endswith("/sdmx/structures/datastructure/TEST/DSD_TEST/1.0")
+        assert client.get(skip["links"]["self"]).status_code == 200
+    else:
+        assert "links" not in skip
+    if held == "elsewhere":
+        assert skip["structure_url"] == f"{REGISTRY}/datastructure/TEST/DSD_TEST/1.0"
+        assert skip["service_url"] == REGISTRY
+        assert f"held at {REGISTRY}/datastructure/TEST/DSD_TEST/1.0" in skip["reason"]
+    else:
+        assert "structure_url" not in skip
+        assert "service_url" not in skip
+    if held == "nowhere":
+        assert "resolves nowhere" in skip["reason"]
+
+
 @pytest.mark.parametrize("who", [None, "steward"])
 def test_only_admins_import(client, people, who):
     response = post(client, s.demo_message(), people.get(who))

@@ -11,7 +11,13 @@ import sdmx
 
 from catalog import sdmx_ml
 from catalog.errors import BadRequest, InvalidMetadata, PayloadTooLarge
-from catalog.sdmx_ml import Ref, parse_urn, read_structure_message, structures_of
+from catalog.sdmx_ml import (
+    Ref,
+    external_locations,
+    parse_urn,
+    read_structure_message,
+    structures_of,
+)
 from tests import sdmx_support as s
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -159,6 +165,20 @@ def test_esms_sample_dataflow_refers_to_its_dsd():
     assert reasons["categoryscheme"] == "the catalog does not store this kind"
     assert reasons["metadatastructure"] == "the catalog does not store this kind"
     assert "external reference" in reasons["datastructure"]
+
+
+def test_external_locations_are_read_from_the_xml():
+    """sdmx1 drops structureURL and serviceURL; the catalog reads them itself."""
+    locations = external_locations(s.sample("ESTAT-demography-structure.xml"))
+    freq = locations[Ref("codelist", "SDMX", "CL_FREQ", "1.0")]
+    assert (freq.structure_url, freq.service_url, freq.url) == (
+        "../common/common.xml",
+        None,
+        "../common/common.xml",
+    )
+    assert Ref("conceptscheme", "SDMX", "CROSS_DOMAIN_CONCEPTS", "1.0") in locations
+    assert all(ref.agency == "SDMX" for ref in locations)  # the stored ones are not references
+    assert external_locations(s.small_structures()) == {}
 
 
 def test_references_do_not_copy_content():
