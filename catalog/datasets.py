@@ -474,9 +474,119 @@ def new_record_errors(document: Mapping[str, Any], prefix: str = "") -> list[Fie
     ]
 
 
-def _validated(document: Any, *, new: bool = False) -> dict[str, Any]:
+def status_errors(sent: Any, *, name: str, status: str, new: bool) -> list[FieldError]:
+    """Why the ``status`` sent with a dataset's document is not the one it has (or will have).
+
+    ``status`` is the dataset's status, or the one a new dataset is registered with. The
+    status is a read-only member, so that a document read back can be sent again; one
+    that differs would otherwise be ignored, and a steward who sent ``published`` left
+    with a draft, none the wiser.
+    """
+    if sent is None or sent == status:
+        return []
+    publish = f"publish it with POST /datasets/{name}/publish"
+    if new:
+        state = f"a new dataset is registered as {status}"
+        how = f"{publish}, or register it with ?status=published"
+    else:
+        state = f"'{name}' is {status}"
+        how = f"{publish}, or withdraw it with POST /datasets/{name}/withdraw"
+    shown = f"'{sent}'" if isinstance(sent, str) else "that"
+    return [
+        FieldError(
+            "/status",
+            f"{state}, not {shown}: the status does not change with the document; {how}",
+        )
+    ]
+
+
+# Members of a distribution's JSON that the server writes: not compared when it is sent
+# back with its dataset.
+_DISTRIBUTION_SERVER_MEMBERS = frozenset({"id", "dataset", "created", "modified", "data_url"})
+# A file the catalog holds is reached through its data endpoint: its JSON shows that
+# endpoint as its access (and download) URL, or no URL once the dataset is withdrawn.
+_HELD_FILE_LINKS = frozenset({"access_url", "download_url"})
+
+
+def distribution_errors(
+    sent: Any, stored: Sequence[Distribution], *, name: str
+) -> list[FieldError]:
+    """Why the ``distributions`` sent with a dataset's document are not the ones it has.
+
+    Distributions are records of their own, changed one by one under the dataset's
+    distributions. A document read back may be sent again with them, or without them;
+    a list that differs would otherwise be ignored, and the steward none the wiser.
+    """
+    if sent is None:
+        return []
+    difference = _distribution_difference(sent, stored)
+    if difference is None:
+        return []
+    return [
+        FieldError(
+            "/distributions",
+            f"{difference}: distributions do not change with the dataset's document; add, "
+            f"replace or remove each one under /datasets/{name}/distributions, and send "
+            "them back as read or leave them out",
+        )
+    ]
+
+
+def _distribution_difference(sent: Any, stored: Sequence[Distribution]) -> str | None:
+    if not isinstance(sent, list):
+        return "not the list of the dataset's distributions"
+    if len(sent) != len(stored):
+        return f"{len(sent)} sent where the dataset has {len(stored)}"
+    for index, (item, distribution) in enumerate(zip(sent, stored, strict=True)):
+        if not isinstance(item, Mapping) or not _same_id(item.get("id"), distribution.id):
+            return f"item {index} is not the dataset's distribution {distribution.id}"
+        ignored = _DISTRIBUTION_SERVER_MEMBERS
+        if distribution.storage_key:
+            ignored |= _HELD_FILE_LINKS
+        if "storage_key" not in item:
+            # Shown only to the publisher's stewards: another reader's copy lacks it.
+            ignored |= {"storage_key"}
+        have = {k: v for k, v in distribution.document.items() if k not in ignored}
+        got = {k: v for k, v in item.items() if k not in ignored}
+        differing = sorted(k for k in have.keys() | got.keys() if have.get(k) != got.get(k))
+        if differing:
+            return f"distribution {index} ({distribution.id}) differs in {', '.join(differing)}"
+    return None
+
+
+def _same_id(value: Any, distribution_id: uuid.UUID) -> bool:
+    try:
+        return isinstance(value, str) and uuid.UUID(value) == distribution_id
+    except ValueError:
+        return False
+
+
+def _validated(
+    document: Any,
+    *,
+    status: str,
+    stored: Sequence[Distribution] | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """The document, checked, without its read-only members.
+
+    ``status`` is the dataset's status (or a new one's); ``stored`` and ``name`` are the
+    dataset's distributions and name, ``None`` for a new dataset. Read-only members sent
+    back as they were are ignored; ones that differ are refused, as they would not be
+    written.
+
+    Raises:
+        InvalidMetadata: the document is not valid, or a read-only member differs.
+    """
     document = dict(require_object(document, "dataset"))
-    errors = new_record_errors(document) if new else []
+    new = stored is None
+    if name is None:
+        name = document["name"] if isinstance(document.get("name"), str) else "NAME"
+    errors = status_errors(document.get("status"), name=name, status=status, new=new)
+    if stored is None:
+        errors += new_record_errors(document)
+    else:
+        errors += distribution_errors(document.get("distributions"), stored, name=name)
     for member in READ_ONLY_MEMBERS:
         document.pop(member, None)
     errors += dataset_document_errors(document)
@@ -550,8 +660,8 @@ def create_dataset(
     """Register a dataset as a draft (or published at once, if ``publish``).
 
     Raises:
-        InvalidMetadata: the document fails its schema, names an unknown publisher or
-            lists distributions.
+        InvalidMetadata: the document fails its schema, names an unknown publisher,
+            lists distributions or has a status other than the one it is registered with.
         Unauthenticated: anonymous caller.
         Forbidden: the caller is not a steward of the publisher.
         Conflict: the name is taken.
@@ -559,7 +669,8 @@ def create_dataset(
             legal basis (and, if restricted, a policy) recorded before it is published.
     """
     actor.require_authenticated()
-    document = _validated(document, new=True)
+    status = DatasetStatus.PUBLISHED if publish else DatasetStatus.DRAFT
+    document = _validated(document, status=status)
     publisher = _resolve_publisher(session, document)
     assert publisher.id is not None  # noqa: S101 # persisted organizations have ids
     actor.require_steward(publisher.id, publisher.name)
@@ -582,8 +693,8 @@ def create_dataset(
         revision=1,
         **document_columns(document, publisher),
     )
+    dataset.status = status
     if publish:
-        dataset.status = DatasetStatus.PUBLISHED
         dataset.issued = now
     session.add(dataset)
     session.flush()
@@ -697,9 +808,10 @@ def update_dataset(
         Forbidden: the caller is not a steward of the publisher.
         PreconditionRequired: no If-Match.
         PreconditionFailed: stale If-Match.
-        InvalidMetadata: the new document is invalid, tries to rename or move it, or
-            (for a dataset linked to an SDMX structure) uses codes the DSD's codelists
-            do not have.
+        InvalidMetadata: the new document is invalid, tries to rename or move it, has
+            distributions or a status other than the dataset's (they have endpoints of
+            their own), or (for a dataset linked to an SDMX structure) uses codes the
+            DSD's codelists do not have.
         GovernanceIncomplete: the dataset is published and the change of its
             classification or access rights needs a legal basis or policy it lacks.
     """
@@ -708,7 +820,12 @@ def update_dataset(
     if merge:
         patch = require_object(document, "merge patch")
         document = merge_patch(dataset.document, patch)
-    document = _validated(document)
+    document = _validated(
+        document,
+        status=dataset.status,
+        stored=list_distributions(session, dataset),
+        name=dataset.name,
+    )
     fixed = [
         FieldError(f"/{member}", f"cannot be changed (it is '{dataset.document[member]}')")
         for member in ("name", "publisher")

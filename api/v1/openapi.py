@@ -148,9 +148,12 @@ def _dataset_schemas() -> dict[str, Any]:
     ]
     dataset_input = copy.deepcopy(document)
     dataset_input["description"] = (
-        "A dataset document. Server members (id, revision, status...) may be sent back "
-        "as received and are ignored; a new dataset's distributions, though, are refused "
-        "(422) unless empty: add each one under the dataset's distributions."
+        "A dataset document. Server members (id, revision, links...) may be sent back "
+        "as received and are ignored. A `status` or `distributions` other than the "
+        "dataset's, though, is refused (422, at /status or /distributions), not ignored: "
+        "the status changes through POST .../publish and .../withdraw (a new dataset's is "
+        "draft, or published with ?status=published), and distributions through the "
+        "dataset's distribution endpoints (a new dataset has none: an empty list passes)."
     )
     dataset_input["properties"].update({k: _read_only(v) for k, v in server_members.items()})
     return {"DatasetDocument": dataset_input, "Dataset": dataset}

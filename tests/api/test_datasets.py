@@ -505,3 +505,125 @@ def test_distributions_sent_with_a_new_dataset_are_refused_not_dropped(client, s
     assert client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 404
     # An empty list, as a GET of a dataset without distributions shows it, is fine.
     assert create(client, steward, distributions=[]).status_code == 201
+
+
+CSV = {"title": {"es": "CSV"}, "download_url": "https://mintrab.gob.gt/permisos.csv"}
+
+
+def _edit(client, steward, method, body, etag):
+    return getattr(client, method)(
+        "/api/v1/datasets/enei-2024", json=body, headers={**bearer(steward), "If-Match": etag}
+    )
+
+
+def test_changed_distributions_in_an_update_are_refused_not_ignored(client, steward):
+    # A PUT or PATCH whose distributions differ from the dataset's used to answer 200
+    # and drop them: distributions change through their own endpoints.
+    create(client, steward)
+    added = client.post(
+        "/api/v1/datasets/enei-2024/distributions", json=CSV, headers=bearer(steward)
+    )
+    assert added.status_code == 201
+    read = client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).json
+    (listed,) = read["distributions"]
+    other = {**CSV, "title": {"es": "Otro"}}
+    for method, distributions in (
+        ("put", [{**listed, "title": {"es": "Permisos"}}]),
+        ("put", [listed, other]),
+        ("put", []),
+        ("put", [{**listed, "id": "00000000-0000-0000-0000-000000000000"}]),
+        ("put", {"a": listed}),
+        ("patch", [other]),
+        ("patch", [{**listed, "format": "CSV"}]),
+    ):
+        body = {**(read if method == "put" else {}), "distributions": distributions}
+        response = _edit(client, steward, method, body, '"2"')
+        assert response.status_code == 422, (method, distributions)
+        assert response.mimetype == PROBLEM
+        [error] = response.json["errors"]
+        assert error["pointer"] == "/distributions"
+        assert "/datasets/enei-2024/distributions" in error["detail"]
+    assert "differs in format" in error["detail"]
+    after = client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).json
+    assert after["revision"] == 2
+    assert after["distributions"] == [listed]
+
+
+def test_a_dataset_read_back_can_be_sent_again_with_its_distributions(
+    client, steward, settings, make_user
+):
+    # Read, modify, write: the distributions come back as read, server members and the
+    # links to files the catalog holds included, and pass unnoticed.
+    create(client, steward, query="?status=published")
+    folder = settings.storage_path / "mintrab-gt" / "enei-2024"
+    folder.mkdir(parents=True)
+    (folder / "cuadros.csv").write_bytes(b"sexo,total\nF,10\n")
+    for document in (
+        CSV,
+        {"title": {"es": "Cuadros"}, "storage_key": "mintrab-gt/enei-2024/cuadros.csv"},
+    ):
+        added = client.post(
+            "/api/v1/datasets/enei-2024/distributions", json=document, headers=bearer(steward)
+        )
+        assert added.status_code == 201
+    read = client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).json
+    assert "data_url" in read["distributions"][1]
+    response = _edit(client, steward, "put", {**read, "version": "2024.2"}, '"3"')
+    assert response.status_code == 200, response.json
+    assert response.json["version"] == "2024.2"
+    patch = {"version": "2024.3", "distributions": read["distributions"]}
+    assert _edit(client, steward, "patch", patch, '"4"').status_code == 200
+    # A copy read by someone who is not the publisher's steward lacks the storage key.
+    public = client.get("/api/v1/datasets/enei-2024").json
+    assert "storage_key" not in public["distributions"][1]
+    assert _edit(client, steward, "put", {**public, "version": "x"}, '"5"').status_code == 200
+    # A withdrawn dataset's JSON no longer links to its files.
+    client.post(
+        "/api/v1/datasets/enei-2024/withdraw", json={"reason": "Revisión"}, headers=bearer(steward)
+    )
+    tombstone = client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).json
+    assert "access_url" not in tombstone["distributions"][1]
+    response = _edit(client, steward, "put", {**tombstone, "version": "y"}, '"7"')
+    assert response.status_code == 200, response.json
+
+
+def test_a_status_sent_with_a_new_dataset_must_be_the_one_it_gets(client, steward):
+    # "status": "published" in the body used to be ignored: the steward got a draft.
+    response = create(client, steward, status="published")
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+    [error] = response.json["errors"]
+    assert error["pointer"] == "/status"
+    assert "POST /datasets/enei-2024/publish" in error["detail"]
+    assert "?status=published" in error["detail"]
+    assert client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).status_code == 404
+    assert create(client, steward, status="withdrawn").status_code == 422
+    assert create(client, steward, status="draft", query="?status=published").status_code == 422
+    # The status it gets, as read back, is fine.
+    created = create(client, steward, status="published", query="?status=published")
+    assert created.status_code == 201
+    assert created.json["status"] == "published"
+    assert create(client, steward, name="otro", status="draft").status_code == 201
+
+
+def test_a_status_sent_with_an_update_must_be_the_datasets(client, steward):
+    create(client, steward)
+    for method, status in (("put", "published"), ("patch", "published"), ("patch", "withdrawn")):
+        body = {**dataset_document(), "status": status} if method == "put" else {"status": status}
+        response = _edit(client, steward, method, body, '"1"')
+        assert response.status_code == 422, (method, status)
+        [error] = response.json["errors"]
+        assert error["pointer"] == "/status"
+        assert "'enei-2024' is draft" in error["detail"]
+        assert "POST /datasets/enei-2024/publish" in error["detail"]
+        assert "POST /datasets/enei-2024/withdraw" in error["detail"]
+    assert (
+        client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).json["status"] == "draft"
+    )
+    # The dataset's own status, as read back, is fine.
+    read = client.get("/api/v1/datasets/enei-2024", headers=bearer(steward)).json
+    assert _edit(client, steward, "put", {**read, "version": "2"}, '"1"').status_code == 200
+    assert (
+        _edit(client, steward, "patch", {"status": "draft", "version": "3"}, '"2"').status_code
+        == 200
+    )
