@@ -109,9 +109,12 @@ class I18nSettings(_Section):
 
 
 class StorageSettings(_Section):
-    """The folder where the data gateway keeps restricted files."""
+    """The folder where the data gateway keeps the files it serves, and upload limits."""
 
     path: str = "instance/storage"
+    # The largest file a steward may upload (PUT .../distributions/ID/data), in bytes;
+    # larger ones get 413. Files are streamed to disk, never held in memory.
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
 
 
 class ApiSettings(_Section):

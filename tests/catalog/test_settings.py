@@ -53,6 +53,14 @@ def test_environment_values_are_json_when_they_parse(config_file):
     assert environment_overrides({"OTHER": "1", "SIMEL_X": "1"}) == {}
 
 
+def test_the_upload_limit_is_in_the_file_and_the_environment(config_file):
+    assert load_settings(environ={}).storage.max_upload_bytes == 512 * 1024 * 1024
+    env = {"SIMEL_STORAGE__MAX_UPLOAD_BYTES": "2048"}
+    assert load_settings(config_path=config_file, environ=env).storage.max_upload_bytes == 2048
+    with pytest.raises(ConfigurationError, match="max_upload_bytes"):
+        load_settings({"storage": {"max_upload_bytes": 10}}, config_path=config_file, environ={})
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
