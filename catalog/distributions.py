@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import mimetypes
+import os
+import re
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from sqlmodel import Session, col, func, select
 
@@ -22,9 +29,17 @@ from catalog.datasets import (
     record_change,
     stewarded_dataset,
 )
-from catalog.db import RowsPerDataset, utcnow
-from catalog.errors import FieldError, InvalidMetadata, NotFound
-from catalog.models import Dataset, Distribution, Organization
+from catalog.db import RowsPerDataset, text_limit, utcnow
+from catalog.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    InvalidMetadata,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from catalog.models import Dataset, DatasetStatus, Distribution, Organization
 from catalog.principals import Principal
 from catalog.validation import distribution_document_errors, require_object
 
@@ -261,6 +276,287 @@ def delete_distribution(
         details={"distribution": str(distribution.id)},
     )
     session.commit()
+
+
+# ------------------------------------------------------------------------------ uploads
+
+# As the distribution schema's media_type: what the catalog can record.
+_MEDIA_TYPE = re.compile(r"^[a-z]+/[a-zA-Z0-9.+-]+$")
+_MEDIA_TYPE_LIMIT = text_limit(Distribution.media_type)
+# Bodies of HTML forms: a client that sends one has not sent the file itself (curl's
+# --data-binary says application/x-www-form-urlencoded unless told otherwise).
+_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_BLOCK = 1 << 20
+
+
+@cache
+def _extensions() -> mimetypes.MimeTypes:
+    # The standard library's own table: the system's (/etc/mime.types) differs by machine.
+    return mimetypes.MimeTypes()
+
+
+def _extension(media_type: str, file_format: str | None) -> str:
+    """A file name extension for a file of ``media_type`` (or EU file type ``file_format``)."""
+    guessed = _extensions().guess_extension(media_type)
+    if guessed is None and file_format and file_format.isalnum():
+        guessed = f".{file_format.lower()}"  # XLSX, PARQUET...: the type's usual extension
+    return guessed or ""
+
+
+def upload_limit_detail(max_bytes: int) -> str:
+    """What a steward is told of a file over the upload limit."""
+    return (
+        f"the file is larger than this catalog's upload limit of {max_bytes:,} bytes "
+        "([storage] max_upload_bytes)"
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where an upload goes: the distribution, its file, and the media type to record."""
+
+    dataset: Dataset
+    distribution: Distribution
+    storage_key: str
+    path: Path
+    media_type: str
+
+
+@dataclass(frozen=True)
+class _Received:
+    """A body written to a temporary file: where, how long, its SHA-256."""
+
+    path: Path
+    byte_size: int
+    checksum: str
+
+
+def _upload_media_type(declared: str | None, sent: str | None) -> str:
+    if sent in _FORMS:
+        raise UnsupportedMediaType(
+            f"send the file itself as the body, not a form ({sent}), with "
+            f"Content-Type: {declared or 'its media type'}"
+        )
+    if declared is None:
+        if not sent or not _MEDIA_TYPE.match(sent) or len(sent) > _MEDIA_TYPE_LIMIT:
+            raise UnsupportedMediaType(
+                "send the file with its media type as Content-Type (e.g. text/csv), which "
+                f"the distribution then records (got '{sent or 'nothing'}')"
+            )
+        return sent
+    if sent is None or sent.lower() != declared.lower():
+        raise UnsupportedMediaType(
+            f"the distribution's media type is {declared}: send its file with Content-Type: "
+            f"{declared} (got '{sent or 'nothing'}'), or change the distribution's media_type "
+            "first"
+        )
+    return declared
+
+
+def _upload_target(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    distribution_id: uuid.UUID,
+    media_type: str | None,
+    if_match: int | None,
+    storage_root: Path,
+) -> _Target:
+    dataset, publisher = stewarded_dataset(session, actor=actor, name=name)
+    _, distribution = get_distribution(
+        session, actor=actor, name=name, distribution_id=distribution_id
+    )
+    check_if_match(dataset, if_match, required=False)
+    if dataset.status == DatasetStatus.WITHDRAWN:
+        raise Conflict(
+            f"'{name}' is withdrawn, so its files are no longer served: publish it again "
+            "before uploading one"
+        )
+    recorded = _upload_media_type(distribution.media_type, media_type)
+    key = distribution.storage_key
+    if not key:
+        # A distribution without a file of the catalog's gets one in its publisher's folder.
+        extension = _extension(recorded, distribution.format)
+        key = f"{publisher.name}/{dataset.name}/{distribution.id}{extension}"
+    _check_folder(session, key, dataset)
+    return _Target(dataset, distribution, key, storage_file(storage_root, key), recorded)
+
+
+def _receive(body: IO[bytes], target: Path, max_bytes: int) -> _Received:
+    """Write ``body`` to a new temporary file beside ``target``, at most ``max_bytes``.
+
+    Raises:
+        PayloadTooLarge: the body is longer than ``max_bytes``.
+        BadRequest: the body is empty.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path = target.with_name(f".{target.name}.{uuid.uuid4().hex}.upload")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("xb") as handle:
+            # One byte past the limit is read, to know the body goes beyond it.
+            while block := body.read(min(_BLOCK, max_bytes + 1 - size)):
+                size += len(block)
+                if size > max_bytes:
+                    raise PayloadTooLarge(upload_limit_detail(max_bytes))
+                digest.update(block)
+                handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if size == 0:
+            raise BadRequest("the body is empty: send the file's bytes as the request body")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return _Received(path, size, digest.hexdigest())
+
+
+@contextmanager
+def _swapped_in(new: Path, target: Path) -> Iterator[None]:
+    """Put ``new`` in ``target``'s place; if the block fails, put the previous file back.
+
+    Both renames stay inside one folder, so each is atomic. The gateway opens files
+    holding the writers' lock, as the caller does, so no download falls between them.
+    """
+    previous = target.with_name(f".{target.name}.{uuid.uuid4().hex}.previous")
+    had_previous = target.is_file()
+    if had_previous:
+        os.replace(target, previous)
+    placed = False
+    try:
+        os.replace(new, target)
+        placed = True
+        yield
+    except BaseException:
+        if had_previous:
+            os.replace(previous, target)
+        elif placed:
+            target.unlink(missing_ok=True)
+        raise
+    if had_previous:
+        # The change is committed: a leftover copy of the old file is only untidy.
+        with suppress(OSError):
+            previous.unlink()
+
+
+def upload_file(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    distribution_id: uuid.UUID,
+    open_body: Callable[[], IO[bytes]],
+    media_type: str | None,
+    length: int | None,
+    max_bytes: int,
+    storage_root: Path,
+    if_match: int | None = None,
+) -> Distribution:
+    """Store a body as the distribution's file, recording its size and SHA-256.
+
+    ``media_type`` is the body's; ``length`` its declared length, if any. A distribution
+    without a file gets one under its publisher's folder (ORGANIZATION/DATASET/ID.ext).
+    The body is received into a temporary file beside the file, after the transaction
+    is ended, so that other writers do not wait for it; the checks are then made again,
+    the temporary file takes the file's place, and the change commits with its audit
+    event. Until then the previous file stays; if the commit fails it is put back.
+    Other content makes ``file_replaced_at`` now; the same content changes nothing.
+
+    Raises:
+        NotFound: no such dataset or distribution visible to the caller.
+        Forbidden: the caller is not a steward of the publisher.
+        PreconditionFailed: stale If-Match (the dataset's revision).
+        Conflict: the dataset is withdrawn.
+        UnsupportedMediaType: no media type, a form, or another one than the
+            distribution's.
+        PayloadTooLarge: the body is longer than ``max_bytes``.
+        BadRequest: the body is empty.
+        InvalidMetadata: the distribution's storage key is outside its publisher's folder.
+    """
+
+    def target() -> _Target:
+        return _upload_target(
+            session,
+            actor=actor,
+            name=name,
+            distribution_id=distribution_id,
+            media_type=media_type,
+            if_match=if_match,
+            storage_root=storage_root,
+        )
+
+    first = target()
+    if length is not None and length > max_bytes:
+        raise PayloadTooLarge(upload_limit_detail(max_bytes))
+    # End the transaction, and with it the writers' lock (catalog.db): a file can take
+    # minutes to arrive, and the rest of the catalog need not wait for it.
+    session.commit()
+    # What was read is read again in the next transaction, not taken from the session.
+    session.expire_all()
+    received = _receive(open_body(), first.path, max_bytes)
+    try:
+        # The dataset may have changed meanwhile (withdrawn, another revision).
+        final = target()
+        final.path.parent.mkdir(parents=True, exist_ok=True)
+        changed = _record_upload(session, actor, final, received)
+        with _swapped_in(received.path, final.path):
+            if changed:
+                session.commit()
+    finally:
+        received.path.unlink(missing_ok=True)
+    return final.distribution
+
+
+def _record_upload(
+    session: Session, actor: Principal, target: _Target, received: _Received
+) -> bool:
+    """Write the file's facts to the distribution and record the change (no commit).
+
+    Returns whether anything changed: the same content under the same key changes nothing.
+    """
+    distribution = target.distribution
+    old = distribution.document
+    document = {
+        **old,
+        "storage_key": target.storage_key,
+        "media_type": target.media_type,
+        "byte_size": received.byte_size,
+        "checksum": received.checksum,
+    }
+    errors = distribution_document_errors(document)
+    if errors:
+        raise InvalidMetadata("the distribution is not valid", errors)
+    changes = changes_between(old, document, f"/distributions/{distribution.id}")
+    if not changes:
+        return False
+    new_file = (
+        target.storage_key != distribution.storage_key or received.checksum != distribution.checksum
+    )
+    for column, value in distribution_columns(document).items():
+        setattr(distribution, column, value)
+    if new_file:
+        distribution.file_replaced_at = utcnow()
+    record_change(
+        session,
+        target.dataset,
+        actor=actor,
+        action="distribution.upload",
+        changes=changes,
+        # The file's facts, never its content.
+        details={
+            "distribution": str(distribution.id),
+            "storage_key": target.storage_key,
+            "media_type": target.media_type,
+            "byte_size": received.byte_size,
+            "checksum": received.checksum,
+        },
+    )
+    distribution.modified = target.dataset.modified
+    session.add(distribution)
+    session.flush()
+    return True
 
 
 _OF_DATASETS = RowsPerDataset(Distribution, col(Distribution.position), col(Distribution.created))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import IO, Any, TypeVar, cast
 
 from flask import Response, jsonify, request, url_for
 from sqlmodel import select
 
 from api.auth import access, current_principal
-from api.context import db_session, state
+from api.context import db_session, raw_body, state
 from api.v1 import blueprint
 from api.v1.common import (
     body_text,
@@ -382,3 +382,32 @@ def delete_distribution(name: str, distribution_id: uuid.UUID) -> Response:
         if_match=if_match_revision(),
     )
     return Response(status=204)
+
+
+@blueprint.put("/datasets/<name>/distributions/<uuid:distribution_id>/data")
+@raw_body
+@steward_write("; the body is the file, its Content-Type the distribution's media type")
+def upload_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
+    """Upload the distribution's file (replacing any), recording its size and checksum."""
+    settings = state().settings
+    limit = settings.storage.max_upload_bytes
+
+    def open_body() -> IO[bytes]:
+        # Werkzeug would hold the body to the JSON API's request limit; the service reads
+        # up to one byte past the upload limit, and tells a longer body itself (413).
+        request.max_content_length = limit + 1
+        return request.stream
+
+    distributions.upload_file(
+        db_session(),
+        actor=current_principal(),
+        name=name,
+        distribution_id=distribution_id,
+        open_body=open_body,
+        media_type=request.mimetype or None,
+        length=request.content_length,
+        max_bytes=limit,
+        storage_root=settings.storage_path,
+        if_match=if_match_revision(),
+    )
+    return _distribution_response(name, distribution_id)

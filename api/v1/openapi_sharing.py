@@ -14,7 +14,9 @@ from typing import Any
 
 import metadata_schemas
 from api.v1.openapi import (
+    _ERRORS,
     DIST_ID,
+    IF_MATCH,
     LD_JSON,
     NAME,
     PAGE,
@@ -666,5 +668,46 @@ def paths() -> dict[str, Any]:
                     },
                 },
             },
+            # The steward's side of the same file (api.v1.datasets), beside the download.
+            "put": {
+                "operationId": "api_v1.upload_distribution_data",
+                "summary": "Upload the distribution's file, replacing any: the body is the "
+                "file. Its SHA-256 and size become the distribution's checksum and byte_size, "
+                "and other content its file_replaced_at; a distribution without a file gets "
+                "one in its publisher's folder (storage_key ORGANIZATION/DATASET/ID.ext). The "
+                "file takes the old one's place only when the change commits.",
+                "parameters": [IF_MATCH],
+                "requestBody": {
+                    "required": True,
+                    "description": "The file. Content-Type must be the distribution's "
+                    "media_type (a distribution without one records it).",
+                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "responses": {
+                    "200": _ok(
+                        _ref("Distribution"),
+                        "The distribution, with the file's checksum and byte_size.",
+                        ETag="The dataset's revision.",
+                    ),
+                    **_errors("400", "401", "403", "404", "412", "422"),
+                    "409": _problem_as(
+                        "409", "The dataset is withdrawn: its files are no longer served."
+                    ),
+                    "413": _problem_as(
+                        "413",
+                        "The file is larger than the upload limit, [storage] max_upload_bytes "
+                        "(the problem's detail names it).",
+                    ),
+                    "415": _problem_as(
+                        "415",
+                        "No Content-Type, a form, or another media type than the distribution's.",
+                    ),
+                },
+            },
         },
     }
+
+
+def _problem_as(code: str, description: str) -> dict[str, Any]:
+    """The shared problem response of ``code``, described for one operation."""
+    return {**_ERRORS[code], "description": description}

@@ -1,0 +1,180 @@
+"""Uploads as a service: the file and the database never disagree, and nobody waits."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from sqlmodel import select
+
+from catalog import datasets, distributions
+from catalog.db import Database
+from catalog.errors import Conflict
+from catalog.models import AuditEvent, Distribution
+from tests.conftest import SYSTEM, write_from_another_session
+
+OLD = b"id,sexo\nA1,F\n"
+NEW = b"id,sexo\nA1,F\nA2,M\n"
+KEY = "mintrab-gt/restricted/enei-2024/extract.csv"
+
+
+@pytest.fixture
+def held(session, settings, make_org, make_dataset):
+    """A distribution whose file (OLD) the catalog holds; returns (distribution, path)."""
+    make_org("mintrab-gt")
+    make_dataset("enei-2024", "mintrab-gt")
+    path = settings.storage_path / KEY
+    path.parent.mkdir(parents=True)
+    path.write_bytes(OLD)
+    distribution = distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        document={"title": {"es": "Extracto"}, "storage_key": KEY, "media_type": "text/csv"},
+        storage_root=settings.storage_path,
+    )
+    return distribution, path
+
+
+def upload(session, settings, distribution, body):
+    return distributions.upload_file(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        distribution_id=distribution.id,
+        open_body=lambda: body,
+        media_type="text/csv",
+        length=None,
+        max_bytes=1 << 20,
+        storage_root=settings.storage_path,
+    )
+
+
+def files_in(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_failed_commit_puts_the_old_file_back(session, settings, held, monkeypatch):
+    distribution, path = held
+    commit = session.commit
+    commits = []
+
+    def commit_then_fail():
+        commits.append(path.read_bytes())
+        if len(commits) == 2:  # the one that records the upload
+            raise RuntimeError("the database went away")
+        commit()
+
+    monkeypatch.setattr(session, "commit", commit_then_fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        upload(session, settings, distribution, io.BytesIO(NEW))
+    session.rollback()
+    # The new file was in place when the change was to commit, and is gone with it.
+    assert commits == [OLD, NEW]
+    assert path.read_bytes() == OLD
+    assert files_in(path.parent) == ["extract.csv"]
+    stored = session.get(Distribution, distribution.id)
+    assert stored.checksum == hashlib.sha256(OLD).hexdigest()
+    actions = session.exec(select(AuditEvent.action)).all()
+    assert "dataset.distribution.upload" not in actions
+
+
+def test_a_failed_commit_leaves_no_file_where_there_was_none(session, settings, held, monkeypatch):
+    linked = distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        document={"title": {"es": "Cuadros"}, "download_url": "https://example.org/c.csv"},
+        storage_root=settings.storage_path,
+    )
+    commit = session.commit
+    calls = []
+
+    def commit_then_fail():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        commit()
+
+    monkeypatch.setattr(session, "commit", commit_then_fail)
+    with pytest.raises(RuntimeError):
+        upload(session, settings, linked, io.BytesIO(NEW))
+    session.rollback()
+    folder = settings.storage_path / "mintrab-gt" / "enei-2024"
+    assert not folder.exists() or files_in(folder) == []
+    assert session.get(Distribution, linked.id).storage_key is None
+
+
+class Interrupted(io.RawIOBase):
+    """A body that breaks off after its first bytes, as a dropped connection does."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.sent:
+            raise OSError("connection reset by peer")
+        self.sent = True
+        return NEW[:5]
+
+
+def test_a_body_that_breaks_off_leaves_the_old_file(session, settings, held):
+    distribution, path = held
+    with pytest.raises(OSError, match="reset"):
+        upload(session, settings, distribution, Interrupted())
+    assert path.read_bytes() == OLD
+    assert files_in(path.parent) == ["extract.csv"]
+
+
+class Arriving(io.RawIOBase):
+    """A body that lets ``meanwhile`` run once while it arrives."""
+
+    def __init__(self, meanwhile) -> None:
+        self.meanwhile = meanwhile
+        self.rest = NEW
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.meanwhile is not None:
+            self.meanwhile()
+            self.meanwhile = None
+        block, self.rest = self.rest[:size], self.rest[size:]
+        return block
+
+
+def test_other_writes_go_on_while_a_file_arrives(session, settings, held):
+    """A file can take minutes to arrive: not under the writers' lock."""
+    distribution, path = held
+    other = Database.from_url(settings.database_url, writer_wait=0.5)
+    try:
+        body = Arriving(lambda: write_from_another_session(other, "meanwhile"))
+        uploaded = upload(session, settings, distribution, body)
+    finally:
+        other.dispose()
+    assert uploaded.checksum == hashlib.sha256(NEW).hexdigest()
+    assert path.read_bytes() == NEW
+    actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions[-2:] == ["meanwhile", "dataset.distribution.upload"]
+
+
+def test_a_dataset_withdrawn_while_the_file_arrives_keeps_its_old_file(session, settings, held):
+    distribution, path = held
+    other = Database.from_url(settings.database_url, writer_wait=0.5)
+
+    def withdraw():
+        with other.session(write=True) as writer:
+            datasets.withdraw_dataset(writer, actor=SYSTEM, name="enei-2024", reason="Revisión")
+
+    try:
+        with pytest.raises(Conflict, match="withdrawn"):
+            upload(session, settings, distribution, Arriving(withdraw))
+    finally:
+        other.dispose()
+    assert path.read_bytes() == OLD
+    assert files_in(path.parent) == ["extract.csv"]
