@@ -348,15 +348,20 @@ def readiness_json(readiness: Readiness, *, compliance: bool) -> dict[str, Any]:
 
 
 def governance_json(view: GovernanceView, base_uri: str) -> dict[str, Any]:
-    """The governance view of a dataset; it links to the consent records only for their readers."""
+    """The governance view of a dataset.
+
+    It links to the consent records only for their readers, and to the offer policy only
+    when there is one (its address answers 404 until a steward sets it).
+    """
     dataset = view.dataset
     name = dataset.name
     links = {
         "self": api_url(f"datasets/{name}/governance"),
         "dataset": api_url(f"datasets/{name}"),
         "legal_bases": api_url(f"datasets/{name}/legal-bases"),
-        "policy": api_url(f"datasets/{name}/policy"),
     }
+    if view.policy is not None:
+        links["policy"] = api_url(f"datasets/{name}/policy")
     if view.consents is not None:
         links["consents"] = api_url(f"datasets/{name}/consents")
     return {

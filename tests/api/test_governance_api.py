@@ -527,6 +527,23 @@ def test_templates_are_listed_in_both_languages(client):
 # ---------------------------------------------------------------------- governance view
 
 
+def test_governance_view_links_to_the_offer_policy_only_once_there_is_one(client, tokens, draft):
+    def view():
+        response = client.get(
+            "/api/v1/datasets/enei-2024/governance", headers=bearer(tokens["steward"])
+        )
+        assert response.status_code == 200
+        return response.json
+
+    assert view()["policy"] is None
+    assert "policy" not in view()["links"]  # it would answer 404
+    steward = bearer(tokens["steward"])
+    assert client.get("/api/v1/datasets/enei-2024/policy", headers=steward).status_code == 404
+    assert set_policy(client, tokens["steward"], offer()).status_code == 201
+    link = view()["links"]["policy"].removeprefix("http://localhost")
+    assert client.get(link, headers=steward).status_code == 200
+
+
 def test_governance_view_for_anyone_without_consents(client, tokens, published):
     view = client.get("/api/v1/datasets/enei-2024/governance")
     assert view.status_code == 200
