@@ -503,8 +503,9 @@ def status_errors(sent: Any, *, name: str, status: str, new: bool) -> list[Field
 # Members of a distribution's JSON that the server writes: not compared when it is sent
 # back with its dataset.
 _DISTRIBUTION_SERVER_MEMBERS = frozenset({"id", "dataset", "created", "modified", "data_url"})
-# A file the catalog holds is reached through its data endpoint: its JSON shows that
-# endpoint as its access (and download) URL, or no URL once the dataset is withdrawn.
+# A file the catalog holds (or a restricted distribution, even awaiting its file) is
+# reached through its data endpoint: its JSON shows that endpoint as its access (and,
+# unless restricted, download) URL, or no URL once the dataset is withdrawn.
 _HELD_FILE_LINKS = frozenset({"access_url", "download_url"})
 
 
@@ -541,7 +542,7 @@ def _distribution_difference(sent: Any, stored: Sequence[Distribution]) -> str |
         if not isinstance(item, Mapping) or not _same_id(item.get("id"), distribution.id):
             return f"item {index} is not the dataset's distribution {distribution.id}"
         ignored = _DISTRIBUTION_SERVER_MEMBERS
-        if distribution.storage_key:
+        if distribution.served_by_catalog:
             ignored |= _HELD_FILE_LINKS
         if "storage_key" not in item:
             # Shown only to the publisher's stewards: another reader's copy lacks it.

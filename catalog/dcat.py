@@ -760,9 +760,10 @@ def distribution_triples(
     triples += _texts(node, DCT.title, document.get("title"))
     triples += _texts(node, DCT.description, document.get("description"))
     access_url, download_url = document.get("access_url"), document.get("download_url")
-    if distribution.storage_key:
+    if distribution.served_by_catalog:
         # Files the catalog holds are served by its data endpoint; restricted ones only
-        # under an agreement, so they get no download URL.
+        # under an agreement, so they get no download URL (and one awaiting its file is
+        # reached there too, once uploaded).
         access_url = data_url(base_uri, dataset.name, distribution.id)
         download_url = None if distribution.restricted else access_url
     # DCAT-AP requires an access URL; for a plain download it is the download URL.

@@ -115,6 +115,23 @@ def _validated(
         # The catalog vouches for what it serves: size and checksum come from the file.
         document["byte_size"] = size
         document["checksum"] = checksum
+    elif document.get("restricted", False):
+        # A restricted distribution without a file awaits one (PUT .../data): until then
+        # it has no size or checksum that the catalog could vouch for.
+        declared = sorted(member for member in ("byte_size", "checksum") if member in document)
+        if declared:
+            raise InvalidMetadata(
+                "the distribution is not valid",
+                [
+                    FieldError(
+                        f"/{member}",
+                        "a restricted distribution without a storage_key awaits its file: "
+                        "its size and checksum are the file's, recorded when it is uploaded "
+                        "(PUT .../data)",
+                    )
+                    for member in declared
+                ],
+            )
     return document
 
 
@@ -164,7 +181,8 @@ def add_distribution(
         NotFound: no such dataset visible to the caller.
         Forbidden: the caller is not a steward of the publisher.
         PreconditionFailed: stale If-Match (the dataset's revision).
-        InvalidMetadata: invalid document, or a restricted file that is not in storage.
+        InvalidMetadata: invalid document, a file that is not in storage, or a size or
+            checksum for a restricted distribution that awaits its file.
     """
     dataset = stewarded_dataset(session, actor=actor, name=name)[0]
     check_if_match(dataset, if_match, required=False)

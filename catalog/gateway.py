@@ -87,6 +87,12 @@ def _distribution(session: Session, dataset: Dataset, distribution_id: uuid.UUID
     distribution = session.get(Distribution, distribution_id)
     if distribution is None or distribution.dataset_id != dataset.id:
         raise NotFound(f"'{dataset.name}' has no distribution {distribution_id}")
+    if distribution.awaiting_file:
+        raise NotFound(
+            f"no file has been uploaded yet to the restricted distribution {distribution_id} "
+            f"of '{dataset.name}': the publisher's stewards upload it with PUT "
+            f"/api/v1/datasets/{dataset.name}/distributions/{distribution_id}/data"
+        )
     if not distribution.storage_key:
         raise NotFound(
             f"distribution {distribution_id} of '{dataset.name}' has no file held by the catalog"
@@ -337,8 +343,9 @@ def authorize_download(
     """Decide whether ``actor`` may have the distribution's file now; audited if restricted.
 
     Raises:
-        NotFound: no such dataset (visible to the caller), distribution or file, or a
-            file that is not restricted of a withdrawn dataset.
+        NotFound: no such dataset (visible to the caller), distribution or file (a
+            restricted distribution awaiting its upload has none yet), or a file that is
+            not restricted of a withdrawn dataset.
         Unauthenticated: a restricted file and no credential.
         InvalidMetadata: an unknown purpose or country.
         PolicyDenied: any check of the module docstring fails (after the denial is

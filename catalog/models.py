@@ -487,6 +487,21 @@ class Distribution(SQLModel, table=True):
     )
     """When the catalog's file (``storage_key``) was last set to other content."""
 
+    @property
+    def served_by_catalog(self) -> bool:
+        """Whether the catalog's data endpoint serves it (and only it: no other link).
+
+        A file the catalog holds is; so is a restricted distribution, whose file is
+        served only under an agreement, even while it awaits that file (no
+        ``storage_key`` until a steward uploads it).
+        """
+        return bool(self.storage_key) or self.restricted
+
+    @property
+    def awaiting_file(self) -> bool:
+        """A restricted distribution whose file has not been uploaded yet."""
+        return self.restricted and not self.storage_key
+
 
 class SdmxKind(StrEnum):
     """Kinds of SDMX structures the catalog stores (SDMX REST resource names)."""

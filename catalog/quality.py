@@ -191,20 +191,23 @@ def _share(distributions: Sequence[Mapping[str, Any]], test: Any, points: int) -
 
 
 def _has_access(distribution: Mapping[str, Any]) -> bool:
-    # Files held by the catalog are reached through its data endpoint.
+    # Files held by the catalog, and restricted ones (even awaiting their file), are
+    # reached through its data endpoint.
     return bool(
         distribution.get("access_url")
         or distribution.get("download_url")
         or distribution.get("storage_key")
+        or distribution.get("restricted", False)
     )
 
 
 def _has_download(distribution: Mapping[str, Any]) -> bool:
-    if distribution.get("download_url"):
-        return True
-    # The catalog offers a direct download of the public files it holds; restricted ones
-    # are served only under an agreement, so they have an access URL but no download URL.
-    return bool(distribution.get("storage_key")) and not distribution.get("restricted", False)
+    # Restricted files are served only under an agreement: an access URL, no download
+    # URL (the DCAT and the JSON show none, whatever the document says).
+    if distribution.get("restricted", False):
+        return False
+    # The catalog offers a direct download of the public files it holds.
+    return bool(distribution.get("download_url") or distribution.get("storage_key"))
 
 
 def _format_in_vocabulary(code: Any) -> bool:

@@ -656,7 +656,12 @@ def paths() -> dict[str, Any]:
                         },
                     },
                     "304": {"description": "Not modified."},
-                    **_errors("401", "404", "422"),
+                    **_errors("401", "422"),
+                    "404": _problem_as(
+                        "404",
+                        "No such dataset, distribution or file; a restricted distribution "
+                        "created without a file has none until a steward uploads it.",
+                    ),
                     "403": {
                         "description": "Denied now (scope, party, agreement, policy or "
                         "consent); the denial is audited.",
@@ -673,9 +678,11 @@ def paths() -> dict[str, Any]:
                 "operationId": "api_v1.upload_distribution_data",
                 "summary": "Upload the distribution's file, replacing any: the body is the "
                 "file. Its SHA-256 and size become the distribution's checksum and byte_size, "
-                "and other content its file_replaced_at; a distribution without a file gets "
-                "one in its publisher's folder (storage_key ORGANIZATION/DATASET/ID.ext). The "
-                "file takes the old one's place only when the change commits.",
+                "and other content its file_replaced_at; a distribution without a file (such "
+                "as a restricted one created to await it) gets one in its publisher's folder "
+                "(storage_key ORGANIZATION/DATASET/ID.ext). The file takes the old one's place "
+                "only when the change commits, and is served as the distribution says: a "
+                "restricted one only under an agreement in force.",
                 "parameters": [IF_MATCH],
                 "requestBody": {
                     "required": True,

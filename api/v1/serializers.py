@@ -92,10 +92,14 @@ def distribution_json(
 ) -> dict[str, Any]:
     """A distribution; files the catalog holds are reached through its data endpoint.
 
-    A withdrawn dataset's files are no longer served, so no link leads to them.
+    So are restricted ones, which have no download URL, even while they await their
+    file (the endpoint then answers 404). A withdrawn dataset's files are no longer
+    served, so no link leads to them.
     """
     body = dict(distribution.document)
-    if distribution.storage_key:
+    if distribution.served_by_catalog:
+        if distribution.restricted:
+            body.pop("download_url", None)
         if dataset.status != DatasetStatus.WITHDRAWN:
             data_url = api_url(f"datasets/{dataset.name}/distributions/{distribution.id}/data")
             body["access_url"] = data_url

@@ -176,13 +176,18 @@ def test_whole_numbers_are_written_without_a_fraction(client, steward):
     assert response.status_code == 201
 
 
-def test_restricted_needs_a_stored_file(client, steward):
+def test_restricted_without_a_stored_file_awaits_it(client, steward):
     response = client.post(
         "/api/v1/datasets/enei-2024/distributions",
         json={"title": {"es": "x"}, "restricted": True, "access_url": "https://example.org/"},
         headers=bearer(steward),
     )
-    assert response.status_code == 422
+    assert response.status_code == 201
+    # Its access is the gateway's, which has no file to serve until one is uploaded.
+    assert response.json["access_url"] == response.json["data_url"]
+    waiting = client.get(response.json["data_url"])
+    assert waiting.status_code == 404
+    assert "no file has been uploaded yet" in waiting.json["detail"]
 
 
 def test_other_organizations_cannot_touch_distributions(client, steward, make_user):

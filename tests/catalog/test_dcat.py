@@ -229,6 +229,22 @@ def test_distribution_properties_and_the_byte_size_datatype():
 SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
 
 
+def test_restricted_distributions_are_reached_at_the_gateway_even_awaiting_their_file():
+    dataset = _dataset()
+    # Awaiting its upload; and one whose document carries a download URL of its own.
+    awaiting = _distribution(dataset, restricted=True, media_type="text/csv")
+    linked = _distribution(
+        dataset, restricted=True, download_url="https://example.org/x.csv", storage_key="x.csv"
+    )
+    graph = _graph(dataset, [awaiting, linked])
+    for distribution in (awaiting, linked):
+        node = URIRef(f"{BASE_URI}dataset/enei-2024#distribution-{distribution.id}")
+        data_url = f"{BASE_URI}api/v1/datasets/enei-2024/distributions/{distribution.id}/data"
+        assert graph.value(node, DCAT.accessURL) == URIRef(data_url)
+        assert graph.value(node, DCAT.downloadURL) is None
+        assert graph.value(node, DCAT.byteSize) is None
+
+
 def test_statdcat_properties_from_the_document():
     profile = {
         "unit_of_measure": {"es": "Personas", "en": "Persons"},

@@ -8,15 +8,17 @@ import io
 import pytest
 from sqlmodel import select
 
-from catalog import datasets, distributions
+from catalog import datasets, distributions, gateway
 from catalog.db import Database
-from catalog.errors import Conflict
+from catalog.errors import Conflict, NotFound, Unauthenticated
 from catalog.models import AuditEvent, Distribution
-from tests.conftest import SYSTEM, write_from_another_session
+from catalog.principals import Principal
+from tests.conftest import BASE_URI, SYSTEM, write_from_another_session
 
 OLD = b"id,sexo\nA1,F\n"
 NEW = b"id,sexo\nA1,F\nA2,M\n"
 KEY = "mintrab-gt/restricted/enei-2024/extract.csv"
+ANONYMOUS = Principal.anonymous()
 
 
 @pytest.fixture
@@ -178,3 +180,48 @@ def test_a_dataset_withdrawn_while_the_file_arrives_keeps_its_old_file(session, 
         other.dispose()
     assert path.read_bytes() == OLD
     assert files_in(path.parent) == ["extract.csv"]
+
+
+def test_a_restricted_distribution_awaiting_its_file_is_never_served_publicly(
+    session, settings, held
+):
+    """Created restricted without a file, uploaded into: not public at any moment."""
+    awaiting = distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        document={"title": {"es": "Extracto nominal"}, "restricted": True},
+        storage_root=settings.storage_path,
+    )
+    assert awaiting.storage_key is None
+    distribution_id = awaiting.id
+    session.rollback()  # ends the transaction, which holds the writers' lock
+    other = Database.from_url(settings.database_url, writer_wait=5)
+    refusals: list[str] = []
+
+    def anonymous_download() -> None:
+        with other.session(write=True) as reader:
+            try:
+                gateway.authorize_download(
+                    reader,
+                    actor=ANONYMOUS,
+                    name="enei-2024",
+                    distribution_id=distribution_id,
+                    purpose=None,
+                    recipient_country=None,
+                    storage_root=settings.storage_path,
+                    base_uri=BASE_URI,
+                )
+            except (NotFound, Unauthenticated) as refused:
+                refusals.append(type(refused).__name__)
+
+    try:
+        anonymous_download()
+        uploaded = upload(session, settings, awaiting, Arriving(anonymous_download))
+        anonymous_download()
+    finally:
+        other.dispose()
+    assert uploaded.restricted
+    assert uploaded.storage_key == f"mintrab-gt/enei-2024/{distribution_id}.csv"
+    assert (settings.storage_path / uploaded.storage_key).read_bytes() == NEW
+    assert refusals == ["NotFound", "NotFound", "Unauthenticated"]

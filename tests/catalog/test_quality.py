@@ -63,6 +63,14 @@ def test_gateway_files_have_access_and_public_ones_a_download():
     assert checks["download_url"] == 25
 
 
+def test_restricted_distributions_have_access_but_no_download_even_awaiting_their_file():
+    awaiting = {"title": {"es": "x"}, "restricted": True, "format": "CSV"}
+    linked = {**awaiting, "download_url": "https://example.org/a.csv"}
+    checks = {c.name: c.points for c in quality.assess({}, [awaiting, linked], issued=False).checks}
+    assert checks["access_url"] == 50
+    assert checks["download_url"] == 0
+
+
 def test_ratings_follow_the_mqa_bands():
     assert quality.rating_for(351, 405) == "excellent"
     assert quality.rating_for(350, 405) == "good"

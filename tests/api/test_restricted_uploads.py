@@ -1,0 +1,133 @@
+"""A restricted distribution awaiting its file: created restricted, then uploaded into.
+
+The only other way to put a restricted extract in the catalog through the API was to
+create it unrestricted, upload its file and then make it restricted: between the upload
+and that change, a published dataset's personal-data file was a public download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT
+
+from tests.conftest import BASE_URI, bearer
+from tests.sharing_support import DATASET, make_world, request_document
+
+PROBLEM = "application/problem+json"
+EXTRACT = b"id_seudonimo,sexo,fecha_retorno\nSV00001,F,2025-01-02\nSV00002,M,2025-01-03\n"
+AWAITING = {
+    "title": {"es": "Extracto nominal", "en": "Named extract"},
+    "format": "CSV",
+    "media_type": "text/csv",
+    "restricted": True,
+}
+DISTRIBUTIONS = f"/api/v1/datasets/{DATASET}/distributions"
+
+
+@pytest.fixture
+def world(session, make_org, make_user, make_dataset, settings):
+    return make_world(session, make_org, make_user, make_dataset, settings.storage_path)
+
+
+def activate_agreement(client, tokens):
+    """Guatemala asks, El Salvador approves, both sign: an agreement in force."""
+    submitted = client.post(
+        "/api/v1/access-requests", json=request_document(), headers=bearer(tokens["gt.requester"])
+    )
+    assert submitted.status_code == 201, submitted.json
+    request_path = f"/api/v1/access-requests/{submitted.json['id']}"
+    steward = bearer(tokens["sv.steward"])
+    assert client.post(request_path + "/review", headers=steward).status_code == 200
+    approved = client.post(request_path + "/approve", json={"reason": "Conforme."}, headers=steward)
+    assert approved.status_code == 200, approved.json
+    agreement = "/api/v1/" + approved.json["links"]["agreement"].split("/api/v1/", 1)[1]
+    assert client.post(agreement + "/send-for-signature", headers=steward).status_code == 200
+    for signatory in ("sv.signatory", "gt.signatory"):
+        signed = client.post(agreement + "/sign", headers=bearer(tokens[signatory]))
+        assert signed.status_code == 200, signed.json
+    assert signed.json["status"] == "active"
+
+
+def test_a_restricted_distribution_awaits_its_file_and_is_never_public(client, world, settings):
+    activate_agreement(client, world.tokens)
+    steward = bearer(world.tokens["sv.steward"])
+    requester = bearer(world.tokens["gt.requester"])
+
+    # 1. Created restricted, without a file.
+    created = client.post(DISTRIBUTIONS, json=AWAITING, headers=steward)
+    assert created.status_code == 201, created.json
+    distribution_id = created.json["id"]
+    data_url = f"{DISTRIBUTIONS}/{distribution_id}/data"
+    assert created.json["restricted"] is True
+    assert created.json["data_url"].endswith(data_url)
+    assert created.json["access_url"] == created.json["data_url"]
+    for member in ("download_url", "storage_key", "checksum", "byte_size"):
+        assert member not in created.json, member
+
+    # Nothing to fetch yet, for anyone, said plainly.
+    for headers in ({}, requester):
+        waiting = client.get(data_url, headers=headers)
+        assert waiting.status_code == 404
+        assert waiting.mimetype == PROBLEM
+        assert "no file has been uploaded yet" in waiting.json["detail"]
+
+    # Every reader copes: the dataset's JSON (and it goes back as read), its DCAT
+    # (an access URL at the gateway, no download URL, and still valid), its quality.
+    read = client.get(f"/api/v1/datasets/{DATASET}", headers=steward)
+    awaiting = next(d for d in read.json["distributions"] if d["id"] == distribution_id)
+    assert awaiting["access_url"] == awaiting["data_url"]
+    assert "download_url" not in awaiting
+    sent_back = client.put(
+        f"/api/v1/datasets/{DATASET}",
+        json=read.json,
+        headers={**steward, "If-Match": read.headers["ETag"]},
+    )
+    assert sent_back.status_code == 200, sent_back.json
+    graph = Graph().parse(data=client.get(f"/dataset/{DATASET}.ttl").data, format="turtle")
+    node = URIRef(f"{BASE_URI}dataset/{DATASET}#distribution-{distribution_id}")
+    assert str(graph.value(node, DCAT.accessURL)).endswith(data_url)
+    assert graph.value(node, DCAT.downloadURL) is None
+    validation = client.get(f"/api/v1/datasets/{DATASET}/validation")
+    assert validation.json["violations"] == 0, validation.json["results"]
+    assert client.get(f"/api/v1/datasets/{DATASET}/governance").status_code == 200
+    assert client.get("/api/v1/quality").status_code == 200
+
+    # 2. The steward uploads into it: the file is restricted from its first moment.
+    uploaded = client.put(data_url, data=EXTRACT, content_type="text/csv", headers=steward)
+    assert uploaded.status_code == 200, uploaded.json
+    assert uploaded.json["restricted"] is True
+    assert uploaded.json["checksum"] == hashlib.sha256(EXTRACT).hexdigest()
+    assert uploaded.json["storage_key"] == f"dgme-sv/{DATASET}/{distribution_id}.csv"
+    assert "download_url" not in uploaded.json
+
+    # 3. Refused to anyone without an agreement in force; served under one.
+    anonymous = client.get(data_url)
+    assert anonymous.status_code == 401
+    assert anonymous.mimetype == PROBLEM
+    outsider = client.get(data_url, headers=bearer(world.tokens["hn.requester"]))
+    assert outsider.status_code == 403
+    assert outsider.json["check"] == "agreement"
+    with client.get(data_url, headers=requester) as granted:
+        assert granted.status_code == 200, granted.json
+        assert granted.data == EXTRACT
+        assert "no-store" in granted.headers["Cache-Control"]
+    public = client.get(f"/api/v1/datasets/{DATASET}").json
+    shown = next(d for d in public["distributions"] if d["id"] == distribution_id)
+    assert "download_url" not in shown
+    assert "storage_key" not in shown
+
+
+def test_an_awaiting_restricted_distribution_declares_no_file_facts(client, world):
+    steward = bearer(world.tokens["sv.steward"])
+    for member, value in (("byte_size", 10), ("checksum", "a" * 64)):
+        refused = client.post(DISTRIBUTIONS, json={**AWAITING, member: value}, headers=steward)
+        assert refused.status_code == 422
+        (error,) = refused.json["errors"]
+        assert error["pointer"] == f"/{member}"
+        assert "uploaded" in error["detail"]
+    # Without restricted, a distribution still needs a link or a file.
+    unrestricted = {**AWAITING, "restricted": False}
+    assert client.post(DISTRIBUTIONS, json=unrestricted, headers=steward).status_code == 422
