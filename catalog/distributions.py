@@ -151,6 +151,14 @@ def distribution_columns(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _event_details(distribution: Distribution) -> dict[str, Any]:
+    """What an audit event of a change says of the distribution.
+
+    Which one, and whether the file it serves (or awaits) is restricted after the change.
+    """
+    return {"distribution": str(distribution.id), "restricted": distribution.restricted}
+
+
 def get_distribution(
     session: Session, *, actor: Principal, name: str, distribution_id: uuid.UUID
 ) -> tuple[Dataset, Distribution]:
@@ -204,7 +212,7 @@ def add_distribution(
         actor=actor,
         action="distribution.create",
         changes=[{"path": f"/distributions/{distribution.id}", "old": None, "new": document}],
-        details={"distribution": str(distribution.id)},
+        details=_event_details(distribution),
     )
     session.commit()
     return distribution
@@ -255,7 +263,12 @@ def update_distribution(
         actor=actor,
         action="distribution.update",
         changes=changes,
-        details={"distribution": str(distribution.id)},
+        # A file made public (or restricted) is a steward's decision that the
+        # tamper-evident log states, not only the dataset's history.
+        details={
+            **_event_details(distribution),
+            "changed": [change["path"] for change in changes],
+        },
     )
     distribution.modified = dataset.modified
     session.add(distribution)
@@ -564,7 +577,7 @@ def _record_upload(
         changes=changes,
         # The file's facts, never its content.
         details={
-            "distribution": str(distribution.id),
+            **_event_details(distribution),
             "storage_key": target.storage_key,
             "media_type": target.media_type,
             "byte_size": received.byte_size,

@@ -12,7 +12,9 @@ import hashlib
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
+from sqlmodel import col, select
 
+from catalog.models import AuditEvent
 from tests.conftest import BASE_URI, bearer
 from tests.sharing_support import DATASET, make_world, request_document
 
@@ -131,3 +133,29 @@ def test_an_awaiting_restricted_distribution_declares_no_file_facts(client, worl
     # Without restricted, a distribution still needs a link or a file.
     unrestricted = {**AWAITING, "restricted": False}
     assert client.post(DISTRIBUTIONS, json=unrestricted, headers=steward).status_code == 422
+
+
+def test_a_file_made_public_or_placed_says_so_in_the_audit_log(client, world, session):
+    """Lifting a restriction is the steward's call, and the tamper-evident log says it."""
+    steward = bearer(world.tokens["sv.steward"])
+    created = client.post(DISTRIBUTIONS, json=AWAITING, headers=steward)
+    distribution = f"{DISTRIBUTIONS}/{created.json['id']}"
+    uploaded = client.put(
+        distribution + "/data", data=EXTRACT, content_type="text/csv", headers=steward
+    )
+    assert uploaded.status_code == 200
+    lifted = client.patch(distribution, json={"restricted": False}, headers=steward)
+    assert lifted.status_code == 200, lifted.json
+    with client.get(distribution + "/data") as public:
+        assert public.status_code == 200  # public now, as the steward decided
+    events = session.exec(
+        select(AuditEvent)
+        .where(col(AuditEvent.action).startswith("dataset.distribution."))
+        .order_by(col(AuditEvent.seq))
+    ).all()
+    details = {event.action: event.details for event in events}
+    assert details["dataset.distribution.create"]["restricted"] is True
+    assert details["dataset.distribution.upload"]["restricted"] is True
+    update = details["dataset.distribution.update"]
+    assert update["restricted"] is False
+    assert update["changed"] == [f"/distributions/{created.json['id']}/restricted"]
