@@ -10,6 +10,7 @@ import copy
 import hashlib
 import mimetypes
 import os
+import posixpath
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -84,6 +85,31 @@ def _check_folder(session: Session, storage_key: str, dataset: Dataset) -> None:
     )
 
 
+def _file_holder(
+    session: Session, storage_key: str, dataset: Dataset, distribution_id: uuid.UUID | None
+) -> tuple[uuid.UUID, str] | None:
+    """Another distribution whose key names the same file, as (its id, its dataset's name).
+
+    A file is one distribution's: were it another's too, one unrestricted would serve
+    publicly a file the other restricts, and an upload to one would change what the
+    other serves. Keys are compared as the paths they name (``a/./b`` is ``a/b``; the
+    schema refuses ``..``), among the publisher's datasets, whose folder they are in.
+    """
+    wanted = posixpath.normpath(storage_key)
+    query = (
+        select(Distribution.id, Distribution.storage_key, Dataset.name)
+        .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
+        .where(Dataset.publisher_id == dataset.publisher_id)
+        .where(col(Distribution.storage_key).is_not(None))
+    )
+    if distribution_id is not None:
+        query = query.where(Distribution.id != distribution_id)
+    for other_id, other_key, other_dataset in session.exec(query):
+        if other_key is not None and posixpath.normpath(other_key) == wanted:
+            return other_id, other_dataset
+    return None
+
+
 def file_facts(path: Path) -> tuple[int, str]:
     """Size in bytes and SHA-256 of a stored file."""
     digest = hashlib.sha256()
@@ -94,7 +120,11 @@ def file_facts(path: Path) -> tuple[int, str]:
 
 
 def _validated(
-    session: Session, submitted: Any, storage_root: Path, dataset: Dataset
+    session: Session,
+    submitted: Any,
+    storage_root: Path,
+    dataset: Dataset,
+    distribution: Distribution | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = dict(require_object(submitted, "distribution"))
     for member in _COMPUTED:
@@ -111,6 +141,7 @@ def _validated(
                 "the distribution is not valid",
                 [FieldError("/storage_key", f"no file '{document['storage_key']}' in storage")],
             )
+        _check_unshared(session, document["storage_key"], dataset, distribution)
         size, checksum = file_facts(path)
         # The catalog vouches for what it serves: size and checksum come from the file.
         document["byte_size"] = size
@@ -133,6 +164,31 @@ def _validated(
                 ],
             )
     return document
+
+
+def _check_unshared(
+    session: Session, storage_key: str, dataset: Dataset, distribution: Distribution | None
+) -> None:
+    own = distribution.storage_key if distribution is not None else None
+    if own is not None and posixpath.normpath(own) == posixpath.normpath(storage_key):
+        return  # its own file (even one shared before that was refused: see upload_file)
+    holder = _file_holder(
+        session, storage_key, dataset, distribution.id if distribution is not None else None
+    )
+    if holder is None:
+        return
+    other_id, other_dataset = holder
+    raise InvalidMetadata(
+        "the distribution is not valid",
+        [
+            FieldError(
+                "/storage_key",
+                f"is the file of distribution {other_id} of '{other_dataset}', and a file is "
+                "served by one distribution only (one unrestricted would make another's "
+                "restricted file public): upload this one's own file with PUT .../data",
+            )
+        ],
+    )
 
 
 def distribution_columns(document: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +245,9 @@ def add_distribution(
         NotFound: no such dataset visible to the caller.
         Forbidden: the caller is not a steward of the publisher.
         PreconditionFailed: stale If-Match (the dataset's revision).
-        InvalidMetadata: invalid document, a file that is not in storage, or a size or
-            checksum for a restricted distribution that awaits its file.
+        InvalidMetadata: invalid document, a file that is not in storage or that is
+            another distribution's, or a size or checksum for a restricted distribution
+            that awaits its file.
     """
     dataset = stewarded_dataset(session, actor=actor, name=name)[0]
     check_if_match(dataset, if_match, required=False)
@@ -235,7 +292,8 @@ def update_distribution(
         NotFound: no such dataset or distribution.
         Forbidden: the caller is not a steward of the publisher.
         PreconditionFailed: stale If-Match (the dataset's revision).
-        InvalidMetadata: the new document is invalid.
+        InvalidMetadata: the new document is invalid, or names a file that is another
+            distribution's.
     """
     dataset = stewarded_dataset(session, actor=actor, name=name)[0]
     _, distribution = get_distribution(
@@ -244,7 +302,7 @@ def update_distribution(
     check_if_match(dataset, if_match, required=False)
     if merge:
         document = merge_patch(distribution.document, require_object(document, "merge patch"))
-    document = _validated(session, document, storage_root, dataset)
+    document = _validated(session, document, storage_root, dataset, distribution)
     changes = changes_between(distribution.document, document, f"/distributions/{distribution.id}")
     if not changes:
         return distribution
@@ -411,6 +469,15 @@ def _upload_target(
         extension = _extension(recorded, distribution.format)
         key = f"{publisher.name}/{dataset.name}/{distribution.id}{extension}"
     _check_folder(session, key, dataset)
+    holder = _file_holder(session, key, dataset, distribution.id)
+    if holder is not None:
+        # Given one file before that was refused: replacing it would change what the
+        # other serves (restricted or public), under a checksum no longer its file's.
+        raise Conflict(
+            f"the distribution's file ({key}) is also distribution {holder[0]}'s of "
+            f"'{holder[1]}', which an upload would change: remove this distribution's "
+            "storage_key and upload again, and it gets a file of its own"
+        )
     return _Target(dataset, distribution, key, storage_file(storage_root, key), recorded)
 
 
@@ -499,7 +566,7 @@ def upload_file(
         NotFound: no such dataset or distribution visible to the caller.
         Forbidden: the caller is not a steward of the publisher.
         PreconditionFailed: stale If-Match (the dataset's revision).
-        Conflict: the dataset is withdrawn.
+        Conflict: the dataset is withdrawn, or the distribution's file is another's too.
         UnsupportedMediaType: no media type, a form, or another one than the
             distribution's.
         PayloadTooLarge: the body is longer than ``max_bytes``.

@@ -698,7 +698,9 @@ def paths() -> dict[str, Any]:
                     ),
                     **_errors("400", "401", "403", "404", "412", "422"),
                     "409": _problem_as(
-                        "409", "The dataset is withdrawn: its files are no longer served."
+                        "409",
+                        "The dataset is withdrawn (its files are no longer served), or the "
+                        "distribution's file is another distribution's too.",
                     ),
                     "413": _problem_as(
                         "413",

@@ -27,6 +27,7 @@ AWAITING = {
     "restricted": True,
 }
 DISTRIBUTIONS = f"/api/v1/datasets/{DATASET}/distributions"
+LINK = {"title": {"es": "Cuadros"}, "download_url": "https://example.org/cuadros.csv"}
 
 
 @pytest.fixture
@@ -159,3 +160,38 @@ def test_a_file_made_public_or_placed_says_so_in_the_audit_log(client, world, se
     update = details["dataset.distribution.update"]
     assert update["restricted"] is False
     assert update["changed"] == [f"/distributions/{created.json['id']}/restricted"]
+
+
+def test_a_restricted_file_is_not_served_publicly_by_another_distribution(client, world, session):
+    """A file is one distribution's: another, unrestricted, would make it public."""
+    steward = bearer(world.tokens["sv.steward"])
+    restricted = client.get(f"{DISTRIBUTIONS}/{world.distribution.id}", headers=steward).json
+    key = restricted["storage_key"]
+    spellings = (key, f"./{key}", key.replace("/", "//", 1), key.replace("/", "/./", 1))
+    for spelling in spellings:
+        refused = client.post(
+            DISTRIBUTIONS,
+            json={"title": {"es": "Copia"}, "storage_key": spelling, "restricted": False},
+            headers=steward,
+        )
+        assert refused.status_code == 422, spelling
+        (error,) = refused.json["errors"]
+        assert error["pointer"] == "/storage_key"
+        assert str(world.distribution.id) in error["detail"]
+    # Nor by changing where a public distribution's file is.
+    public = client.post(DISTRIBUTIONS, json=LINK, headers=steward).json
+    moved = client.patch(
+        f"{DISTRIBUTIONS}/{public['id']}",
+        json={"storage_key": key, "download_url": None},
+        headers=steward,
+    )
+    assert moved.status_code == 422
+    assert moved.json["errors"][0]["pointer"] == "/storage_key"
+    assert client.get(f"{DISTRIBUTIONS}/{public['id']}/data").status_code == 404
+    # The distribution that holds it keeps it through its own changes.
+    retitled = client.patch(
+        f"{DISTRIBUTIONS}/{world.distribution.id}",
+        json={"title": {"es": "Extracto"}, "storage_key": f"./{key}"},
+        headers=steward,
+    )
+    assert retitled.status_code == 200, retitled.json

@@ -225,3 +225,24 @@ def test_a_restricted_distribution_awaiting_its_file_is_never_served_publicly(
     assert uploaded.storage_key == f"mintrab-gt/enei-2024/{distribution_id}.csv"
     assert (settings.storage_path / uploaded.storage_key).read_bytes() == NEW
     assert refusals == ["NotFound", "NotFound", "Unauthenticated"]
+
+
+def test_a_file_another_distribution_also_serves_is_not_replaced(session, settings, held):
+    """Two distributions given one file before that was refused: an upload to one would
+    change what the other serves, under a checksum that is no longer its file's."""
+    distribution, path = held
+    twin = distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="enei-2024",
+        document={"title": {"es": "Cuadros"}, "download_url": "https://example.org/c.csv"},
+        storage_root=settings.storage_path,
+    )
+    twin.storage_key = f"./{KEY}"
+    session.add(twin)
+    session.commit()
+    with pytest.raises(Conflict, match=str(distribution.id)):
+        upload(session, settings, twin, io.BytesIO(NEW))
+    session.rollback()
+    assert path.read_bytes() == OLD
+    assert files_in(path.parent) == ["extract.csv"]
