@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.browser.conftest import (
     ClientSite,
     Live,
+    Watched,
     cookies_by_name,
     sign_in,
 )
@@ -196,6 +197,29 @@ def test_another_site_cannot_sign_the_person_out(
 
 
 # ------------------------------------------------------------------------------ layout
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/login?lang=en"])
+def test_pages_load_their_style_sheet_and_nothing_is_refused(
+    live: Live, watched: Watched, path: str
+) -> None:
+    page = watched.page
+    response = page.goto(live.at(path))
+    assert response is not None
+    assert response.status == 200
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    # The style sheet applied (the page's own CSP lets it in): the header is a flex row.
+    header = page.locator("header.site")
+    assert header.evaluate("e => getComputedStyle(e).display") == "flex"
+    assert page.locator("main").evaluate("e => getComputedStyle(e).maxWidth") != "none"
+    # The page names its icon, so the browser does not ask for /favicon.ico: that 404
+    # was a console error here and a warning in the server's log on every page view.
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None
+    fetched = page.request.get(live.at(icon))
+    assert fetched.status == 200
+    assert fetched.headers["content-type"] == "image/svg+xml; charset=utf-8"
+    assert watched.console_errors == []
 
 
 def test_the_skip_link_leads_to_the_content(live: Live, page: Page) -> None:
