@@ -255,6 +255,28 @@ def cookies_by_name(context: BrowserContext) -> dict[str, Any]:
     return {cookie["name"]: cookie for cookie in context.cookies()}
 
 
+# The header's parts (name, account, languages) must keep apart, whatever the width:
+# side by side or wrapped, at least this far (CSS pixels).
+HEADER_SPACING = 8
+
+
+def assert_fits(page: Page) -> None:
+    """The page needs no sideways scrolling, and its header's parts do not run together."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"{page.url} is {width}px wide on a {viewport}px screen"
+    boxes = page.locator("header.site > *").evaluate_all(
+        "parts => parts.map(p => { const b = p.getBoundingClientRect();"
+        " return [b.left, b.top, b.right, b.bottom, p.textContent.trim().split(/\\s+/)[0]] })"
+    )
+    for index, (left, top, right, bottom, name) in enumerate(boxes):
+        for left2, top2, right2, bottom2, name2 in boxes[index + 1 :]:
+            apart = max(left2 - right, left - right2, top2 - bottom, top - bottom2)
+            assert apart >= HEADER_SPACING, (
+                f"{page.url}: the header's {name!r} and {name2!r} are {apart:.0f}px apart"
+            )
+
+
 @pytest.fixture
 def ana(make_org: Callable[..., Any], make_user: Callable[..., Any]) -> Any:
     """A steward of Guatemala's labour ministry, with a web password."""

@@ -17,7 +17,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.api.oauth_flow import pkce
-from tests.browser.conftest import PASSWORD, ClientSite, Live, Watched, sign_in
+from tests.browser.conftest import PASSWORD, ClientSite, Live, Watched, assert_fits, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -186,9 +186,11 @@ def test_in_english_the_person_chooses_the_organization(oauth_app: App, page: Pa
 
 
 def test_deny_tells_the_app_access_denied(oauth_app: App, page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
     page.goto(oauth_app.live.at("/login"))
     sign_in(page, "ana")
     page.goto(oauth_app.authorize_url())
+    assert_fits(page)  # apps open it on phones
     page.get_by_role("button", name="Rechazar").click()
     answer = oauth_app.answer(page)
     assert answer["error"] == ["access_denied"]

@@ -11,6 +11,7 @@ from tests.browser.conftest import (
     ClientSite,
     Live,
     Watched,
+    assert_fits,
     cookies_by_name,
     sign_in,
 )
@@ -220,6 +221,19 @@ def test_pages_load_their_style_sheet_and_nothing_is_refused(
     assert fetched.status == 200
     assert fetched.headers["content-type"] == "image/svg+xml; charset=utf-8"
     assert watched.console_errors == []
+
+
+@pytest.mark.usefixtures("ana")
+@pytest.mark.parametrize("path", ["/", "/login", "/logout"])
+def test_pages_fit_a_phone_screen(
+    live: Live, page: Page, browser_context: BrowserContext, path: str
+) -> None:
+    if path == "/logout":
+        page.goto(live.at("/login"))
+        sign_in(page, "ana")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live.at(path))
+    assert_fits(page)
 
 
 def test_the_skip_link_leads_to_the_content(live: Live, page: Page) -> None:
