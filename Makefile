@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# The browser tests (tests/browser/, marker `browser`) drive Debian's chromium through
+# The browser tests (tests/e2e/, marker `browser`) drive Debian's chromium through
 # Playwright, which cannot download a browser of its own on a closed network.
 CHROMIUM ?= /usr/bin/chromium
 export SIMEL_TEST_CHROMIUM := $(CHROMIUM)

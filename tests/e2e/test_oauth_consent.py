@@ -17,7 +17,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.api.oauth_flow import pkce
-from tests.browser.conftest import PASSWORD, ClientSite, Live, Watched, assert_fits, sign_in
+from tests.e2e.conftest import PASSWORD, ClientSite, Live, Watched, assert_fits, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import (
+from tests.e2e.conftest import (
     ClientSite,
     Live,
     Watched,
