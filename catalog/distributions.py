@@ -515,21 +515,31 @@ def _receive(body: IO[bytes], target: Path, max_bytes: int) -> _Received:
 def _swapped_in(new: Path, target: Path) -> Iterator[None]:
     """Put ``new`` in ``target``'s place; if the block fails, put the previous file back.
 
-    Both renames stay inside one folder, so each is atomic. The gateway opens files
-    holding the writers' lock, as the caller does, so no download falls between them.
+    The previous file is kept under a second name (a hard link) and ``new`` renamed over
+    ``target`` in one atomic step, so that the file is at its path at every moment: a
+    restricted download opens it after its grant commits, outside the writers' lock, and
+    finds the old file or the new one, never none. A file system without hard links gets
+    the previous file moved aside instead, which leaves its path empty for an instant.
     """
     previous = target.with_name(f".{target.name}.{uuid.uuid4().hex}.previous")
     had_previous = target.is_file()
+    moved_aside = False
     if had_previous:
-        os.replace(target, previous)
+        try:
+            os.link(target, previous)
+        except OSError:
+            os.replace(target, previous)
+            moved_aside = True
     placed = False
     try:
         os.replace(new, target)
         placed = True
         yield
     except BaseException:
-        if had_previous:
+        if had_previous and (placed or moved_aside):
             os.replace(previous, target)
+        elif had_previous:
+            previous.unlink(missing_ok=True)  # the old file never left its path
         elif placed:
             target.unlink(missing_ok=True)
         raise

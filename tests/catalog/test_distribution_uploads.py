@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 
 import pytest
 from sqlmodel import select
@@ -246,3 +247,46 @@ def test_a_file_another_distribution_also_serves_is_not_replaced(session, settin
     session.rollback()
     assert path.read_bytes() == OLD
     assert files_in(path.parent) == ["extract.csv"]
+
+
+def test_the_file_is_at_its_path_at_every_moment_of_the_swap(session, settings, held, monkeypatch):
+    """A download that opens the file then (a restricted one opens it after its grant
+    commits, outside the writers' lock) finds the old file or the new, never nothing."""
+    distribution, path = held
+    seen = []
+    replace = os.replace
+
+    def watched_replace(source, destination):
+        replace(source, destination)
+        seen.append(path.read_bytes() if path.is_file() else None)
+
+    monkeypatch.setattr(distributions.os, "replace", watched_replace)
+    upload(session, settings, distribution, io.BytesIO(NEW))
+    assert seen
+    assert None not in seen
+    assert seen[-1] == NEW
+    assert files_in(path.parent) == ["extract.csv"]
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "no-hard-links"])
+def test_a_swap_that_fails_leaves_the_old_file_alone(session, settings, held, monkeypatch, links):
+    distribution, path = held
+    replace = os.replace
+
+    def failing_replace(source, destination):
+        if str(source).endswith(".upload"):
+            raise OSError("no space left on device")
+        replace(source, destination)
+
+    def no_link(source, destination):
+        raise OSError("hard links are not supported here")
+
+    monkeypatch.setattr(distributions.os, "replace", failing_replace)
+    if not links:
+        monkeypatch.setattr(distributions.os, "link", no_link)
+    with pytest.raises(OSError, match="no space"):
+        upload(session, settings, distribution, io.BytesIO(NEW))
+    session.rollback()
+    assert path.read_bytes() == OLD
+    assert files_in(path.parent) == ["extract.csv"]
+    assert session.get(Distribution, distribution.id).checksum == hashlib.sha256(OLD).hexdigest()
