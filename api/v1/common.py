@@ -110,6 +110,21 @@ def query_list(name: str) -> list[str]:
     return values
 
 
+def query_value(name: str) -> str | None:
+    """The query parameter ``name``, given at most once.
+
+    A parameter given twice is refused rather than silently reading the first: where it
+    declares something (a purpose, a country), the second declaration would go unchecked.
+
+    Raises:
+        BadRequest: repeated.
+    """
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"give {name} once")
+    return values[0] if values else None
+
+
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 

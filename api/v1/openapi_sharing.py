@@ -615,6 +615,9 @@ def paths() -> dict[str, Any]:
                 "operationId": "api_v1.get_distribution_data",
                 "summary": "Download the distribution's file (Range supported), if allowed "
                 "now; restricted files are checked against an active agreement every time.",
+                "description": "Each declaration (purpose, recipient_country, min_cell_size) "
+                "is given at most once: a repeated one is refused (400), since the data "
+                "would otherwise go out on one declaration with the other unchecked.",
                 "parameters": [
                     _param(
                         "purpose",

@@ -31,6 +31,7 @@ from api.v1.common import (
     json_body,
     page_response,
     paging,
+    query_value,
     whole_number,
 )
 from api.v1.serializers import access_request_json, agreement_json, outbox_json
@@ -436,8 +437,8 @@ def get_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
         actor=current_principal(),
         name=name,
         distribution_id=distribution_id,
-        purpose=request.args.get("purpose"),
-        recipient_country=request.args.get("recipient_country"),
+        purpose=query_value("purpose"),
+        recipient_country=query_value("recipient_country"),
         storage_root=settings.storage_path,
         base_uri=settings.catalog.base_uri,
         byte_range=request.headers.get("Range"),

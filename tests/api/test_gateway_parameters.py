@@ -1,0 +1,67 @@
+"""The gateway's declarations over HTTP: what the consumer says of its use, said once.
+
+Guatemala's requester holds an active agreement for El Salvador's returned migrants
+(``tests/sharing_support.py``), for ``ProvideOfficialStatistics`` in Guatemala.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from catalog import access_requests, accounts, agreements
+from tests.conftest import BASE_URI, bearer
+from tests.sharing_support import World, make_world, request_document
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def world(session, make_org, make_user, make_dataset, settings) -> World:
+    """The world, with mintrab-gt's agreement active."""
+    world = make_world(session, make_org, make_user, make_dataset, settings.storage_path)
+
+    def who(username: str):
+        return accounts.authenticate_api_token(session, world.tokens[username])
+
+    today = dt.datetime.now(dt.UTC).date()
+    period = {"start": today.isoformat(), "end": (today + dt.timedelta(days=90)).isoformat()}
+    request = access_requests.submit(
+        session,
+        actor=who("gt.requester"),
+        document=request_document(period=period),
+        base_uri=BASE_URI,
+        default_days=365,
+    ).request
+    access_requests.start_review(session, actor=who("sv.steward"), request_id=request.id)
+    approved = access_requests.approve(
+        session, actor=who("sv.steward"), request_id=request.id, reason=None, base_uri=BASE_URI
+    )
+    assert approved.agreement is not None
+    agreement_id = approved.agreement.id
+    agreements.send_for_signature(session, actor=who("sv.steward"), agreement_id=agreement_id)
+    for signatory in ("sv.signatory", "gt.signatory"):
+        agreements.sign(session, actor=who(signatory), agreement_id=agreement_id)
+    session.commit()  # end the session's transaction: the app writes next
+    return world
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # The agreed purpose first, then one the agreement does not cover: serving on the
+        # first alone would hand the data over for a use nobody checked.
+        [("purpose", "ProvideOfficialStatistics"), ("purpose", "Marketing")],
+        [("recipient_country", "GTM"), ("recipient_country", "USA")],
+    ],
+)
+def test_a_declaration_given_twice_is_refused_not_read_once(client, world, query):
+    headers = bearer(world.tokens["gt.requester"])
+    served = client.get(world.data_path, headers=headers)
+    assert served.status_code == 200
+    served.close()
+    response = client.get(world.data_path, query_string=query, headers=headers)
+    assert response.status_code == 400, response.data
+    assert response.content_type == PROBLEM
+    assert response.json["detail"] == f"give {query[0][0]} once"
