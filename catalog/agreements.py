@@ -361,8 +361,9 @@ def evaluate_offer(
     """The engine's decision on sharing ``dataset`` with ``assignee`` under its current offer.
 
     Action ``use``, the assignee as assignee and recipient, its country, the purpose, the
-    later of now and ``start``, the declared output cell size. Returns the offer revision
-    (None without an offer), the outcome and the explained decision.
+    later of now and ``start``, the declared output cell size, and the first use (an
+    ``odrl:count`` limit is then counted by the gateway, grant by grant). Returns the
+    offer revision (None without an offer), the outcome and the explained decision.
     """
     row = current_policy(session, dataset.id)
     if row is None:
@@ -388,6 +389,7 @@ def evaluate_offer(
         purpose=purpose_iri,
         recipient=party,
         elapsed_start=day_start(start),
+        use_count=1,
         min_cell_size=min_cell_size,
     )
     decision = compiled(row).evaluate(context, hierarchy=hierarchy())

@@ -338,6 +338,27 @@ def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[b
     return conditions
 
 
+def count_grants(session: Session, *, agreement: str, dataset: str, requester: str) -> int:
+    """How many downloads the gateway granted ``requester`` of ``dataset`` under ``agreement``.
+
+    The uses made so far, for a policy that limits them (``odrl:count``): each
+    ``data.access.granted`` event is one. Read from the log, which nothing rewrites, under
+    the writers' lock the gateway holds, so two downloads cannot both count the same use.
+    """
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "data.access.granted",
+                _detail("agreement") == agreement,
+                _detail("dataset") == dataset,
+                _detail("requester") == requester,
+            )
+        ).one()
+    )
+
+
 def _agreement_id(session: Session, given: str) -> str:
     """An agreement's id as events record it; a typo is refused, not an empty page."""
     try:

@@ -12,7 +12,8 @@ A restricted distribution's file is served only when, at the moment of the reque
    purpose (default: the agreement's), at this time, by that organization as assignee
    and recipient, in the declared recipient country (default: the organization's),
    for outputs whose cells count at least the declared size (default: what the access
-   request committed to; an aggregates-only offer needs it);
+   request committed to; an aggregates-only offer needs it), as the next use after the
+   grants so far where the policy limits them (``odrl:count``);
 5. for personal or sensitive data, a legal basis of the dataset valid now covers that
    purpose (an agreement records the bases valid when it was drafted; a basis ended or
    expired since, or one that never covered the purpose, shares nothing);
@@ -59,6 +60,7 @@ from catalog.policy_context import hierarchy
 from catalog.principals import Principal
 from catalog.readiness import PERSONAL, bases_for_purpose, legal_bases_of
 from policies import RequestContext, compile_policy, from_jsonld
+from policies.terms import COUNT
 from vocab import get_registry
 
 READ_SCOPE = "data:read"
@@ -187,6 +189,20 @@ def _decide(
         purpose_code, purpose_ref = _purpose(purpose, agreement)
         cell_size = min_cell_size or agreements.agreed_cell_size(session, agreement)
         party = organization_iri(base_uri, organization.name)
+        policy = compile_policy(from_jsonld(agreement.policy))
+        # odrl:count: this download is the next use after the grants so far under this
+        # agreement (per dataset and organization); counted only where the policy asks.
+        use_count = (
+            audit.count_grants(
+                session,
+                agreement=str(agreement.id),
+                dataset=dataset.name,
+                requester=organization.name,
+            )
+            + 1
+            if COUNT in policy.operands
+            else None
+        )
         context = RequestContext(
             action=ACTION,
             time=now,
@@ -196,17 +212,17 @@ def _decide(
             purpose=purpose_ref,
             recipient=party,
             elapsed_start=agreement.valid_from,
+            use_count=use_count,
             min_cell_size=cell_size,
         )
-        decision = compile_policy(from_jsonld(agreement.policy)).evaluate(
-            context, hierarchy=hierarchy()
-        )
+        decision = policy.evaluate(context, hierarchy=hierarchy())
         facts: dict[str, Any] = {
             "agreement": str(agreement.id),
             "agreement_version": agreement.version,
             "purpose": purpose_code,
             "recipient_country": country,
             "min_cell_size": cell_size,
+            **({"use_count": use_count} if use_count is not None else {}),
             "decision": {
                 "outcome": decision.outcome,
                 "reason": decision.reason,

@@ -962,12 +962,16 @@ class CompiledPolicy:
     Attributes:
         policy: The policy this was compiled from.
         issues: Constraints the engine cannot evaluate on its own, with their pointers.
+        operands: The left operands its constraints read (full IRIs), so that a caller
+            gathers a costly fact (such as the uses so far, for ``odrl:count``) only
+            when the policy asks for it.
     """
 
-    __slots__ = ("_obligations", "_rules", "issues", "policy")
+    __slots__ = ("_obligations", "_rules", "issues", "operands", "policy")
 
     policy: Policy
     issues: tuple[Issue, ...]
+    operands: frozenset[str]
     _rules: tuple[_CompiledRule, ...]
     _obligations: tuple[_CompiledDuty, ...]
 
@@ -986,6 +990,7 @@ class CompiledPolicy:
         )
         set_(self, "_obligations", obligations)
         set_(self, "issues", _issues(policy))
+        set_(self, "operands", frozenset(c.left_operand for _, c in _constraint_sites(policy)))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"CompiledPolicy is immutable (cannot set {name!r})")

@@ -998,6 +998,55 @@ def test_an_aggregates_only_agreement_serves_on_the_committed_cell_size(
     assert "simel:minCellSize gteq 20 is not satisfied (request: 5)" in denial.detail
 
 
+def count_limited_offer(uses: int) -> dict[str, Any]:
+    """The provider's offer: ``uses`` downloads of the extract, for official statistics."""
+    return {
+        "@context": ["http://www.w3.org/ns/odrl.jsonld", {"dpv": "https://w3id.org/dpv#"}],
+        "@type": "Offer",
+        "uid": f"{BASE_URI}dataset/{DATASET}/offer",
+        "assigner": organization_iri(BASE_URI, SV),
+        "target": dataset_iri(BASE_URI, DATASET),
+        "permission": [
+            {
+                "action": "use",
+                "constraint": [
+                    {"leftOperand": "count", "operator": "lteq", "rightOperand": uses},
+                    {
+                        "leftOperand": "purpose",
+                        "operator": "isA",
+                        "rightOperand": {"@id": "dpv:ProvideOfficialStatistics"},
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def test_a_count_limited_offer_is_shared_that_many_times(build: Callable[..., Sharing]) -> None:
+    # odrl:count: the request and its approval are the first use's decision; each grant
+    # under the agreement is one use, counted from the audit log (per agreement, dataset
+    # and organization), so the third download of a two-use offer is denied.
+    sharing = build(policy=count_limited_offer(2))
+    request = sharing.submit()
+    assert [item.outcome for item, _ in request.items] == ["permit"]
+    assert request.items[0][0].decision["request"]["use_count"] == 1
+    agreement = sharing.activated()
+    sharing.granted()
+    assert last_event(sharing.session).details["use_count"] == 1
+    sharing.granted()
+    assert last_event(sharing.session).details["use_count"] == 2
+    denial = sharing.denied("policy")
+    assert "count lteq 2 is not satisfied (request: 3)" in denial.detail
+    assert last_event(sharing.session).details["use_count"] == 3
+    # Denials use nothing up: still denied, still the third use.
+    sharing.denied("policy")
+    assert last_event(sharing.session).details["use_count"] == 3
+    # A renewal is a new agreement, with its own count.
+    renewed = sharing.renew(agreement.id, days=500).agreement
+    assert renewed.valid_from > agreement.valid_from
+    assert audit.verify_chain(sharing.session).ok
+
+
 def test_a_direct_draft_keeps_its_cell_size_for_downloads_and_renewals(
     aggregates_only: Sharing,
 ) -> None:
