@@ -409,7 +409,8 @@ def approve(
 
     Raises:
         Conflict: not under review, or the engine does not permit a dataset now (the
-            ``evaluation`` extension has each dataset's outcome).
+            ``evaluation`` extension has each dataset's outcome, ``reasons`` the
+            engine's explanation, es and en, of each refusal).
     """
     view = _as_provider_steward(session, actor, request_id)
     request = view.request
@@ -417,6 +418,7 @@ def approve(
         _move(session, request, R.APPROVED)  # raises the illegal-transition conflict
     purpose_iri = agreements.purpose_iri(request.purpose, "/purpose")
     outcomes: dict[str, str] = {}
+    decisions: dict[str, tuple[str, dict[str, Any]]] = {}
     for item, dataset in view.items:
         revision, outcome, decision = agreements.evaluate_offer(
             session,
@@ -430,20 +432,21 @@ def approve(
         item.policy_revision, item.outcome, item.decision = revision, outcome, decision
         session.add(item)
         outcomes[dataset.name] = outcome
+        decisions[dataset.name] = (outcome, decision)
     if request.period_end < utcnow().date():
         session.rollback()
         raise Conflict(
             f"the requested period ended on {request.period_end.isoformat()}: reject the "
             "request; the requester may ask again"
         )
-    refused = {name: o for name, o in outcomes.items() if o != "permit"}
-    if refused:
+    refusal = agreements.offers_refusal(decisions)
+    if refusal is not None:
         session.rollback()
         raise Conflict(
-            "the offers do not permit this request now ("
-            + ", ".join(f"{n}: {o}" for n, o in refused.items())
-            + "): reject it, or change the offer and approve again",
+            f"the offers do not permit this request now ({refusal[0]}): reject it, or "
+            "change the offer and approve again",
             evaluation=outcomes,
+            reasons=refusal[1],
         )
     _move(
         session,

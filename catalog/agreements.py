@@ -412,9 +412,10 @@ def require_permitted(
 
     Raises:
         Conflict: some dataset's offer does not permit some assignee; ``evaluation``
-            gives each outcome by ``dataset/organization``.
+            gives each outcome by ``dataset/organization``, ``reasons`` the engine's
+            explanation (es, en) of each that does not permit.
     """
-    outcomes = {
+    decisions = {
         f"{d.name}/{a.name}": evaluate_offer(
             session,
             dataset=d,
@@ -423,18 +424,41 @@ def require_permitted(
             start=start,
             min_cell_size=min_cell_size,
             base_uri=base_uri,
-        )[1]
+        )[1:]
         for d in datasets
         for a in assignees
     }
-    refused = {k: o for k, o in outcomes.items() if o != "permit"}
-    if refused:
+    refusal = offers_refusal(decisions)
+    if refusal is not None:
         raise Conflict(
-            "the offers do not permit this ("
-            + ", ".join(f"{k}: {o}" for k, o in refused.items())
-            + "): an agreement on these terms would deny every download",
-            evaluation=outcomes,
+            f"the offers do not permit this ({refusal[0]}): an agreement on these terms "
+            "would deny every download; change the offer, or agree on terms it permits",
+            evaluation={key: outcome for key, (outcome, _) in decisions.items()},
+            reasons=refusal[1],
         )
+
+
+def offers_refusal(
+    decisions: Mapping[str, tuple[str, Mapping[str, Any]]],
+) -> tuple[str, dict[str, Any]] | None:
+    """Why the offers refuse, if any does: (what to say, each refusal's explanation).
+
+    ``decisions`` maps a key (a dataset, or ``dataset/organization``) to the outcome and
+    explained decision of :func:`evaluate_offer`. The words name each refusing key with
+    the engine's summary, so that a refusal says which term of which offer fails, not
+    only that it is a ``deny``.
+    """
+    refused = {
+        key: decision for key, (outcome, decision) in decisions.items() if outcome != "permit"
+    }
+    if not refused:
+        return None
+    words = "; ".join(
+        f"{key}: {decisions[key][0]}"
+        + (f", {decision['summary']['en']}" if "en" in decision.get("summary", {}) else "")
+        for key, decision in refused.items()
+    )
+    return words, {key: dict(decision.get("summary", {})) for key, decision in refused.items()}
 
 
 def derive_policy(

@@ -446,7 +446,9 @@ def paths() -> dict[str, Any]:
         "/api/v1/access-requests/{request_id}/approve": request_action(
             "approve_access_request",
             "Approve a request under review; the offers are evaluated again (409 with "
-            "`evaluation` unless each permits) and the draft agreement is created.",
+            "`evaluation`, each dataset's outcome, and `reasons`, the engine's explanation "
+            "in es and en of each refusal, unless each permits) and the draft agreement is "
+            "created.",
             _reason_body("Why it was approved.", required=False),
         ),
         "/api/v1/access-requests/{request_id}/reject": request_action(

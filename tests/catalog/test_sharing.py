@@ -1047,6 +1047,41 @@ def test_a_count_limited_offer_is_shared_that_many_times(build: Callable[..., Sh
     assert audit.verify_chain(sharing.session).ok
 
 
+def test_a_refused_approval_or_renewal_says_which_term_of_the_offer_fails(
+    aggregates_only: Sharing,
+) -> None:
+    # The steward (and the consumer reading the refusal) learns why, in both languages,
+    # not only that the outcome is "deny".
+    sharing = aggregates_only
+    agreement = sharing.activated(min_cell_size=25)
+    dataset_policies.set_policy(
+        sharing.session,
+        actor=sharing.who("sv.steward"),
+        name=DATASET,
+        body={
+            "template": "binational-labour-migration-exchange",
+            "parameters": {"assignees": [GT], "min_cell_size": 50},
+        },
+        if_match=datasets.ANY_REVISION,
+        base_uri=BASE_URI,
+    )
+    with pytest.raises(Conflict) as caught:
+        sharing.renew(agreement.id)
+    key = f"{DATASET}/{GT}"
+    assert caught.value.extensions["evaluation"] == {key: "deny"}
+    assert "simel:minCellSize gteq 50 is not satisfied (request: 25)" in caught.value.detail
+    reasons = caught.value.extensions["reasons"][key]
+    assert "simel:minCellSize gteq 50" in reasons["en"]
+    assert "no se cumple" in reasons["es"]
+    request = sharing.submit(min_cell_size=25).request
+    sharing.review(request.id)
+    with pytest.raises(Conflict) as caught:
+        sharing.approve(request.id)
+    assert caught.value.extensions["evaluation"] == {DATASET: "deny"}
+    assert "simel:minCellSize gteq 50 is not satisfied (request: 25)" in caught.value.detail
+    assert "no se cumple" in caught.value.extensions["reasons"][DATASET]["es"]
+
+
 def test_a_direct_draft_keeps_its_cell_size_for_downloads_and_renewals(
     aggregates_only: Sharing,
 ) -> None:
