@@ -395,6 +395,22 @@ def _check_demo_sharing(session):
         assert len(signatures) == 2
     assert active.policy["target"].endswith("/dataset/registro-titulares-tvtf")
     assert expired.valid_until < dt.datetime.now(dt.UTC)
+    # Each was made on terms its offer permits: the expired one can be renewed as it was
+    # (an agreement its offer denies would have served nothing, and is never renewed).
+    from catalog import agreements as sharing
+
+    base_uri = active.policy["uid"].split("agreement/")[0]
+    for agreement in (active, expired):
+        view = sharing.view_of(session, agreement)
+        sharing.require_permitted(
+            session,
+            datasets=view.datasets,
+            assignees=view.assignees,
+            purpose_iri=sharing.purpose_iri(agreement.purpose, "/purpose"),
+            start=dt.datetime.now(dt.UTC).date(),
+            min_cell_size=sharing.agreed_cell_size(session, agreement),
+            base_uri=base_uri,
+        )
     requests = {r.status for r in session.exec(select(AccessRequest)).all()}
     assert requests == {"approved", "submitted"}
     assert session.exec(select(OutboxMessage)).first() is not None

@@ -8,7 +8,9 @@
   migrants register, for official statistics with cells of 20 or more, waiting for
   DGME's review.
 * **Expired**: Honduras' STSS shared the temporary-work-abroad register with Mexico's
-  STPS for a period that ended a month ago (replayed with the dates it had).
+  STPS for a period that ended a month ago (replayed with the dates it had), for tables
+  with cells of 10 or more, as the offer (cells of 5 or more) asks: so STSS's steward
+  can renew it as it was.
 
 Everything goes through the services a steward, a requester and a signatory use.
 """
@@ -116,6 +118,9 @@ def _expired_agreement(session: Session, *, actor: Principal, base_uri: str, tod
         valid_from=start,
         valid_until=today - dt.timedelta(days=31),
         base_uri=base_uri,
+        # STPS's commitment: the offer shares aggregates only (cells of 5 or more); without
+        # one the agreement would have been record-level use, which the offer denies.
+        min_cell_size=10,
         title={
             "es": "Intercambio STSS–STPS sobre trabajo temporal en el extranjero (2025)",
             "en": "STSS–STPS exchange on temporary work abroad (2025)",
