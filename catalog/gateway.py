@@ -16,7 +16,8 @@ A restricted distribution's file is served only when, at the moment of the reque
    grants so far where the policy limits them (``odrl:count``);
 5. for personal or sensitive data, a legal basis of the dataset valid now covers that
    purpose (an agreement records the bases valid when it was drafted; a basis ended or
-   expired since, or one that never covered the purpose, shares nothing);
+   expired since, or one that never covered the purpose, shares nothing); every grant,
+   whatever the data, records the bases valid now that cover the purpose;
 6. for a dataset held on consent, consent for that purpose and recipient is still given,
    and none lapsed since the file was made (:func:`catalog.consents.consent_allows`).
 
@@ -178,12 +179,9 @@ def _decide(
             {**named, "agreements": states},
         )
     country = recipient_country or organization.country
-    # Read once: every agreement tried is checked against the same bases.
-    recorded = (
-        legal_bases_of(session, [dataset.id])[dataset.id]
-        if dataset.personal_data in PERSONAL
-        else []
-    )
+    # Read once: every agreement tried is checked against the same bases. Read for any
+    # dataset: a grant names the bases it rests on, which only personal data require.
+    recorded = legal_bases_of(session, [dataset.id])[dataset.id]
     last: tuple[SharingAgreement, _Denial, dict[str, Any]] | None = None
     for agreement in active:
         purpose_code, purpose_ref = _purpose(purpose, agreement)
@@ -242,21 +240,20 @@ def _decide(
                 facts,
             )
             continue
-        if dataset.personal_data in PERSONAL:
-            bases = bases_for_purpose(recorded, purpose_code, now)
-            facts["legal_bases"] = [basis.basis for basis in bases]
-            if not bases:
-                last = (
-                    agreement,
-                    _Denial(
-                        "legal-basis",
-                        f"no legal basis of '{dataset.name}' valid now covers the purpose "
-                        f"{purpose_code}: {dataset.personal_data} data are shared only on one",
-                        {},
-                    ),
-                    facts,
-                )
-                continue
+        bases = bases_for_purpose(recorded, purpose_code, now)
+        facts["legal_bases"] = [basis.basis for basis in bases]
+        if dataset.personal_data in PERSONAL and not bases:
+            last = (
+                agreement,
+                _Denial(
+                    "legal-basis",
+                    f"no legal basis of '{dataset.name}' valid now covers the purpose "
+                    f"{purpose_code}: {dataset.personal_data} data are shared only on one",
+                    {},
+                ),
+                facts,
+            )
+            continue
         consent = consent_allows(
             session,
             dataset=dataset,

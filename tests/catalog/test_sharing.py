@@ -54,6 +54,7 @@ from catalog.models import (
     AgreementDataset,
     AgreementParty,
     AuditEvent,
+    Dataset,
     LegalBasis,
     OutboxMessage,
     SharingAgreement,
@@ -1141,6 +1142,27 @@ def test_without_a_legal_basis_valid_now_for_the_purpose_nothing_is_shared(
         f"no legal basis of '{DATASET}' valid now covers the purpose ProvideOfficialStatistics:"
         " sensitive data are shared only on one"
     )
+
+
+@pytest.mark.parametrize("classification", ["pseudonymised", "none"])
+def test_every_grant_records_the_legal_bases_it_rests_on(
+    sharing: Sharing, classification: str
+) -> None:
+    # Pseudonymised microdata (or data without personal data) need no legal basis to be
+    # shared, but an auditor reading a grant must still see the bases the data left on,
+    # as for personal data; a basis that lapsed is then no longer named, and nothing is
+    # refused for it.
+    sharing.activated()
+    sharing.session.execute(
+        update(Dataset).where(Dataset.name == DATASET).values(personal_data=classification)
+    )
+    sharing.session.commit()
+    sharing.granted()
+    assert last_event(sharing.session).details["legal_bases"] == ["OfficialAuthorityOfController"]
+    sharing.session.execute(update(LegalBasis).values(valid_until=today() - dt.timedelta(days=1)))
+    sharing.session.commit()
+    sharing.granted()
+    assert last_event(sharing.session).details["legal_bases"] == []
 
 
 def test_no_agreement_is_drafted_for_a_purpose_no_legal_basis_covers(
