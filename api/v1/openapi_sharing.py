@@ -272,7 +272,17 @@ def components() -> dict[str, Any]:
             {
                 "type": "object",
                 "properties": {
-                    "check": {"enum": ["scope", "party", "agreement", "policy", "consent"]},
+                    "check": {
+                        "enum": [
+                            "scope",
+                            "party",
+                            "dataset",
+                            "agreement",
+                            "policy",
+                            "legal-basis",
+                            "consent",
+                        ]
+                    },
                     "agreements": {
                         "type": "array",
                         "description": "check=agreement: the agreements found, none active.",
@@ -668,8 +678,8 @@ def paths() -> dict[str, Any]:
                         "created without a file has none until a steward uploads it.",
                     ),
                     "403": {
-                        "description": "Denied now (scope, party, agreement, policy or "
-                        "consent); the denial is audited.",
+                        "description": "Denied now (scope, party, dataset, agreement, "
+                        "policy, legal-basis or consent); the denial is audited.",
                         "content": {PROBLEM: {"schema": _ref("DataAccessDenied")}},
                     },
                     "416": {

@@ -1,4 +1,4 @@
-"""The gateway's declarations over HTTP: what the consumer says of its use, said once.
+"""The gateway over HTTP: declarations said once, and refusals the OpenAPI document lists.
 
 Guatemala's requester holds an active agreement for El Salvador's returned migrants
 (``tests/sharing_support.py``), for ``ProvideOfficialStatistics`` in Guatemala.
@@ -65,3 +65,35 @@ def test_a_declaration_given_twice_is_refused_not_read_once(client, world, query
     assert response.status_code == 400, response.data
     assert response.content_type == PROBLEM
     assert response.json["detail"] == f"give {query[0][0]} once"
+
+
+def test_a_withdrawn_datasets_refusal_is_a_documented_problem(client, world, session):
+    # check=dataset (and check=legal-basis) are refusals the gateway gives: the OpenAPI
+    # document must list them, or a client generated from it rejects the answer.
+    from catalog import datasets
+
+    datasets.withdraw_dataset(
+        session,
+        actor=accounts.authenticate_api_token(session, world.tokens["sv.steward"]),
+        name=world.dataset.name,
+        reason="datos en revisión",
+    )
+    session.commit()
+    response = client.get(world.data_path, headers=bearer(world.tokens["gt.requester"]))
+    assert response.status_code == 403
+    assert response.content_type == PROBLEM
+    assert response.json["check"] == "dataset"
+
+
+def test_a_refusal_for_want_of_a_legal_basis_is_a_documented_problem(client, world, session):
+    from sqlalchemy import update
+
+    from catalog.models import LegalBasis
+
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    session.execute(update(LegalBasis).values(valid_until=yesterday))
+    session.commit()
+    response = client.get(world.data_path, headers=bearer(world.tokens["gt.requester"]))
+    assert response.status_code == 403
+    assert response.content_type == PROBLEM
+    assert response.json["check"] == "legal-basis"
