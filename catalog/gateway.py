@@ -160,15 +160,20 @@ def _decide(
         states = [
             {"agreement": str(a.id), "version": a.version, "status": a.status} for a in candidates
         ]
+        provider = session.get(Organization, dataset.publisher_id)
+        assert provider is not None  # noqa: S101 # foreign key
         if not candidates:
-            detail = f"{organization.name} is not party to any agreement covering '{dataset.name}'"
+            detail = (
+                f"{organization.name} is not party to any agreement covering '{dataset.name}': "
+                f"file an access request to {provider.name} for it"
+            )
             return None, _Denial("agreement", detail, {"agreements": states}), {}
         latest = candidates[0]
         detail = (
             f"{organization.name}'s agreement {latest.id} on '{dataset.name}' is "
             f"{latest.status}"
             + (f" ({latest.status_reason})" if latest.status_reason else "")
-            + ("" if latest.status != AgreementStatus.ACTIVE else ": not yet in force")
+            + _next_step(session, latest, provider)
         )
         # Recorded under the agreement it names, so that the audit log's agreement filter
         # finds the attempts it refused (while suspended, after it lapsed...) too.
@@ -291,6 +296,34 @@ def _decide(
             "other_agreements": [{"agreement": str(a.id), "status": a.status} for a in others],
         },
     )
+
+
+def _next_step(session: Session, agreement: SharingAgreement, provider: Organization) -> str:
+    """What has to happen for an agreement that is not in force to serve data, in words.
+
+    So that a refusal says what to do and who does it, not only the state it found.
+    """
+    status = agreement.status
+    if status == AgreementStatus.DRAFT:
+        return f"; {provider.name} must send it for signature"
+    if status == AgreementStatus.PENDING_SIGNATURES:
+        unsigned = ", ".join(p.name for p in agreements.view_of(session, agreement).unsigned())
+        return f"; awaiting the signature of {unsigned}"
+    if status == AgreementStatus.ACTIVE:  # signed, but its validity has not begun
+        starts = agreement.valid_from
+        return (
+            f": not yet in force; it comes into force on {starts.date().isoformat()} "
+            f"({starts.strftime('%H:%M')} UTC)"
+        )
+    if status == AgreementStatus.SUSPENDED:
+        return f"; {provider.name}'s stewards may resume it"
+    if status == AgreementStatus.EXPIRED:
+        ended = agreement.valid_until
+        return (
+            f"; its validity ended on {ended.date().isoformat()} ({ended.strftime('%H:%M')} UTC), "
+            f"{provider.name}'s stewards may renew it"
+        )
+    return f"; file a new access request to {provider.name}"
 
 
 def _record_decision(

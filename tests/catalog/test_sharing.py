@@ -810,7 +810,9 @@ def test_an_agreement_starting_later_is_not_yet_in_force(sharing: Sharing) -> No
     sharing.sign(agreement.id, "sv.signatory")
     sharing.sign(agreement.id, "gt.signatory")
     denial = sharing.denied("agreement")
-    assert denial.detail.endswith("is active: not yet in force")
+    assert denial.detail.endswith(
+        f"is active: not yet in force; it comes into force on {start.isoformat()} (00:00 UTC)"
+    )
     # The parties are told it is signed and when it comes into force, not that it is in force.
     notices = outbox(sharing.session, "agreement.activated")
     assert notices
@@ -818,6 +820,18 @@ def test_an_agreement_starting_later_is_not_yet_in_force(sharing: Sharing) -> No
     assert all(
         f"comes into force on {start.isoformat()} (00:00 UTC)" in n.body["en"] for n in notices
     )
+
+
+def test_an_agreement_not_yet_signed_says_who_must_act(sharing: Sharing) -> None:
+    agreement = sharing.drafted()
+    denial = sharing.denied("agreement")
+    assert denial.detail.endswith(f"is draft; {SV} must send it for signature")
+    sharing.send(agreement.id)
+    denial = sharing.denied("agreement")
+    assert denial.detail.endswith(f"is pending_signatures; awaiting the signature of {SV}, {GT}")
+    sharing.sign(agreement.id, "sv.signatory")
+    denial = sharing.denied("agreement")
+    assert denial.detail.endswith(f"is pending_signatures; awaiting the signature of {GT}")
 
 
 def test_an_unknown_purpose_or_country_is_invalid(sharing: Sharing) -> None:
@@ -833,7 +847,11 @@ def test_an_unknown_purpose_or_country_is_invalid(sharing: Sharing) -> None:
 def test_an_organization_in_no_agreement_is_denied(sharing: Sharing) -> None:
     sharing.activated()
     denial = sharing.denied("agreement", "hn.requester")
-    assert denial.detail == f"inm-hn is not party to any agreement covering '{DATASET}'"
+    # What to do, not only what is missing.
+    assert denial.detail == (
+        f"inm-hn is not party to any agreement covering '{DATASET}': file an access request "
+        f"to {SV} for it"
+    )
     assert denial.extensions["agreements"] == []
     assert last_event(sharing.session).details["requester"] == "inm-hn"
 
@@ -872,7 +890,8 @@ def test_a_suspended_agreement_denies_until_resumed(sharing: Sharing) -> None:
     sharing.suspend(agreement.id)
     denial = sharing.denied("agreement")
     assert denial.detail == (
-        f"{GT}'s agreement {agreement.id} on '{DATASET}' is suspended (auditoría)"
+        f"{GT}'s agreement {agreement.id} on '{DATASET}' is suspended (auditoría); "
+        f"{SV}'s stewards may resume it"
     )
     assert denial.extensions["agreements"] == [
         {"agreement": str(agreement.id), "version": 1, "status": "suspended"}
@@ -961,7 +980,7 @@ def test_a_terminated_agreement_denies(sharing: Sharing) -> None:
     sharing.granted()
     sharing.terminate(agreement.id)
     denial = sharing.denied("agreement")
-    assert "is terminated (fin)" in denial.detail
+    assert denial.detail.endswith(f"is terminated (fin); file a new access request to {SV}")
 
 
 def test_terminating_ends_a_renewal_drafted_before(sharing: Sharing) -> None:
@@ -1198,7 +1217,10 @@ def test_an_agreement_that_lapsed_denies_and_is_recorded_expired(sharing: Sharin
     session.commit()
     assert agreements.effective_status(agreement, dt.datetime.now(dt.UTC)) == "expired"
     denial = sharing.denied("agreement")
-    assert "is expired (valid_until passed)" in denial.detail
+    assert denial.detail.endswith(
+        f"is expired (valid_until passed); its validity ended on {lapsed.date().isoformat()} "
+        f"({lapsed.strftime('%H:%M')} UTC), {SV}'s stewards may renew it"
+    )
     session.expire_all()
     row = session.get(SharingAgreement, agreement.id)
     assert row is not None
