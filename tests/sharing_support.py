@@ -16,6 +16,7 @@ Everything is synthetic.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,36 @@ def make_world(
     (distribution,) = [d for d in session.exec(_distributions_of(dataset)).all() if d.restricted]
     session.commit()  # end the test session's transaction: the app writes next
     return World(dataset, distribution, CONTENT, users, tokens)
+
+
+def activate_agreement(session: Session, world: World, *, days: int = 90) -> uuid.UUID:
+    """mintrab-gt's request approved and signed by both parties: the active agreement's id."""
+    from catalog import access_requests, accounts, agreements
+    from tests.conftest import BASE_URI
+
+    def who(username: str) -> Any:
+        return accounts.authenticate_api_token(session, world.tokens[username])
+
+    today = dt.datetime.now(dt.UTC).date()
+    period = {"start": today.isoformat(), "end": (today + dt.timedelta(days=days)).isoformat()}
+    request = access_requests.submit(
+        session,
+        actor=who("gt.requester"),
+        document=request_document(period=period),
+        base_uri=BASE_URI,
+        default_days=365,
+    ).request
+    access_requests.start_review(session, actor=who("sv.steward"), request_id=request.id)
+    approved = access_requests.approve(
+        session, actor=who("sv.steward"), request_id=request.id, reason=None, base_uri=BASE_URI
+    )
+    assert approved.agreement is not None
+    agreement_id = approved.agreement.id
+    agreements.send_for_signature(session, actor=who("sv.steward"), agreement_id=agreement_id)
+    for signatory in ("sv.signatory", "gt.signatory"):
+        agreements.sign(session, actor=who(signatory), agreement_id=agreement_id)
+    session.commit()  # end the session's transaction: the app writes next
+    return agreement_id
 
 
 def _distributions_of(dataset: Dataset) -> Any:

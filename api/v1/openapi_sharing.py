@@ -207,7 +207,16 @@ def _agreement_schema() -> dict[str, Any]:
         "created": _TIME,
         "created_by": _STR,
         "activated_at": _nullable(_TIME),
-        "links": _object({"self": _URI, "odrl": _URI, "versions": _URI}),
+        "links": _object(
+            {
+                "self": _URI,
+                "odrl": _URI,
+                "versions": _URI,
+                "access_request": {**_URI, "description": "The request it was approved from."},
+                "previous": {**_URI, "description": "The version it renews."},
+            },
+            ["self", "odrl", "versions"],
+        ),
     }
     return {
         **_object(properties),

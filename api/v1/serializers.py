@@ -500,6 +500,16 @@ def agreement_json(view: AgreementView, at: dt.datetime) -> dict[str, Any]:
             "self": api_url(base),
             "odrl": api_url(f"{base}/odrl"),
             "versions": api_url(f"{base}/versions"),
+            **(
+                {"access_request": api_url(f"access-requests/{agreement.access_request_id}")}
+                if agreement.access_request_id
+                else {}
+            ),
+            **(
+                {"previous": api_url(f"agreements/{agreement.previous_id}")}
+                if agreement.previous_id
+                else {}
+            ),
         },
     }
 

@@ -10,9 +10,9 @@ import datetime as dt
 
 import pytest
 
-from catalog import access_requests, accounts, agreements
-from tests.conftest import BASE_URI, bearer
-from tests.sharing_support import World, make_world, request_document
+from catalog import accounts
+from tests.conftest import bearer
+from tests.sharing_support import World, activate_agreement, make_world
 
 PROBLEM = "application/problem+json"
 
@@ -21,29 +21,7 @@ PROBLEM = "application/problem+json"
 def world(session, make_org, make_user, make_dataset, settings) -> World:
     """The world, with mintrab-gt's agreement active."""
     world = make_world(session, make_org, make_user, make_dataset, settings.storage_path)
-
-    def who(username: str):
-        return accounts.authenticate_api_token(session, world.tokens[username])
-
-    today = dt.datetime.now(dt.UTC).date()
-    period = {"start": today.isoformat(), "end": (today + dt.timedelta(days=90)).isoformat()}
-    request = access_requests.submit(
-        session,
-        actor=who("gt.requester"),
-        document=request_document(period=period),
-        base_uri=BASE_URI,
-        default_days=365,
-    ).request
-    access_requests.start_review(session, actor=who("sv.steward"), request_id=request.id)
-    approved = access_requests.approve(
-        session, actor=who("sv.steward"), request_id=request.id, reason=None, base_uri=BASE_URI
-    )
-    assert approved.agreement is not None
-    agreement_id = approved.agreement.id
-    agreements.send_for_signature(session, actor=who("sv.steward"), agreement_id=agreement_id)
-    for signatory in ("sv.signatory", "gt.signatory"):
-        agreements.sign(session, actor=who(signatory), agreement_id=agreement_id)
-    session.commit()  # end the session's transaction: the app writes next
+    activate_agreement(session, world)
     return world
 
 
