@@ -408,14 +408,16 @@ def approve(
     """under_review -> approved, creating the draft agreement.
 
     Raises:
-        Conflict: not under review, or the engine does not permit a dataset now (the
-            ``evaluation`` extension has each dataset's outcome, ``reasons`` the
-            engine's explanation, es and en, of each refusal).
+        Conflict: not under review, a dataset was withdrawn since the request, or the
+            engine does not permit a dataset now (the ``evaluation`` extension has each
+            dataset's outcome, ``reasons`` the engine's explanation, es and en, of each
+            refusal).
     """
     view = _as_provider_steward(session, actor, request_id)
     request = view.request
     if request.status != R.UNDER_REVIEW:
         _move(session, request, R.APPROVED)  # raises the illegal-transition conflict
+    agreements.require_published([dataset for _, dataset in view.items])
     purpose_iri = agreements.purpose_iri(request.purpose, "/purpose")
     outcomes: dict[str, str] = {}
     decisions: dict[str, tuple[str, dict[str, Any]]] = {}

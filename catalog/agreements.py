@@ -461,6 +461,25 @@ def offers_refusal(
     return words, {key: dict(decision.get("summary", {})) for key, decision in refused.items()}
 
 
+def require_published(datasets: Sequence[Dataset]) -> None:
+    """Refuse (409) an agreement on a dataset that is no longer published.
+
+    The gateway shares nothing of a withdrawn dataset, so such an agreement could serve
+    nothing to anyone.
+
+    Raises:
+        Conflict: a dataset is not published (its withdrawal reason is given).
+    """
+    for dataset in datasets:
+        if dataset.status != DatasetStatus.PUBLISHED:
+            reason = f" ({dataset.withdrawal_reason})" if dataset.withdrawal_reason else ""
+            raise Conflict(
+                f"'{dataset.name}' is {dataset.status}{reason}: its data are no longer shared, "
+                "so no agreement is made on it",
+                dataset=dataset.name,
+            )
+
+
 def derive_policy(
     session: Session,
     *,
@@ -1215,7 +1234,8 @@ def renew(
     Allowed for the latest version of a series when it is active, suspended or expired.
 
     Raises:
-        Conflict: the agreement is a draft, pending or terminated, or not the latest version.
+        Conflict: the agreement is a draft, pending or terminated, or not the latest
+            version; a dataset was withdrawn; the offers no longer permit it.
         InvalidMetadata: missing or malformed dates.
     """
     view = _for_provider_steward(session, actor, agreement_id)
@@ -1255,6 +1275,7 @@ def renew(
         dates[key] = dt.date.fromisoformat(value)
     if errors:
         raise InvalidMetadata("the renewal is not valid", errors)
+    require_published(view.datasets)
     cell_size = agreed_cell_size(session, agreement)
     require_permitted(
         session,

@@ -1146,6 +1146,28 @@ def test_a_withdrawn_dataset_shares_nothing(sharing: Sharing) -> None:
     )
 
 
+def test_no_agreement_is_drafted_or_renewed_for_a_withdrawn_dataset(sharing: Sharing) -> None:
+    # The gateway would deny every download under it: an agreement no party can use.
+    agreement = sharing.activated()
+    request = sharing.submit().request
+    sharing.review(request.id)
+    datasets.withdraw_dataset(
+        sharing.session, actor=sharing.who("sv.steward"), name=DATASET, reason="en revisión"
+    )
+    with pytest.raises(Conflict) as caught:
+        sharing.approve(request.id)
+    assert caught.value.detail.startswith(f"'{DATASET}' is withdrawn (en revisión)")
+    with pytest.raises(Conflict) as caught:
+        sharing.renew(agreement.id)
+    assert caught.value.detail.startswith(f"'{DATASET}' is withdrawn (en revisión)")
+    assert [a.id for a in sharing.session.exec(select(SharingAgreement)).all()] == [agreement.id]
+    # the request is still undecided: the steward may reject it
+    again = access_requests.get_request(
+        sharing.session, actor=sharing.who("sv.steward"), request_id=request.id
+    )
+    assert again.request.status == "under_review"
+
+
 def test_without_a_legal_basis_valid_now_for_the_purpose_nothing_is_shared(
     sharing: Sharing,
 ) -> None:
