@@ -461,6 +461,26 @@ def offers_refusal(
     return words, {key: dict(decision.get("summary", {})) for key, decision in refused.items()}
 
 
+def _require_not_past(valid_from: dt.date) -> None:
+    """Refuse (422) a validity that starts before today (UTC), as approval never does.
+
+    A retroactive start would permit uses from before anyone signed, and count elapsed-time
+    duties from then.
+    """
+    today = utcnow().date()
+    if valid_from < today:
+        raise InvalidMetadata(
+            "the validity starts in the past",
+            [
+                FieldError(
+                    "/valid_from",
+                    f"must not be before today ({today.isoformat()}): an agreement permits "
+                    "no use before it is made",
+                )
+            ],
+        )
+
+
 def require_published(datasets: Sequence[Dataset]) -> None:
     """Refuse (409) an agreement on a dataset that is no longer published.
 
@@ -785,7 +805,7 @@ def draft_agreement(
     Raises:
         Unauthenticated, Forbidden: not a steward of the provider with governance:write.
         InvalidMetadata: the document (pointers into it), unknown organizations or
-            datasets, datasets of several publishers.
+            datasets, datasets of several publishers, a start before today.
         Conflict: a dataset has no offer.
     """
     actor.require_authenticated()
@@ -824,6 +844,7 @@ def draft_agreement(
             "the provider cannot be its own assignee",
             [FieldError("/assignees", f"{provider.name} is the provider")],
         )
+    _require_not_past(dt.date.fromisoformat(document["valid_from"]))
     require_permitted(
         session,
         datasets=datasets,
@@ -1236,7 +1257,7 @@ def renew(
     Raises:
         Conflict: the agreement is a draft, pending or terminated, or not the latest
             version; a dataset was withdrawn; the offers no longer permit it.
-        InvalidMetadata: missing or malformed dates.
+        InvalidMetadata: missing or malformed dates, or a start before today.
     """
     view = _for_provider_steward(session, actor, agreement_id)
     agreement = view.agreement
@@ -1275,6 +1296,7 @@ def renew(
         dates[key] = dt.date.fromisoformat(value)
     if errors:
         raise InvalidMetadata("the renewal is not valid", errors)
+    _require_not_past(dates["valid_from"])
     require_published(view.datasets)
     cell_size = agreed_cell_size(session, agreement)
     require_permitted(

@@ -613,7 +613,7 @@ def paths() -> dict[str, Any]:
                         "valid_from": {
                             **_DATE,
                             "description": "Default: the end of the current version, or "
-                            "today if later.",
+                            "today if later. Not before today (UTC): 422.",
                         },
                         "valid_until": {**_DATE, "description": "Last day (included)."},
                     },

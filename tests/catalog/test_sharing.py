@@ -1450,6 +1450,31 @@ def test_renewal_needs_an_end_date(sharing: Sharing) -> None:
         assert [e.pointer for e in caught.value.errors] == ["/valid_until"], valid_until
 
 
+def test_an_agreement_is_not_drafted_or_renewed_to_start_in_the_past(sharing: Sharing) -> None:
+    # Approval starts an agreement today at the earliest; a renewal or a direct draft must
+    # not do otherwise: a retroactive start would permit uses from before anyone signed,
+    # count elapsed-time duties (deletion after P3Y...) from then, and could overlap a
+    # version that is suspended.
+    first = sharing.activated()
+    sharing.suspend(first.id)
+    yesterday = (today() - dt.timedelta(days=1)).isoformat()
+    with pytest.raises(InvalidMetadata) as caught:
+        agreements.renew(
+            sharing.session,
+            actor=sharing.who("sv.steward"),
+            agreement_id=first.id,
+            valid_from=yesterday,
+            valid_until=(today() + dt.timedelta(days=30)).isoformat(),
+            base_uri=BASE_URI,
+        )
+    assert [e.pointer for e in caught.value.errors] == ["/valid_from"]
+    with pytest.raises(InvalidMetadata) as caught:
+        sharing.draft_directly(valid_from=yesterday)
+    assert [e.pointer for e in caught.value.errors] == ["/valid_from"]
+    # From today on, both are drafted.
+    assert sharing.draft_directly(valid_from=today().isoformat()).agreement.status == "draft"
+
+
 def test_a_multilateral_agreement_needs_three_signatures(
     sharing: Sharing, make_org: Callable[..., Any], make_user: Callable[..., Any]
 ) -> None:
