@@ -25,7 +25,10 @@ Nothing is cached: each request reads the agreement, the policy and the consent
 records again, so suspension, termination, expiry or a consent withdrawal denies the
 very next request. Every decision on a restricted file, grant or denial, is an audit
 event (``data.access.granted`` / ``data.access.denied``) with the reasons; a denial
-is committed before the 403 is raised. Files that are not restricted are public
+is committed before the 403 is raised. A file is restricted when its distribution is
+flagged so, or when a restricted distribution holds the same file or the same content
+(its checksum): the bytes of a restricted extract do not become a public download
+because another distribution, without the flag, names them. Other files are public
 downloads and are neither checked nor audited, as long as their dataset is not
 withdrawn: a withdrawn dataset stays on record, but its files are no longer served.
 """
@@ -38,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from catalog import agreements, audit
 from catalog.consents import consent_allows
@@ -101,6 +105,24 @@ def _distribution(session: Session, dataset: Dataset, distribution_id: uuid.UUID
             f"distribution {distribution_id} of '{dataset.name}' has no file held by the catalog"
         )
     return distribution
+
+
+def _restricted_elsewhere(session: Session, distribution: Distribution) -> bool:
+    """Whether a restricted distribution holds this one's file, or a file of its content.
+
+    The catalog computes a held file's checksum from the file itself, so a copy of a
+    restricted extract under another key is known by it.
+    """
+    same = [col(Distribution.storage_key) == distribution.storage_key]
+    if distribution.checksum:
+        same.append(col(Distribution.checksum) == distribution.checksum)
+    found = session.exec(
+        select(Distribution.id)
+        .where(col(Distribution.restricted).is_(True), or_(*same))
+        .where(col(Distribution.id) != distribution.id)
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _file(storage_root: Path, distribution: Distribution) -> Path:
@@ -400,7 +422,7 @@ def authorize_download(
     """
     dataset = get_dataset(session, actor=actor, name=name)
     distribution = _distribution(session, dataset, distribution_id)
-    if not distribution.restricted:
+    if not (distribution.restricted or _restricted_elsewhere(session, distribution)):
         if dataset.status == DatasetStatus.WITHDRAWN:
             reason = f" ({dataset.withdrawal_reason})" if dataset.withdrawal_reason else ""
             raise NotFound(f"'{dataset.name}' is withdrawn{reason}: its files are no longer served")

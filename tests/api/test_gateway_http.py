@@ -75,3 +75,27 @@ def test_a_refusal_for_want_of_a_legal_basis_is_a_documented_problem(client, wor
     assert response.status_code == 403
     assert response.content_type == PROBLEM
     assert response.json["check"] == "legal-basis"
+
+
+def test_a_restricted_datasets_file_without_the_flag_is_still_restricted(client, world):
+    # Added without the restricted flag, the same extract of a RESTRICTED dataset is not
+    # served as a public download: it asks for a token, and is served under the agreement.
+    added = client.post(
+        f"/api/v1/datasets/{world.dataset.name}/distributions",
+        json={
+            "title": {"es": "Extracto", "en": "Extract"},
+            "media_type": "text/csv",
+            "storage_key": world.distribution.storage_key,
+            "restricted": False,
+        },
+        headers=bearer(world.tokens["sv.steward"]),
+    )
+    assert added.status_code == 201, added.json
+    data_url = added.json["data_url"]
+    anonymous = client.get(data_url)
+    assert anonymous.status_code == 401
+    assert anonymous.content_type == PROBLEM
+    served = client.get(data_url, headers=bearer(world.tokens["gt.requester"]))
+    assert served.status_code == 200
+    assert served.headers["X-Simel-Agreement"]
+    served.close()

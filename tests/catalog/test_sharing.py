@@ -47,6 +47,7 @@ from catalog.errors import (
     InvalidMetadata,
     NotFound,
     PolicyDenied,
+    Unauthenticated,
 )
 from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
@@ -820,6 +821,55 @@ def test_an_agreement_starting_later_is_not_yet_in_force(sharing: Sharing) -> No
     assert all(
         f"comes into force on {start.isoformat()} (00:00 UTC)" in n.body["en"] for n in notices
     )
+
+
+def test_a_restricted_extract_is_never_a_public_download(sharing: Sharing) -> None:
+    # The dataset is RESTRICTED (sensitive returned-migrant records). A distribution its
+    # steward adds without the restricted flag, for the same extract or a copy of it
+    # under another key, must not hand the records to anyone who asks: it is served as
+    # the restricted one is, under an agreement, and audited.
+    steward = sharing.who("sv.steward")
+    copy = sharing.storage / "dgme-sv" / "public" / "copia.csv"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(sharing.world.content)
+    for key in (sharing.world.distribution.storage_key, "dgme-sv/public/copia.csv"):
+        added = distributions.add_distribution(
+            sharing.session,
+            actor=steward,
+            name=DATASET,
+            document={
+                "title": {"es": "Extracto", "en": "Extract"},
+                "media_type": "text/csv",
+                "storage_key": key,
+                "restricted": False,
+            },
+            storage_root=sharing.storage,
+        )
+        sharing.session.commit()
+        assert added.id is not None
+
+        def fetch(actor: Principal | str, distribution_id: uuid.UUID = added.id) -> gateway.Grant:
+            return gateway.authorize_download(
+                sharing.session,
+                actor=sharing.who(actor) if isinstance(actor, str) else actor,
+                name=DATASET,
+                distribution_id=distribution_id,
+                purpose=None,
+                recipient_country=None,
+                storage_root=sharing.storage,
+                base_uri=BASE_URI,
+            )
+
+        with pytest.raises(Unauthenticated):
+            fetch(Principal.anonymous())
+        with pytest.raises(PolicyDenied) as caught:
+            fetch("hn.requester")
+        assert caught.value.extensions["check"] == "agreement"
+        assert last_event(sharing.session).action == "data.access.denied"
+    sharing.activated()
+    grant = fetch("gt.requester")
+    assert grant.agreement is not None
+    assert last_event(sharing.session).action == "data.access.granted"
 
 
 def test_an_agreement_not_yet_signed_says_who_must_act(sharing: Sharing) -> None:
