@@ -678,12 +678,15 @@ def create_draft(
     previous: SharingAgreement | None = None,
     min_cell_size: int | None = None,
     at: dt.datetime | None = None,
+    left_out: Mapping[str, str] | None = None,
 ) -> SharingAgreement:
     """Store a draft agreement with its parties and datasets, audited and notified (no commit).
 
     ``valid_until`` is the last day of validity (included). ``min_cell_size`` is the
     output cell size the consumers committed to (a renewal passes the previous version's).
     ``at`` is the moment of drafting, now unless the demo loader replays history.
+    ``left_out`` names the previous version's datasets a renewal no longer covers, with
+    their status, for the audit record.
 
     Raises:
         InvalidMetadata: an empty or past period, or the provider among the assignees.
@@ -772,6 +775,7 @@ def create_draft(
             else None,
             "previous": str(previous.id) if previous else None,
             "policy_sha256": policy_hash(policy),
+            **({"left_out": dict(left_out)} if left_out else {}),
         },
     )
     notifications.notify(
@@ -1256,7 +1260,8 @@ def renew(
 
     Raises:
         Conflict: the agreement is a draft, pending or terminated, or not the latest
-            version; a dataset was withdrawn; the offers no longer permit it.
+            version; every dataset was withdrawn (one withdrawn among others is left out
+            of the renewal); the offers no longer permit it.
         InvalidMetadata: missing or malformed dates, or a start before today.
     """
     view = _for_provider_steward(session, actor, agreement_id)
@@ -1297,11 +1302,16 @@ def renew(
     if errors:
         raise InvalidMetadata("the renewal is not valid", errors)
     _require_not_past(dates["valid_from"])
-    require_published(view.datasets)
+    # The datasets as they are now: one withdrawn since is no longer shared, so the
+    # renewal leaves it out (and is refused only when none is left).
+    kept = [d for d in view.datasets if d.status == DatasetStatus.PUBLISHED]
+    if not kept:
+        require_published(view.datasets)
+    left_out = {d.name: str(d.status) for d in view.datasets if d not in kept}
     cell_size = agreed_cell_size(session, agreement)
     require_permitted(
         session,
-        datasets=view.datasets,
+        datasets=kept,
         assignees=view.assignees,
         purpose_iri=purpose_iri(agreement.purpose, "/purpose"),
         start=dates["valid_from"],
@@ -1313,13 +1323,14 @@ def renew(
         actor=actor,
         provider=view.provider,
         assignees=view.assignees,
-        datasets=view.datasets,
+        datasets=kept,
         purpose=agreement.purpose,
         valid_from=dates["valid_from"],
         valid_until=dates["valid_until"],
         base_uri=base_uri,
         previous=agreement,
         min_cell_size=cell_size,
+        left_out=left_out,
     )
     session.commit()
     return view_of(session, renewed)

@@ -1500,6 +1500,44 @@ def test_renewal_needs_an_end_date(sharing: Sharing) -> None:
         assert [e.pointer for e in caught.value.errors] == ["/valid_until"], valid_until
 
 
+def test_a_renewal_leaves_out_a_withdrawn_dataset_and_keeps_the_others(
+    sharing: Sharing, make_dataset: Callable[..., Any]
+) -> None:
+    # Two datasets under one agreement; the provider withdraws one. The renewal covers
+    # the datasets as they are now: the other one, not a dataset no longer shared (nor is
+    # the series given up for it).
+    make_dataset(
+        "permisos-sv",
+        SV,
+        legal_basis=legal_basis_document(
+            basis="OfficialAuthorityOfController",
+            jurisdictions=["SLV"],
+            purposes=["ProvideOfficialStatistics"],
+        ),
+        policy={
+            "template": "binational-labour-migration-exchange",
+            "parameters": {"assignees": [GT], "recipient_countries": ["GTM"]},
+        },
+        access_rights="RESTRICTED",
+        personal_data="personal",
+    )
+    sharing.session.commit()
+    view = sharing.draft_directly(datasets=[DATASET, "permisos-sv"])
+    first = view.agreement
+    sharing.send(first.id)
+    sharing.sign(first.id, "sv.signatory")
+    sharing.sign(first.id, "gt.signatory")
+    datasets.withdraw_dataset(
+        sharing.session, actor=sharing.who("sv.steward"), name="permisos-sv", reason="revisión"
+    )
+    renewed = sharing.renew(first.id)
+    assert [d.name for d in renewed.datasets] == [DATASET]
+    assert renewed.agreement.policy["target"] == dataset_iri(BASE_URI, DATASET)
+    drafted = last_event(sharing.session, "agreement.renewed").details
+    assert drafted["datasets"] == [DATASET]
+    assert drafted["left_out"] == {"permisos-sv": "withdrawn"}
+
+
 def test_an_agreement_is_not_drafted_or_renewed_to_start_in_the_past(sharing: Sharing) -> None:
     # Approval starts an agreement today at the earliest; a renewal or a direct draft must
     # not do otherwise: a retroactive start would permit uses from before anyone signed,
