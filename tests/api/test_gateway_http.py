@@ -77,18 +77,26 @@ def test_a_refusal_for_want_of_a_legal_basis_is_a_documented_problem(client, wor
     assert response.json["check"] == "legal-basis"
 
 
-def test_a_restricted_datasets_file_without_the_flag_is_still_restricted(client, world):
-    # Added without the restricted flag, the same extract of a RESTRICTED dataset is not
-    # served as a public download: it asks for a token, and is served under the agreement.
+def test_a_restricted_datasets_file_without_the_flag_is_still_restricted(client, world, settings):
+    # The same extract under its own key is another distribution's file, refused as such;
+    # a copy under another key, added without the restricted flag, is not served as a
+    # public download: it asks for a token, and is served under the agreement.
+    document = {
+        "title": {"es": "Extracto", "en": "Extract"},
+        "media_type": "text/csv",
+        "storage_key": world.distribution.storage_key,
+        "restricted": False,
+    }
+    steward = bearer(world.tokens["sv.steward"])
+    url = f"/api/v1/datasets/{world.dataset.name}/distributions"
+    same = client.post(url, json=document, headers=steward)
+    assert same.status_code == 422, same.json
+    assert [e["pointer"] for e in same.json["errors"]] == ["/storage_key"]
+    copy = settings.storage_path / "dgme-sv" / "public" / "copia.csv"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(world.content)
     added = client.post(
-        f"/api/v1/datasets/{world.dataset.name}/distributions",
-        json={
-            "title": {"es": "Extracto", "en": "Extract"},
-            "media_type": "text/csv",
-            "storage_key": world.distribution.storage_key,
-            "restricted": False,
-        },
-        headers=bearer(world.tokens["sv.steward"]),
+        url, json={**document, "storage_key": "dgme-sv/public/copia.csv"}, headers=steward
     )
     assert added.status_code == 201, added.json
     data_url = added.json["data_url"]

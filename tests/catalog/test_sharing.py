@@ -825,47 +825,61 @@ def test_an_agreement_starting_later_is_not_yet_in_force(sharing: Sharing) -> No
 
 def test_a_restricted_extract_is_never_a_public_download(sharing: Sharing) -> None:
     # The dataset is RESTRICTED (sensitive returned-migrant records). A distribution its
-    # steward adds without the restricted flag, for the same extract or a copy of it
-    # under another key, must not hand the records to anyone who asks: it is served as
-    # the restricted one is, under an agreement, and audited.
+    # steward adds without the restricted flag must not hand the records to anyone who
+    # asks: the extract's own key is refused, and a copy of it under another key is
+    # served as the restricted one is, under an agreement, and audited.
     steward = sharing.who("sv.steward")
     copy = sharing.storage / "dgme-sv" / "public" / "copia.csv"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(sharing.world.content)
-    for key in (sharing.world.distribution.storage_key, "dgme-sv/public/copia.csv"):
-        added = distributions.add_distribution(
+    # Under its own key it is another distribution's file, refused as such.
+    with pytest.raises(InvalidMetadata):
+        distributions.add_distribution(
             sharing.session,
             actor=steward,
             name=DATASET,
             document={
                 "title": {"es": "Extracto", "en": "Extract"},
                 "media_type": "text/csv",
-                "storage_key": key,
+                "storage_key": sharing.world.distribution.storage_key,
                 "restricted": False,
             },
             storage_root=sharing.storage,
         )
-        sharing.session.commit()
-        assert added.id is not None
+    sharing.session.rollback()
+    added = distributions.add_distribution(
+        sharing.session,
+        actor=steward,
+        name=DATASET,
+        document={
+            "title": {"es": "Extracto", "en": "Extract"},
+            "media_type": "text/csv",
+            "storage_key": "dgme-sv/public/copia.csv",
+            "restricted": False,
+        },
+        storage_root=sharing.storage,
+    )
+    sharing.session.commit()
+    assert added.id is not None
 
-        def fetch(actor: Principal | str, distribution_id: uuid.UUID = added.id) -> gateway.Grant:
-            return gateway.authorize_download(
-                sharing.session,
-                actor=sharing.who(actor) if isinstance(actor, str) else actor,
-                name=DATASET,
-                distribution_id=distribution_id,
-                purpose=None,
-                recipient_country=None,
-                storage_root=sharing.storage,
-                base_uri=BASE_URI,
-            )
+    def fetch(actor: Principal | str, distribution_id: uuid.UUID = added.id) -> gateway.Grant:
+        return gateway.authorize_download(
+            sharing.session,
+            actor=sharing.who(actor) if isinstance(actor, str) else actor,
+            name=DATASET,
+            distribution_id=distribution_id,
+            purpose=None,
+            recipient_country=None,
+            storage_root=sharing.storage,
+            base_uri=BASE_URI,
+        )
 
-        with pytest.raises(Unauthenticated):
-            fetch(Principal.anonymous())
-        with pytest.raises(PolicyDenied) as caught:
-            fetch("hn.requester")
-        assert caught.value.extensions["check"] == "agreement"
-        assert last_event(sharing.session).action == "data.access.denied"
+    with pytest.raises(Unauthenticated):
+        fetch(Principal.anonymous())
+    with pytest.raises(PolicyDenied) as caught:
+        fetch("hn.requester")
+    assert caught.value.extensions["check"] == "agreement"
+    assert last_event(sharing.session).action == "data.access.denied"
     sharing.activated()
     grant = fetch("gt.requester")
     assert grant.agreement is not None
