@@ -191,6 +191,21 @@ def _check_unshared(
     )
 
 
+def _apply(distribution: Distribution, document: dict[str, Any]) -> None:
+    """Write ``document`` to the distribution's columns, dating a new file.
+
+    Another key, or other content under the key (its checksum is the file's), is a new file.
+    """
+    key = document.get("storage_key")
+    new_file = bool(key) and (
+        key != distribution.storage_key or document.get("checksum") != distribution.checksum
+    )
+    for column, value in distribution_columns(document).items():
+        setattr(distribution, column, value)
+    if new_file:
+        distribution.file_replaced_at = utcnow()
+
+
 def distribution_columns(document: dict[str, Any]) -> dict[str, Any]:
     """The distribution columns projected from its ``document``."""
     return {
@@ -306,15 +321,7 @@ def update_distribution(
     changes = changes_between(distribution.document, document, f"/distributions/{distribution.id}")
     if not changes:
         return distribution
-    # Other content under the key (its checksum is the file's): a new file.
-    new_file = bool(document.get("storage_key")) and (
-        document.get("storage_key") != distribution.storage_key
-        or document.get("checksum") != distribution.checksum
-    )
-    for column, value in distribution_columns(document).items():
-        setattr(distribution, column, value)
-    if new_file:
-        distribution.file_replaced_at = utcnow()
+    _apply(distribution, document)
     record_change(
         session,
         dataset,
@@ -639,13 +646,7 @@ def _record_upload(
     changes = changes_between(old, document, f"/distributions/{distribution.id}")
     if not changes:
         return False
-    new_file = (
-        target.storage_key != distribution.storage_key or received.checksum != distribution.checksum
-    )
-    for column, value in distribution_columns(document).items():
-        setattr(distribution, column, value)
-    if new_file:
-        distribution.file_replaced_at = utcnow()
+    _apply(distribution, document)
     record_change(
         session,
         target.dataset,
