@@ -56,6 +56,7 @@ from catalog.models import (
     AgreementParty,
     AuditEvent,
     Dataset,
+    Distribution,
     LegalBasis,
     OutboxMessage,
     SharingAgreement,
@@ -832,33 +833,26 @@ def test_a_restricted_extract_is_never_a_public_download(sharing: Sharing) -> No
     copy = sharing.storage / "dgme-sv" / "public" / "copia.csv"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(sharing.world.content)
-    # Under its own key it is another distribution's file, refused as such.
-    with pytest.raises(InvalidMetadata):
-        distributions.add_distribution(
+
+    def add(key: str) -> Distribution:
+        return distributions.add_distribution(
             sharing.session,
             actor=steward,
             name=DATASET,
             document={
                 "title": {"es": "Extracto", "en": "Extract"},
                 "media_type": "text/csv",
-                "storage_key": sharing.world.distribution.storage_key,
+                "storage_key": key,
                 "restricted": False,
             },
             storage_root=sharing.storage,
         )
+
+    # Under its own key it is another distribution's file, refused as such.
+    with pytest.raises(InvalidMetadata):
+        add(sharing.world.distribution.storage_key)
     sharing.session.rollback()
-    added = distributions.add_distribution(
-        sharing.session,
-        actor=steward,
-        name=DATASET,
-        document={
-            "title": {"es": "Extracto", "en": "Extract"},
-            "media_type": "text/csv",
-            "storage_key": "dgme-sv/public/copia.csv",
-            "restricted": False,
-        },
-        storage_root=sharing.storage,
-    )
+    added = add("dgme-sv/public/copia.csv")
     sharing.session.commit()
     assert added.id is not None
 
