@@ -407,8 +407,12 @@ def authorize_download(
     base_uri: str,
     byte_range: str | None = None,
     min_cell_size: int | None = None,
+    head: bool = False,
 ) -> Grant:
     """Decide whether ``actor`` may have the distribution's file now; audited if restricted.
+
+    ``head`` is a HEAD request: decided as its GET would be, and recorded, but it
+    transfers no data, so it is no use of a policy that counts them (``odrl:count``).
 
     Raises:
         NotFound: no such dataset (visible to the caller), distribution or file (a
@@ -489,7 +493,12 @@ def authorize_download(
                 dataset,
                 distribution,
                 organization,
-                {"range": byte_range, "checksum": distribution.checksum, **facts},
+                {
+                    "range": byte_range,
+                    "checksum": distribution.checksum,
+                    **({"method": "HEAD"} if head else {}),
+                    **facts,
+                },
             )
             return Grant(path, distribution, dataset, agreement)
         if outcome is None or (denial is not None and denial.check != "agreement"):

@@ -443,6 +443,7 @@ def get_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
         base_uri=settings.catalog.base_uri,
         byte_range=request.headers.get("Range"),
         min_cell_size=whole_number("min_cell_size", None, maximum=gateway.MAX_CELL_SIZE),
+        head=request.method == "HEAD",
     )
     distribution = grant.distribution
     _read_range_as_rfc_9110_says(grant.path.stat().st_size)

@@ -107,3 +107,24 @@ def test_a_restricted_datasets_file_without_the_flag_is_still_restricted(client,
     assert served.status_code == 200
     assert served.headers["X-Simel-Agreement"]
     served.close()
+
+
+def test_a_head_request_is_decided_as_its_get_and_recorded_as_a_head(client, world, session):
+    # Under an agreement that counts uses, a HEAD must not use one up: the gateway can
+    # tell it from a download only if the HTTP layer says which it is.
+    from sqlmodel import col, select
+
+    from catalog.models import AuditEvent
+
+    response = client.head(world.data_path, headers=bearer(world.tokens["gt.requester"]))
+    assert response.status_code == 200
+    assert response.data == b""
+    assert response.headers["X-Simel-Agreement"]
+    response.close()
+    client.get(world.data_path, headers=bearer(world.tokens["gt.requester"])).close()
+    session.rollback()
+    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(2)).all()
+    assert [(e.action, e.details.get("method")) for e in reversed(events)] == [
+        ("data.access.granted", "HEAD"),
+        ("data.access.granted", None),
+    ]

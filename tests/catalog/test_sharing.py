@@ -227,6 +227,7 @@ class Sharing:
         purpose: str | None = None,
         country: str | None = None,
         min_cell_size: int | None = None,
+        head: bool = False,
     ) -> gateway.Grant:
         assert self.world.distribution.id is not None
         return gateway.authorize_download(
@@ -239,6 +240,7 @@ class Sharing:
             storage_root=self.storage,
             base_uri=BASE_URI,
             min_cell_size=min_cell_size,
+            head=head,
         )
 
     def granted(self, actor: Principal | str = "gt.requester", **arguments: Any) -> gateway.Grant:
@@ -1111,8 +1113,14 @@ def test_a_count_limited_offer_is_shared_that_many_times(build: Callable[..., Sh
     agreement = sharing.activated()
     sharing.granted()
     assert last_event(sharing.session).details["use_count"] == 1
+    # A HEAD request is decided as the next download would be, and recorded, but
+    # transfers nothing: it uses nothing up.
+    sharing.granted(head=True)
+    head = last_event(sharing.session).details
+    assert (head["use_count"], head["method"]) == (2, "HEAD")
     sharing.granted()
     assert last_event(sharing.session).details["use_count"] == 2
+    assert "method" not in last_event(sharing.session).details
     denial = sharing.denied("policy")
     assert "count lteq 2 is not satisfied (request: 3)" in denial.detail
     assert last_event(sharing.session).details["use_count"] == 3
