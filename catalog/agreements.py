@@ -77,6 +77,7 @@ from policies import (
     to_jsonld,
 )
 from policies.templates import agreement_from_offer
+from policies.terms import SIMEL_PREFIXES, expand
 from vocab import get_registry
 from vocab.model import Concept
 
@@ -285,13 +286,19 @@ def history(session: Session, *, actor: Principal, agreement_id: uuid.UUID) -> l
 
 
 def purpose_concept(value: str, pointer: str) -> Concept:
-    """The DPV purpose ``value`` names, by its code in the purposes vocabulary or its IRI.
+    """The DPV purpose ``value`` names, by its code or its IRI, full or compact.
+
+    The compact form (``dpv:ProvideOfficialStatistics``) is how our policies write it.
 
     Raises:
         InvalidMetadata: no such purpose (at ``pointer``, with suggestions).
     """
     scheme = get_registry().scheme("purposes")
-    concept = scheme.by_code(value) or scheme.by_iri(value)
+    concept = (
+        scheme.by_code(value)
+        or scheme.by_iri(value)
+        or scheme.by_iri(expand(value, SIMEL_PREFIXES))
+    )
     if concept is None:
         raise InvalidMetadata(
             "unknown purpose",

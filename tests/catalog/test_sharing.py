@@ -894,6 +894,17 @@ def test_an_agreement_not_yet_signed_says_who_must_act(sharing: Sharing) -> None
     assert denial.detail.endswith(f"is pending_signatures; awaiting the signature of {GT}")
 
 
+def test_a_purpose_is_named_by_its_code_or_its_iri_full_or_compact(sharing: Sharing) -> None:
+    sharing.activated()
+    for purpose in (
+        "ProvideOfficialStatistics",
+        "https://w3id.org/dpv#ProvideOfficialStatistics",
+        "dpv:ProvideOfficialStatistics",
+    ):
+        sharing.granted(purpose=purpose)
+        assert last_event(sharing.session).details["purpose"] == "ProvideOfficialStatistics"
+
+
 def test_an_unknown_purpose_or_country_is_invalid(sharing: Sharing) -> None:
     sharing.activated()
     with pytest.raises(InvalidMetadata) as caught:
