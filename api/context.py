@@ -13,11 +13,11 @@ from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
 from catalog.db import Database
+from catalog.distributions import FORM_MEDIA_TYPES
 from catalog.errors import BadRequest
 from catalog.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _refuse_unusable_addresses() -> None:
     # would fail there (and not on SQLite). No address or form here needs it.
     sources: list[MultiDict[str, str]] = [request.args]
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.mimetype in _FORMS and not _marked(view, "simel_raw_body"):
+    if request.mimetype in FORM_MEDIA_TYPES and not _marked(view, "simel_raw_body"):
         sources.append(request.form)
     for values in sources:
         for key, value in values.items(multi=True):

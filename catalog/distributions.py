@@ -381,7 +381,7 @@ _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-zA-Z0-9.+-]+$")
 _MEDIA_TYPE_LIMIT = text_limit(Distribution.media_type)
 # Bodies of HTML forms: a client that sends one has not sent the file itself (curl's
 # --data-binary says application/x-www-form-urlencoded unless told otherwise).
-_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+FORM_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _BLOCK = 1 << 20
 
 
@@ -428,7 +428,7 @@ class _Received:
 
 
 def _upload_media_type(declared: str | None, sent: str | None) -> str:
-    if sent in _FORMS:
+    if sent in FORM_MEDIA_TYPES:
         raise UnsupportedMediaType(
             f"send the file itself as the body, not a form ({sent}), with "
             f"Content-Type: {declared or 'its media type'}"
