@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func
@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 import metadata_schemas
 from catalog import audit, quality, readiness
-from catalog.db import Listing, utcnow
+from catalog.db import Listing, ModelRows, RowsPerDataset, fetch_together, utcnow
 from catalog.errors import (
     BadRequest,
     Conflict,
@@ -113,6 +113,11 @@ class Page:
     offset: int
     limit: int
     attached: dict[uuid.UUID, Attached] = field(default_factory=dict)
+    # With ``details`` (search_datasets): what a listing shows of each dataset, read in
+    # the same round trip as the datasets.
+    publishers: dict[int, Organization] = field(default_factory=dict)
+    distributions: dict[uuid.UUID, list[Distribution]] = field(default_factory=dict)
+    legal_bases: dict[uuid.UUID, list[LegalBasis]] = field(default_factory=dict)
 
     def attached_to(self, dataset_id: uuid.UUID) -> Attached:
         """What is attached to one of the page's datasets (everything, if not known)."""
@@ -228,12 +233,15 @@ def search_datasets(
     offset: int = 0,
     limit: int = 20,
     min_quality: int | None = None,
+    details: bool = False,
 ) -> Page:
     """Find datasets by free text and filters, with facet counts over all matches.
 
     Filters combine with OR within a facet and AND across facets. Unless a status filter
     is given, withdrawn datasets are left out (they stay reachable by name).
-    ``min_quality`` keeps datasets whose metadata quality score reaches it.
+    ``min_quality`` keeps datasets whose metadata quality score reaches it. With
+    ``details``, the page also holds every organization and the page's distributions
+    and legal bases (read-only instances, in no session).
 
     Raises:
         BadRequest: a filter value that is no code of its vocabulary, no status or no
@@ -262,8 +270,10 @@ def search_datasets(
         min_quality=min_quality,
     )
     result = search_index(session).search(session, query)
-    found, attached = _load(session, result.ids)
-    return Page(found, result.total, result.facets, offset, limit, attached)
+    if not details:
+        found, attached = _load(session, result.ids)
+        return Page(found, result.total, result.facets, offset, limit, attached)
+    return _load_details(session, Page([], result.total, result.facets, offset, limit), result.ids)
 
 
 def _publishers(session: Session, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -298,6 +308,20 @@ _LOAD_WITH_ATTACHED = select_rows(
         for kind in (LegalBasis, DatasetPolicy, DatasetSdmxLink, HarvestRecord)
     ),
 ).where(col(Dataset.id).in_(bindparam("ids", expanding=True)))
+# The same, for listings that read the page's other rows with it (fetch_together).
+_LEAN_WITH_ATTACHED = ModelRows(
+    Dataset,
+    *(
+        exists().where(col(kind.dataset_id) == Dataset.id)
+        for kind in (LegalBasis, DatasetPolicy, DatasetSdmxLink, HarvestRecord)
+    ),
+    where=col(Dataset.id).in_(bindparam("ids", expanding=True)),
+)
+_ORGANIZATIONS = ModelRows(Organization)
+# In display order; catalog.distributions reads them this way too.
+DISTRIBUTIONS_OF = RowsPerDataset(
+    Distribution, col(Distribution.position), col(Distribution.created)
+)
 
 
 def _load(
@@ -306,12 +330,47 @@ def _load(
     """The datasets in ``ids`` order, with what is attached to each (one statement)."""
     if not ids:
         return [], {}
+    rows = session.execute(_LOAD_WITH_ATTACHED, {"ids": list(ids)}).all()
+    return _in_order(ids, rows)
+
+
+def _in_order(
+    ids: Sequence[uuid.UUID], rows: Sequence[Sequence[Any]]
+) -> tuple[list[Dataset], dict[uuid.UUID, Attached]]:
     by_id: dict[uuid.UUID, Dataset] = {}
     attached: dict[uuid.UUID, Attached] = {}
-    for dataset, *flags in session.execute(_LOAD_WITH_ATTACHED, {"ids": list(ids)}).all():
+    for dataset, *flags in rows:
         by_id[dataset.id] = dataset
         attached[dataset.id] = Attached(*(bool(flag) for flag in flags))
     return [by_id[i] for i in ids if i in by_id], attached
+
+
+def _load_details(session: Session, page: Page, ids: Sequence[uuid.UUID]) -> Page:
+    """``page`` with its datasets, every organization, and its distributions and legal bases.
+
+    One round trip on PostgreSQL: each statement through the ORM cost more than the
+    search itself for a narrow query.
+    """
+    wanted = {"ids": list(ids)}
+    if not ids:
+        (organizations,) = fetch_together(session, (_ORGANIZATIONS, {}))
+        return replace(page, publishers={org.id: org for (org,) in organizations})
+    datasets, organizations, distributions, legal_bases = fetch_together(
+        session,
+        (_LEAN_WITH_ATTACHED, wanted),
+        (_ORGANIZATIONS, {}),
+        (DISTRIBUTIONS_OF.lean, wanted),
+        (readiness.LEGAL_BASES_OF.lean, wanted),
+    )
+    found, attached = _in_order(ids, datasets)
+    return replace(
+        page,
+        datasets=found,
+        attached=attached,
+        publishers={org.id: org for (org,) in organizations},
+        distributions=RowsPerDataset.grouped(ids, (row for (row,) in distributions)),
+        legal_bases=RowsPerDataset.grouped(ids, (row for (row,) in legal_bases)),
+    )
 
 
 # ------------------------------------------------------------------------------ writing

@@ -26,11 +26,11 @@ import json
 import math
 import sqlite3
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import orjson
 from alembic.config import Config as AlembicConfig
@@ -45,18 +45,26 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    text,
     update,
 )
 from sqlalchemy import inspect as sqlalchemy_inspect
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import ClassManager, configure_mappers
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
 from catalog.errors import CatalogBusy, ConfigurationError, Conflict, InvalidMetadata
 from catalog.settings import Settings
+
+if TYPE_CHECKING:
+    import psycopg
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -237,30 +245,143 @@ def page_slice(items: Sequence[Item], offset: int, limit: int | None) -> Sequenc
     return items[offset:] if limit is None else items[offset : offset + limit]
 
 
+class ModelRows(Generic[Row]):
+    """A built-once SELECT of a model's columns (then any extra values), read lean.
+
+    :func:`fetch_together` returns its rows as ``(instance, *extras)``. The instances are
+    built straight from the columns, without the ORM's per-statement work, and belong to
+    no session: they are for reading (listings), never for changing and committing.
+    """
+
+    def __init__(
+        self,
+        model: type[Row],
+        *extras: ColumnElement[Any],
+        where: ColumnElement[bool] | None = None,
+        order_by: Sequence[Any] = (),
+    ) -> None:
+        table: Table = model.__table__  # type: ignore[attr-defined]
+        mapper = sqlalchemy_inspect(model)
+        self.model = model
+        self.keys = tuple(mapper.get_property_by_column(column).key for column in table.columns)
+        statement = select_columns(*table.columns, *extras)
+        if where is not None:
+            statement = statement.where(where)
+        self.statement: Select[Any] = statement.order_by(*order_by)
+        self._prepared: dict[str, tuple[SQLCompiler, list[Callable[[Any], Any] | None]]] = {}
+        self._manager: ClassManager[Row] | None = None
+
+    def prepared(self, dialect: Dialect) -> tuple[SQLCompiler, list[Callable[[Any], Any] | None]]:
+        """The statement compiled for ``dialect``, and each column's result processor."""
+        if dialect.name not in self._prepared:
+            self._prepared[dialect.name] = (
+                self.statement.compile(dialect=dialect),
+                [
+                    column.type.dialect_impl(dialect).result_processor(dialect, None)
+                    for column in self.statement.selected_columns
+                ],
+            )
+        return self._prepared[dialect.name]
+
+    def instance(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """``(instance, *extras)`` from a row's processed values."""
+        if self._manager is None:
+            # The ORM configures its mappers before its first query; this is not one.
+            configure_mappers()
+            self._manager = sqlalchemy_inspect(self.model).class_manager
+        width = len(self.keys)
+        # What ORM loading does for each row: a new instance, its loaded values in its
+        # __dict__ (the instrumented attributes read them from there).
+        instance = self._manager.new_instance()
+        instance.__dict__.update(zip(self.keys, values[:width], strict=True))
+        return (instance, *values[width:])
+
+
+Fetch = str | ModelRows[Any]
+
+
+def fetch_together(session: Session, *queries: tuple[Fetch, Mapping[str, Any]]) -> list[list[Any]]:
+    """Run ``queries`` in order, in one round trip on PostgreSQL; the rows of each.
+
+    A query is SQL text (PostgreSQL only; its rows as the driver gives them) or a
+    :class:`ModelRows` (rows as ``(instance, *extras)``). Each statement through the
+    ORM costs a round trip and, measured in a listing on PostgreSQL, about 1 ms of
+    Python: four of them cost more than the page's full-text search. Psycopg's pipeline
+    mode sends them all at once. Parameters reach the driver unprocessed: UUIDs, numbers
+    and text, which both drivers adapt themselves. An error is raised as SQLAlchemy
+    raises it.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        results: list[list[Any]] = []
+        for query, params in queries:
+            if isinstance(query, str):
+                raise ValueError("SQL text is fetched together only on PostgreSQL")
+            rows = connection.execute(query.statement, dict(params)).all()
+            results.append([query.instance(row) for row in rows])
+        return results
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    plans = [
+        (text(query).compile(dialect=dialect), None)
+        if isinstance(query, str)
+        else query.prepared(dialect)
+        for query, _ in queries
+    ]
+    cursors = []
+    try:
+        with driver.pipeline():
+            for (compiled, _), (_, params) in zip(plans, queries, strict=True):
+                expanded = compiled.construct_expanded_state(dict(params))
+                cursors.append(driver.execute(expanded.statement, expanded.parameters))
+        raw = [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+    except dialect.loaded_dbapi.Error as error:
+        statements = " ; ".join(str(compiled) for compiled, _ in plans)
+        raise DBAPIError.instance(statements, None, error, dialect.loaded_dbapi.Error) from error
+    results = []
+    for (query, _), (_, processors), rows in zip(queries, plans, raw, strict=True):
+        if isinstance(query, str) or processors is None:
+            results.append(rows)
+            continue
+        results.append([query.instance(_processed(processors, row)) for row in rows])
+    return results
+
+
+def _processed(processors: Sequence[Callable[[Any], Any] | None], row: Sequence[Any]) -> list[Any]:
+    return [value if p is None else p(value) for p, value in zip(processors, row, strict=True)]
+
+
 class RowsPerDataset(Generic[Row]):
     """Rows of a table with a ``dataset_id``, for several datasets at once, by dataset.
 
     The statement is built once: listings run it on every page, and building a
     statement and its cache key cost about as much as running it on SQLite.
+    :attr:`lean` is the same query for :func:`fetch_together`.
     """
 
     def __init__(self, model: type[Row], *order_by: Any) -> None:
         dataset_id = model.__table__.c.dataset_id  # type: ignore[attr-defined]
-        self.statement = (
-            select(model)
-            .where(dataset_id.in_(bindparam("ids", expanding=True)))
-            .order_by(*order_by)
-        )
+        in_ids = dataset_id.in_(bindparam("ids", expanding=True))
+        self.statement = select(model).where(in_ids).order_by(*order_by)
+        self.lean = ModelRows(model, where=in_ids, order_by=order_by)
 
     def __call__(
         self, session: Session, dataset_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, list[Row]]:
         """Every given dataset's rows in order (an empty list where it has none)."""
         ids = list(dict.fromkeys(dataset_ids))
-        found: dict[uuid.UUID, list[Row]] = {i: [] for i in ids}
-        if ids:
-            for row in session.exec(self.statement, params={"ids": ids}).all():
-                found[row.dataset_id].append(row)  # type: ignore[attr-defined]
+        if not ids:
+            return {}
+        return self.grouped(ids, session.exec(self.statement, params={"ids": ids}).all())
+
+    @staticmethod
+    def grouped(
+        dataset_ids: Sequence[uuid.UUID], rows: Iterable[Row]
+    ) -> dict[uuid.UUID, list[Row]]:
+        """``rows`` by dataset, in order (an empty list for a dataset without any)."""
+        found: dict[uuid.UUID, list[Row]] = {i: [] for i in dataset_ids}
+        for row in rows:
+            found[row.dataset_id].append(row)  # type: ignore[attr-defined]
         return found
 
 

@@ -23,6 +23,7 @@ from typing import IO, Any
 from sqlmodel import Session, col, func, select
 
 from catalog.datasets import (
+    DISTRIBUTIONS_OF,
     changes_between,
     check_if_match,
     get_dataset,
@@ -30,7 +31,7 @@ from catalog.datasets import (
     record_change,
     stewarded_dataset,
 )
-from catalog.db import RowsPerDataset, text_limit, utcnow
+from catalog.db import text_limit, utcnow
 from catalog.errors import (
     BadRequest,
     Conflict,
@@ -668,11 +669,8 @@ def _record_upload(
     return True
 
 
-_OF_DATASETS = RowsPerDataset(Distribution, col(Distribution.position), col(Distribution.created))
-
-
 def distributions_of(
     session: Session, dataset_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Distribution]]:
     """Distributions of several datasets at once, in display order."""
-    return _OF_DATASETS(session, dataset_ids)
+    return DISTRIBUTIONS_OF(session, dataset_ids)

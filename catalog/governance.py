@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -136,19 +136,26 @@ def summaries(
     *,
     at: dt.datetime | None = None,
     attached: Callable[[uuid.UUID], Attached] | None = None,
+    legal_bases: Mapping[uuid.UUID, Sequence[LegalBasis]] | None = None,
 ) -> dict[uuid.UUID, readiness.Readiness]:
     """The readiness of each dataset, for listings: at most two queries for any number.
 
     ``attached`` (such as :meth:`catalog.datasets.Page.attached_to`) says which datasets
-    have legal bases and policies at all; only those are queried.
+    have legal bases and policies at all; only those are queried, and none when
+    ``legal_bases`` gives them already (as a page read with ``details`` does).
     Consent records are not consulted (they only add warnings).
     """
     at = at or utcnow()
     ids = [d.id for d in datasets]
+    bases: Mapping[uuid.UUID, Sequence[LegalBasis]]
     if attached is None:
         bases, with_policy = readiness.governance_records(session, ids)
     else:
-        bases = readiness.legal_bases_of(session, [i for i in ids if attached(i).legal_basis])
+        bases = (
+            legal_bases
+            if legal_bases is not None
+            else readiness.legal_bases_of(session, [i for i in ids if attached(i).legal_basis])
+        )
         with_policy = {i for i in ids if attached(i).policy}
     return {
         d.id: readiness.assess(

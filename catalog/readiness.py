@@ -311,11 +311,12 @@ def governance_records(
     return legal_bases_of(session, ids), with_policy
 
 
-_LEGAL_BASES_OF = RowsPerDataset(LegalBasis, col(LegalBasis.valid_from), col(LegalBasis.created))
+# Oldest first; listings also read it with their datasets (catalog.datasets).
+LEGAL_BASES_OF = RowsPerDataset(LegalBasis, col(LegalBasis.valid_from), col(LegalBasis.created))
 
 
 def legal_bases_of(
     session: Session, dataset_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[LegalBasis]]:
     """The legal bases of each dataset, oldest first (one query; none for no datasets)."""
-    return _LEGAL_BASES_OF(session, dataset_ids)
+    return LEGAL_BASES_OF(session, dataset_ids)

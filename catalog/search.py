@@ -34,14 +34,12 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-if TYPE_CHECKING:
-    import psycopg
+from catalog.db import fetch_together
 
 FACET_FIELDS: tuple[str, ...] = (
     "publisher",
@@ -811,7 +809,7 @@ class PostgresText:
         """
         if not parsed.terms:
             return {}
-        (rows,) = _pipelined(session, cls._lexicon_lookup(parsed))
+        (rows,) = fetch_together(session, cls._lexicon_lookup(parsed))
         return cls._operands(parsed, rows)
 
     @staticmethod
@@ -898,7 +896,7 @@ class PostgresText:
         if resolving:
             lookups.append((condition.resolving_sql, condition.params))
         # The lexicon and the allowed combinations are read in one round trip.
-        rows = _pipelined(session, *lookups) if lookups else []
+        rows = fetch_together(session, *lookups) if lookups else []
         if resolving:
             condition = condition.resolved(rows.pop())
             if condition.is_nothing:
@@ -989,7 +987,7 @@ def _index_driven(session: Session, statement: str, params: Mapping[str, Any]) -
     After an error the settings are not reset: PostgreSQL refuses every command until
     the transaction is rolled back, which drops them.
     """
-    _, _, rows, _, _ = _pipelined(
+    _, _, rows, _, _ = fetch_together(
         session,
         ("SET LOCAL enable_seqscan = off", {}),
         ("SET LOCAL enable_indexscan = off", {}),
@@ -998,29 +996,6 @@ def _index_driven(session: Session, statement: str, params: Mapping[str, Any]) -
         ("RESET enable_indexscan", {}),
     )
     return rows
-
-
-def _pipelined(session: Session, *statements: tuple[str, Mapping[str, Any]]) -> list[list[Any]]:
-    """Run ``statements`` in order in one round trip (psycopg's pipeline mode); their rows.
-
-    Each statement through SQLAlchemy is a round trip of its own (0.15-0.2 ms here), as
-    is the ``BEGIN`` psycopg sends before a transaction's first statement; a search made
-    five of them before its rows came back. An error is raised as SQLAlchemy raises it.
-    """
-    connection = session.connection()
-    dialect = connection.dialect
-    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
-    compiled = [text(sql).compile(dialect=dialect) for sql, _ in statements]
-    cursors = []
-    try:
-        with driver.pipeline():
-            for query, (_, params) in zip(compiled, statements, strict=True):
-                cursors.append(driver.execute(str(query), query.construct_params(dict(params))))
-        return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
-    except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            " ; ".join(sql for sql, _ in statements), None, error, dialect.loaded_dbapi.Error
-        ) from error
 
 
 # ------------------------------------------------------------------------- the index

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import IO, Any, TypeVar, cast
 
 from flask import Response, jsonify, request, url_for
-from sqlmodel import select
 
 from api.auth import access, current_principal
 from api.context import db_session, raw_body, state
@@ -87,22 +86,23 @@ def list_datasets() -> Response:
         offset=(page - 1) * size,
         limit=size,
         min_quality=min_quality,
+        details=True,
     )
-    every = session.exec(select(Organization)).all()
-    publishers = {org.id: org for org in every}
-    by_name = {org.name: org for org in every}
+    publishers = result.publishers
+    by_name = {org.name: org for org in publishers.values()}
     ids = [d.id for d in result.datasets]
-    dists = distributions.distributions_of(session, ids)
     linked = [i for i in ids if result.attached_to(i).sdmx_link]
     links_to_sdmx = sdmx.dataset_sdmx_views(session, linked)
-    summaries = governance.summaries(session, result.datasets, attached=result.attached_to)
+    summaries = governance.summaries(
+        session, result.datasets, attached=result.attached_to, legal_bases=result.legal_bases
+    )
     harvested = harvest_records(session, [i for i in ids if result.attached_to(i).harvest_record])
     base_uri = state().settings.catalog.base_uri
     items = [
         dataset_json(
             d,
             publishers[d.publisher_id],
-            dists[d.id],
+            result.distributions[d.id],
             principal,
             base_uri=base_uri,
             sdmx=links_to_sdmx.get(d.id),
