@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -126,7 +126,7 @@ def generate_datasets(n: int, *, seed: int = 20261124) -> Iterator[dict[str, Any
 def generate_distributions(document: dict[str, Any], *, seed: int = 0) -> list[dict[str, Any]]:
     """One to three distribution documents for ``document`` (links on the publisher's site)."""
     rng = random.Random(f"{seed}:{document['name']}")  # reproducible
-    homepage = document["landing_page"].rstrip("/")
+    homepage = (document.get("landing_page") or _HOMEPAGES[document["publisher"]]).rstrip("/")
     restricted = document["access_rights"] != "PUBLIC"
     items = []
     for index in range(rng.randint(1, 3)):
@@ -155,6 +155,40 @@ def generate_distributions(document: dict[str, Any], *, seed: int = 0) -> list[d
     return items
 
 
+_HOMEPAGES = {org["name"]: org["homepage"] for org in ORGANIZATIONS}
+
+
+def distribution_rows(
+    documents: Iterable[dict[str, Any]], ids: Mapping[str, uuid.UUID], *, seed: int
+) -> Iterator[tuple[uuid.UUID, list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Each document's dataset id, its generated distributions, and their table rows."""
+    now = utcnow()
+    for document in documents:
+        dataset_id = ids[document["name"]]
+        items = generate_distributions(document, seed=seed)
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "dataset_id": dataset_id,
+                "title": item["title"],
+                "access_url": item.get("access_url"),
+                "download_url": item.get("download_url"),
+                "media_type": item["media_type"],
+                "format": item["format"],
+                "byte_size": item["byte_size"],
+                "checksum": item["checksum"],
+                "restricted": False,
+                "storage_key": None,
+                "document": item,
+                "position": position,
+                "created": now,
+                "modified": now,
+            }
+            for position, item in enumerate(items)
+        ]
+        yield dataset_id, items, rows
+
+
 def ensure_organizations(session: Session) -> dict[str, Organization]:
     """The demo organizations, created if missing."""
     actor = Principal.system("bench")
@@ -181,31 +215,11 @@ def load_catalog(
         base_uri=base_uri,
     )
     ids = dict(session.exec(select(Dataset.name, Dataset.id)).all())
-    now = utcnow()
     rows, scores = [], []
-    for document in documents:
-        dataset_id = ids[document["name"]]
-        items = generate_distributions(document, seed=seed)
-        rows += [
-            {
-                "id": uuid.uuid4(),
-                "dataset_id": dataset_id,
-                "title": item["title"],
-                "access_url": item.get("access_url"),
-                "download_url": item.get("download_url"),
-                "media_type": item["media_type"],
-                "format": item["format"],
-                "byte_size": item["byte_size"],
-                "checksum": item["checksum"],
-                "restricted": False,
-                "storage_key": None,
-                "document": item,
-                "position": position,
-                "created": now,
-                "modified": now,
-            }
-            for position, item in enumerate(items)
-        ]
+    for (dataset_id, items, written), document in zip(
+        distribution_rows(documents, ids, seed=seed), documents, strict=True
+    ):
+        rows += written
         scores.append((dataset_id, quality.assess(document, items, issued=True)))
     for start in range(0, len(rows), 2000):
         session.execute(insert(Distribution), rows[start : start + 2000])

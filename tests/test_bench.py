@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from bench import dcat_export
 from bench.generate import generate_datasets, generate_distributions, load_catalog
 from catalog import datasets as catalog_datasets
 from catalog import distributions as catalog_distributions
 from catalog import quality
+from catalog.db import Database
 from catalog.models import Dataset, Distribution
 from catalog.validation import dataset_document_errors, distribution_document_errors
 from tests.conftest import SYSTEM
@@ -90,3 +91,21 @@ def test_the_readme_section_is_replaced_in_place(tmp_path):
     assert text.count("## DCAT export") == 1
     assert "kept" in text
     assert "ours / rdflib = 0.25" in text
+
+
+def test_the_search_benchmark_lists_datasets_with_distributions(database_url, tmp_path):
+    from bench import search
+
+    search._load(database_url, 30, tmp_path)
+    figures = search._measure(database_url, tmp_path, repeat=1)
+    assert figures["api_p50_ms"] > 0
+    database = Database.from_url(database_url)
+    with database.session() as session:
+        counts = session.exec(
+            select(Distribution.dataset_id, func.count()).group_by(Distribution.dataset_id)
+        ).all()
+        assert len(counts) == 30
+        assert all(1 <= count <= 3 for _, count in counts)
+        listed = catalog_datasets.search_datasets(session, actor=SYSTEM, limit=30, details=True)
+        assert all(listed.distributions[d.id] for d in listed.datasets)
+    database.dispose()
