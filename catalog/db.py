@@ -334,7 +334,11 @@ def fetch_together(session: Session, *queries: tuple[Fetch, Mapping[str, Any]]) 
             for (compiled, _), (_, params) in zip(plans, queries, strict=True):
                 expanded = compiled.construct_expanded_state(dict(params))
                 cursors.append(driver.execute(expanded.statement, expanded.parameters))
-        raw = [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+        raw = [
+            # A model's query always has rows to fetch; text may be a command (SET).
+            cursor.fetchall() if plan[1] is not None or cursor.description else []
+            for plan, cursor in zip(plans, cursors, strict=True)
+        ]
     except dialect.loaded_dbapi.Error as error:
         statements = " ; ".join(str(compiled) for compiled, _ in plans)
         raise DBAPIError.instance(statements, None, error, dialect.loaded_dbapi.Error) from error
