@@ -455,6 +455,8 @@ def _refresh_statistics(session: Session) -> None:
     # scan instead of using the full-text index until autovacuum catches up.
     postgres = session.get_bind().dialect.name == "postgresql"
     tables = ["dataset", "dataset_revision", "dataset_theme", "search_facet", "audit_event"]
+    # Listings read every page's legal bases and policies beside its datasets.
+    tables += ["legal_basis", "policy"]
     tables.append("dataset_search" if postgres else "dataset_search_key")
     for table in tables:
         session.execute(text(f"ANALYZE {table}"))
