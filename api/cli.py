@@ -240,9 +240,16 @@ def _serve(settings: Settings, host: str, port: int, threads: int) -> None:
     from waitress import create_server
 
     from api.app import create_app
+    from catalog.distributions import sweep_leftovers
 
     _check_listen(host, port)
     app = create_app(settings=settings)
+    swept = sweep_leftovers(settings.storage_path)
+    if swept.removed or swept.restored:
+        console.print(
+            f"Storage: removed {len(swept.removed)} partial upload(s) and put back"
+            f" {len(swept.restored)} file(s) that interrupted uploads had left"
+        )
     # What start-up loaded (schemas, vocabularies, the app: ~195,000 objects) lives as
     # long as the process; frozen, a full collection no longer walks it (measured: a
     # ~100 ms pause on whichever request triggers one, down to under 1 ms).

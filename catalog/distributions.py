@@ -12,6 +12,7 @@ import mimetypes
 import os
 import posixpath
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -555,6 +556,55 @@ def _swapped_in(new: Path, target: Path) -> Iterator[None]:
         # The change is committed: a leftover copy of the old file is only untidy.
         with suppress(OSError):
             previous.unlink()
+
+
+# What _receive and _swapped_in leave beside a file when the process dies mid-upload.
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{32}\.(?P<kind>upload|previous)$")
+# Older than any upload still being received (512 MiB arrives in minutes, not a day).
+LEFTOVER_AGE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What :func:`sweep_leftovers` did: partial uploads removed, previous files restored."""
+
+    removed: list[Path]
+    restored: list[Path]
+
+
+def sweep_leftovers(
+    storage_root: Path, *, older_than: float = LEFTOVER_AGE_SECONDS, now: float | None = None
+) -> Swept:
+    """Clear what interrupted uploads left in the storage folder, once ``older_than`` seconds old.
+
+    A partial body (``.NAME.<hex>.upload``) is removed. The previous file kept aside
+    during a swap (``.NAME.<hex>.previous``) is removed when the file is at its path (a
+    second name of it, or the old file the new one replaced), and put back at its path
+    when nothing is there: on a file system without hard links it was moved aside, and
+    a process that died before the new file took its place left it the only copy.
+    """
+    moment = time.time() if now is None else now
+    removed: list[Path] = []
+    restored: list[Path] = []
+    if not storage_root.is_dir():
+        return Swept(removed, restored)
+    for path in sorted(storage_root.rglob(".*.*")):
+        match = _LEFTOVER.match(path.name)
+        if match is None or not path.is_file() or path.is_symlink():
+            continue
+        try:
+            if moment - path.stat().st_mtime < older_than:
+                continue
+            target = path.with_name(match["name"])
+            if match["kind"] == "previous" and not target.exists():
+                os.replace(path, target)
+                restored.append(target)
+            else:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to touch: left for the operator
+    return Swept(removed, restored)
 
 
 def upload_file(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import os
 import re
 import socket
 
@@ -94,6 +96,32 @@ def test_serve_hands_the_app_to_waitress_with_start_up_objects_frozen(run, monke
     finally:
         served["app"].extensions["simel"].database.dispose()
     assert served["frozen"] > 0
+
+
+def test_serve_clears_what_interrupted_uploads_left(run, monkeypatch, tmp_path):
+    import waitress
+
+    folder = tmp_path / "storage" / "mintrab-gt" / "enei-2024"
+    folder.mkdir(parents=True)
+    partial = folder / f".extract.csv.{'0f' * 16}.upload"
+    partial.write_bytes(b"id,se")
+    os.utime(partial, (1_700_000_000, 1_700_000_000))  # 2023: long interrupted
+
+    class FakeServer:
+        def print_listen(self, format_str):
+            pass
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr(waitress, "create_server", lambda app, **options: FakeServer())
+    try:
+        result = run("serve", "--port", str(free_port()))
+    finally:
+        gc.unfreeze()
+    assert result.exit_code == 0, result.output
+    assert "removed 1 partial upload(s)" in result.output
+    assert not partial.exists()
 
 
 def test_serve_and_demo_on_a_port_in_use_say_so(run, tmp_path):

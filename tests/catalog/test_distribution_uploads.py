@@ -290,3 +290,40 @@ def test_a_swap_that_fails_leaves_the_old_file_alone(session, settings, held, mo
     assert path.read_bytes() == OLD
     assert files_in(path.parent) == ["extract.csv"]
     assert session.get(Distribution, distribution.id).checksum == hashlib.sha256(OLD).hexdigest()
+
+
+def _leftover(folder, name, kind, body, age_seconds):
+    path = folder / f".{name}.{os.urandom(16).hex()}.{kind}"
+    path.write_bytes(body)
+    then = path.stat().st_mtime - age_seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def test_sweeping_clears_what_interrupted_uploads_left(tmp_path):
+    folder = tmp_path / "mintrab-gt" / "enei-2024"
+    folder.mkdir(parents=True)
+    (folder / "extract.csv").write_bytes(NEW)
+    day = distributions.LEFTOVER_AGE_SECONDS
+    partial = _leftover(folder, "extract.csv", "upload", b"id,se", day + 60)
+    kept_aside = _leftover(folder, "extract.csv", "previous", OLD, day + 60)
+    # Moved aside on a file system without hard links, then the process died: the only copy.
+    only_copy = _leftover(folder, "tabulados.xlsx", "previous", OLD, day + 60)
+    receiving = _leftover(folder, "extract.csv", "upload", b"id", 60)  # an upload under way
+    stranger = folder / ".extract.csv.notes"
+    stranger.write_bytes(b"an operator's file")
+
+    swept = distributions.sweep_leftovers(tmp_path)
+
+    assert sorted(swept.removed) == sorted([partial, kept_aside])
+    assert swept.restored == [folder / "tabulados.xlsx"]
+    assert (folder / "tabulados.xlsx").read_bytes() == OLD
+    assert (folder / "extract.csv").read_bytes() == NEW  # the file at its path is untouched
+    assert not only_copy.exists()
+    assert receiving.exists()
+    assert stranger.exists()
+    assert distributions.sweep_leftovers(tmp_path) == distributions.Swept([], [])
+
+
+def test_sweeping_a_missing_storage_folder_does_nothing(tmp_path):
+    assert distributions.sweep_leftovers(tmp_path / "none") == distributions.Swept([], [])
