@@ -342,9 +342,10 @@ def count_grants(session: Session, *, agreement: str, dataset: str, requester: s
     """How many downloads the gateway granted ``requester`` of ``dataset`` under ``agreement``.
 
     The uses made so far, for a policy that limits them (``odrl:count``): each
-    ``data.access.granted`` event is one, but for HEAD requests, which transfer no data.
-    Read from the log, which nothing rewrites, under the writers' lock the gateway holds,
-    so two downloads cannot both count the same use.
+    ``data.access.granted`` event is one, but for HEAD requests and those answered 304
+    Not Modified, which transfer no data. Read from the log, which nothing rewrites,
+    under the writers' lock the gateway holds, so two downloads cannot both count the
+    same use.
     """
     method = _detail("method")
     return int(
@@ -357,6 +358,7 @@ def count_grants(session: Session, *, agreement: str, dataset: str, requester: s
                 _detail("dataset") == dataset,
                 _detail("requester") == requester,
                 or_(method.is_(None), method != "HEAD"),
+                _detail("response").is_(None),
             )
         ).one()
     )

@@ -81,6 +81,26 @@ class Grant:
     distribution: Distribution
     dataset: Dataset
     agreement: SharingAgreement | None
+    # The caller holds this very file already (If-None-Match named it): answer 304.
+    not_modified: bool = False
+
+
+def entity_tag(distribution: Distribution) -> str | None:
+    """The file's entity tag (unquoted): its SHA-256, so equal bytes have equal tags."""
+    return distribution.checksum.rsplit(":", 1)[-1] if distribution.checksum else None
+
+
+def holds_current(if_none_match: str | None, distribution: Distribution) -> bool:
+    """Whether ``If-None-Match`` names the distribution's file as it is (RFC 9110, 13.1.2).
+
+    Weak comparison, as the header asks: ``W/"x"`` matches ``"x"``; ``*`` matches any
+    file the catalog holds.
+    """
+    tag = entity_tag(distribution)
+    if not if_none_match or tag is None:
+        return False
+    candidates = {candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")}
+    return "*" in candidates or f'"{tag}"' in candidates
 
 
 @dataclass(frozen=True)
@@ -408,11 +428,15 @@ def authorize_download(
     byte_range: str | None = None,
     min_cell_size: int | None = None,
     head: bool = False,
+    if_none_match: str | None = None,
 ) -> Grant:
     """Decide whether ``actor`` may have the distribution's file now; audited if restricted.
 
     ``head`` is a HEAD request: decided as its GET would be, and recorded, but it
     transfers no data, so it is no use of a policy that counts them (``odrl:count``).
+    Nor is a GET whose ``if_none_match`` names the file as it is: it is decided and
+    recorded (``response: 304``), and the grant says ``not_modified``, for the HTTP
+    layer to answer 304 without the file.
 
     Raises:
         NotFound: no such dataset (visible to the caller), distribution or file (a
@@ -486,6 +510,7 @@ def authorize_download(
         )
         if denial is None and agreement is not None:
             path = _file(storage_root, distribution)
+            unchanged = not head and holds_current(if_none_match, distribution)
             _record_decision(
                 session,
                 actor,
@@ -497,10 +522,11 @@ def authorize_download(
                     "range": byte_range,
                     "checksum": distribution.checksum,
                     **({"method": "HEAD"} if head else {}),
+                    **({"response": "304"} if unchanged else {}),
                     **facts,
                 },
             )
-            return Grant(path, distribution, dataset, agreement)
+            return Grant(path, distribution, dataset, agreement, not_modified=unchanged)
         if outcome is None or (denial is not None and denial.check != "agreement"):
             assert denial is not None  # noqa: S101
             outcome = (organization, denial, facts)

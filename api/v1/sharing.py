@@ -444,18 +444,26 @@ def get_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
         byte_range=request.headers.get("Range"),
         min_cell_size=whole_number("min_cell_size", None, maximum=gateway.MAX_CELL_SIZE),
         head=request.method == "HEAD",
+        if_none_match=request.headers.get("If-None-Match"),
     )
     distribution = grant.distribution
-    _read_range_as_rfc_9110_says(grant.path.stat().st_size)
-    response = send_file(
-        grant.path,
-        mimetype=distribution.media_type or "application/octet-stream",
-        as_attachment=True,
-        download_name=f"{grant.dataset.name}-{grant.path.name}",
-        conditional=True,
-        etag=distribution.checksum.rsplit(":", 1)[-1] if distribution.checksum else True,
-        max_age=0,
-    )
+    tag = gateway.entity_tag(distribution)
+    if grant.not_modified:
+        # Decided here, not by send_file: what the gateway recorded as no use (odrl:count)
+        # must be exactly what sends no bytes.
+        response = Response(status=304)
+        response.set_etag(tag or "")
+    else:
+        _read_range_as_rfc_9110_says(grant.path.stat().st_size)
+        response = send_file(
+            grant.path,
+            mimetype=distribution.media_type or "application/octet-stream",
+            as_attachment=True,
+            download_name=f"{grant.dataset.name}-{grant.path.name}",
+            conditional=True,
+            etag=tag or True,
+            max_age=0,
+        )
     if grant.agreement is not None:
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["X-Simel-Agreement"] = str(grant.agreement.id)

@@ -128,3 +128,55 @@ def test_a_head_request_is_decided_as_its_get_and_recorded_as_a_head(client, wor
         ("data.access.granted", "HEAD"),
         ("data.access.granted", None),
     ]
+
+
+def test_a_get_for_the_file_held_already_is_a_304_that_uses_nothing_up(client, world, session):
+    from sqlmodel import col, select
+
+    from catalog.models import AuditEvent
+
+    headers = bearer(world.tokens["gt.requester"])
+    first = client.get(world.data_path, headers=headers)
+    assert first.status_code == 200
+    tag = first.headers["ETag"]
+    first.close()
+    unchanged = client.get(world.data_path, headers={**headers, "If-None-Match": f"W/{tag}"})
+    assert unchanged.status_code == 304
+    assert unchanged.data == b""
+    assert unchanged.headers["ETag"] == tag
+    assert unchanged.headers["Cache-Control"] == "private, no-store"
+    assert unchanged.headers["X-Simel-Agreement"]
+    changed = client.get(world.data_path, headers={**headers, "If-None-Match": '"other"'})
+    assert changed.status_code == 200
+    assert changed.get_data() == world.content
+    changed.close()
+    session.rollback()
+    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(3)).all()
+    assert [(e.action, e.details.get("response")) for e in reversed(events)] == [
+        ("data.access.granted", None),
+        ("data.access.granted", "304"),
+        ("data.access.granted", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "held"),
+    [
+        ('"{tag}"', True),
+        ('W/"{tag}"', True),
+        ('"old", "{tag}"', True),
+        ("*", True),
+        ('"old"', False),
+        ("{tag}", False),  # unquoted: not an entity tag
+        ("", False),
+        (None, False),
+    ],
+)
+def test_if_none_match_is_compared_as_rfc_9110_says(header, held):
+    from catalog import gateway
+    from catalog.models import Distribution
+
+    distribution = Distribution(checksum="sha256:" + "ab" * 32)
+    value = header.format(tag="ab" * 32) if header is not None else None
+    assert gateway.holds_current(value, distribution) is held
+    assert gateway.holds_current('"x"', Distribution(checksum=None)) is False

@@ -228,6 +228,7 @@ class Sharing:
         country: str | None = None,
         min_cell_size: int | None = None,
         head: bool = False,
+        if_none_match: str | None = None,
     ) -> gateway.Grant:
         assert self.world.distribution.id is not None
         return gateway.authorize_download(
@@ -241,6 +242,7 @@ class Sharing:
             base_uri=BASE_URI,
             min_cell_size=min_cell_size,
             head=head,
+            if_none_match=if_none_match,
         )
 
     def granted(self, actor: Principal | str = "gt.requester", **arguments: Any) -> gateway.Grant:
@@ -1129,9 +1131,18 @@ def test_a_count_limited_offer_is_shared_that_many_times(build: Callable[..., Sh
     sharing.granted(head=True)
     head = last_event(sharing.session).details
     assert (head["use_count"], head["method"]) == (2, "HEAD")
-    sharing.granted()
+    # Nor does a GET for the file the requester holds already (304 Not Modified); one
+    # naming another version of it is a download.
+    tag = gateway.entity_tag(sharing.world.distribution)
+    assert tag is not None
+    held = sharing.granted(if_none_match=f'W/"stale", "{tag}"')
+    assert held.not_modified
+    assert last_event(sharing.session).details["response"] == "304"
+    assert last_event(sharing.session).details["use_count"] == 2
+    assert not sharing.granted(if_none_match='"stale"').not_modified
     assert last_event(sharing.session).details["use_count"] == 2
     assert "method" not in last_event(sharing.session).details
+    assert "response" not in last_event(sharing.session).details
     denial = sharing.denied("policy")
     assert "count lteq 2 is not satisfied (request: 3)" in denial.detail
     assert last_event(sharing.session).details["use_count"] == 3
