@@ -65,15 +65,21 @@ def storage_file(storage_root: Path, storage_key: str) -> Path:
     return path
 
 
-def _check_folder(session: Session, storage_key: str, dataset: Dataset) -> None:
+def _check_folder(session: Session, storage_key: str, dataset: Dataset, storage_root: Path) -> None:
     # One storage folder holds every organization's files, restricted extracts among
     # them: a dataset may serve only files under its publisher's own folder. Names of
     # organizations are never freed (organizations are not deleted), where a deleted
-    # draft's name could be taken by anyone.
+    # draft's name could be taken by anyone. The key and the path it resolves to are
+    # both checked: a symbolic link in the publisher's folder may not lead to another's.
     publisher = session.get(Organization, dataset.publisher_id)
     assert publisher is not None  # noqa: S101 # a foreign key
     folders = PurePosixPath(storage_key).parts[:-1]
-    if folders and folders[0] == publisher.name:
+    own = (storage_root.resolve() / publisher.name).resolve()
+    if (
+        folders
+        and folders[0] == publisher.name
+        and storage_file(storage_root, storage_key).is_relative_to(own)
+    ):
         return
     raise InvalidMetadata(
         "the distribution is not valid",
@@ -136,7 +142,7 @@ def _validated(
         raise InvalidMetadata("the distribution is not valid", errors)
     document = copy.deepcopy(document)
     if "storage_key" in document:
-        _check_folder(session, document["storage_key"], dataset)
+        _check_folder(session, document["storage_key"], dataset, storage_root)
         path = storage_file(storage_root, document["storage_key"])
         if not path.is_file():
             raise InvalidMetadata(
@@ -477,7 +483,7 @@ def _upload_target(
         # A distribution without a file of the catalog's gets one in its publisher's folder.
         extension = _extension(recorded, distribution.format)
         key = f"{publisher.name}/{dataset.name}/{distribution.id}{extension}"
-    _check_folder(session, key, dataset)
+    _check_folder(session, key, dataset, storage_root)
     holder = _file_holder(session, key, dataset, distribution.id)
     if holder is not None:
         # Given one file before that was refused: replacing it would change what the

@@ -145,6 +145,27 @@ def test_a_dataset_serves_only_files_of_its_publisher(
     assert response.status_code == 201
 
 
+def test_a_link_in_the_publishers_folder_does_not_lead_to_anothers_files(
+    client, steward, settings, make_org
+):
+    make_org("inm-hn", country="HND", kind="migration-authority")
+    theirs = settings.storage_path / "inm-hn" / "restricted" / "1.csv"
+    theirs.parent.mkdir(parents=True)
+    theirs.write_bytes(b"id,sexo\nR1,F\n")
+    ours = settings.storage_path / "mintrab-gt" / "enlaces"
+    ours.mkdir(parents=True)
+    (ours / "1.csv").symlink_to(theirs)
+    (ours / "carpeta").symlink_to(theirs.parent, target_is_directory=True)
+    for key in ("mintrab-gt/enlaces/1.csv", "mintrab-gt/enlaces/carpeta/1.csv"):
+        response = client.post(
+            "/api/v1/datasets/enei-2024/distributions",
+            json={"title": {"es": "x"}, "storage_key": key, "restricted": False},
+            headers=bearer(steward),
+        )
+        assert response.status_code == 422, key
+        assert response.json["errors"][0]["pointer"] == "/storage_key"
+
+
 def test_values_longer_than_their_columns_are_refused(client, steward):
     # SQLite would keep them; PostgreSQL's VARCHAR(200) and (100) refused them (a 500).
     for member, value in (("media_type", "text/" + "x" * 200), ("format", "X" * 101)):
