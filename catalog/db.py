@@ -245,6 +245,38 @@ def page_slice(items: Sequence[Item], offset: int, limit: int | None) -> Sequenc
     return items[offset:] if limit is None else items[offset : offset + limit]
 
 
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A statement compiled for one dialect, and how its values are bound and read."""
+
+    compiled: SQLCompiler
+    binds: Mapping[str, Processor]
+    results: list[Processor | None] | None  # None: rows as the driver gives them
+
+    @classmethod
+    def of(
+        cls, compiled: SQLCompiler, dialect: Dialect, results: list[Processor | None] | None
+    ) -> _Plan:
+        binds: dict[str, Processor] = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                binds[name] = process
+        return cls(compiled, binds, results)
+
+    def bound(self, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The SQL and the driver's parameters for ``params`` (lists expanded, values bound)."""
+        expanded = self.compiled.construct_expanded_state(dict(params))
+        processors = {**self.binds, **expanded.processors}
+        return expanded.statement, {
+            name: processors[name](value) if name in processors else value
+            for name, value in expanded.parameters.items()
+        }
+
+
 class ModelRows(Generic[Row]):
     """A built-once SELECT of a model's columns (then any extra values), read lean.
 
@@ -268,14 +300,15 @@ class ModelRows(Generic[Row]):
         if where is not None:
             statement = statement.where(where)
         self.statement: Select[Any] = statement.order_by(*order_by)
-        self._prepared: dict[str, tuple[SQLCompiler, list[Callable[[Any], Any] | None]]] = {}
+        self._prepared: dict[str, _Plan] = {}
         self._manager: ClassManager[Row] | None = None
 
-    def prepared(self, dialect: Dialect) -> tuple[SQLCompiler, list[Callable[[Any], Any] | None]]:
-        """The statement compiled for ``dialect``, and each column's result processor."""
+    def prepared(self, dialect: Dialect) -> _Plan:
+        """The statement compiled for ``dialect``, with its columns' result processors."""
         if dialect.name not in self._prepared:
-            self._prepared[dialect.name] = (
+            self._prepared[dialect.name] = _Plan.of(
                 self.statement.compile(dialect=dialect),
+                dialect,
                 [
                     column.type.dialect_impl(dialect).result_processor(dialect, None)
                     for column in self.statement.selected_columns
@@ -307,9 +340,8 @@ def fetch_together(session: Session, *queries: tuple[Fetch, Mapping[str, Any]]) 
     :class:`ModelRows` (rows as ``(instance, *extras)``). Each statement through the
     ORM costs a round trip and, measured in a listing on PostgreSQL, about 1 ms of
     Python: four of them cost more than the page's full-text search. Psycopg's pipeline
-    mode sends them all at once. Parameters reach the driver unprocessed: UUIDs, numbers
-    and text, which both drivers adapt themselves. An error is raised as SQLAlchemy
-    raises it.
+    mode sends them all at once; parameters and results go through their column types
+    as SQLAlchemy's own execution would. An error is raised as SQLAlchemy raises it.
     """
     connection = session.connection()
     dialect = connection.dialect
@@ -323,7 +355,7 @@ def fetch_together(session: Session, *queries: tuple[Fetch, Mapping[str, Any]]) 
         return results
     driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
     plans = [
-        (text(query).compile(dialect=dialect), None)
+        _Plan.of(text(query).compile(dialect=dialect), dialect, None)
         if isinstance(query, str)
         else query.prepared(dialect)
         for query, _ in queries
@@ -331,27 +363,26 @@ def fetch_together(session: Session, *queries: tuple[Fetch, Mapping[str, Any]]) 
     cursors = []
     try:
         with driver.pipeline():
-            for (compiled, _), (_, params) in zip(plans, queries, strict=True):
-                expanded = compiled.construct_expanded_state(dict(params))
-                cursors.append(driver.execute(expanded.statement, expanded.parameters))
+            for plan, (_, params) in zip(plans, queries, strict=True):
+                cursors.append(driver.execute(*plan.bound(params)))
         raw = [
             # A model's query always has rows to fetch; text may be a command (SET).
-            cursor.fetchall() if plan[1] is not None or cursor.description else []
+            cursor.fetchall() if plan.results is not None or cursor.description else []
             for plan, cursor in zip(plans, cursors, strict=True)
         ]
     except dialect.loaded_dbapi.Error as error:
-        statements = " ; ".join(str(compiled) for compiled, _ in plans)
+        statements = " ; ".join(str(plan.compiled) for plan in plans)
         raise DBAPIError.instance(statements, None, error, dialect.loaded_dbapi.Error) from error
     results = []
-    for (query, _), (_, processors), rows in zip(queries, plans, raw, strict=True):
-        if isinstance(query, str) or processors is None:
+    for (query, _), plan, rows in zip(queries, plans, raw, strict=True):
+        if isinstance(query, str) or plan.results is None:
             results.append(rows)
             continue
-        results.append([query.instance(_processed(processors, row)) for row in rows])
+        results.append([query.instance(_processed(plan.results, row)) for row in rows])
     return results
 
 
-def _processed(processors: Sequence[Callable[[Any], Any] | None], row: Sequence[Any]) -> list[Any]:
+def _processed(processors: Sequence[Processor | None], row: Sequence[Any]) -> list[Any]:
     return [value if p is None else p(value) for p, value in zip(processors, row, strict=True)]
 
 

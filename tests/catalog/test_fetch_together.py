@@ -8,12 +8,12 @@ import sys
 import uuid
 
 import pytest
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import col
+from sqlmodel import col, select
 
 from catalog import datasets, distributions, readiness
-from catalog.db import ModelRows, fetch_together
+from catalog.db import JSONDocument, ModelRows, fetch_together
 from catalog.models import Dataset, Distribution, LegalBasis, Organization
 from tests.conftest import SYSTEM, legal_basis_document
 
@@ -120,3 +120,14 @@ def test_instances_work_before_the_orm_ran_any_query():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "mintrab-gt"
+
+
+def test_parameters_go_through_their_column_types(session, make_org):
+    # A dict bound to a JSON column: the driver adapts it only as the column type says.
+    make_org("mintrab-gt")
+    org = session.exec(select(Organization)).one()
+    by_title = ModelRows(
+        Organization, where=col(Organization.title) == bindparam("title", type_=JSONDocument)
+    )
+    (rows,) = fetch_together(session, (by_title, {"title": org.title}))
+    assert [found.name for (found,) in rows] == ["mintrab-gt"]
