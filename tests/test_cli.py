@@ -114,11 +114,19 @@ def test_serve_clears_what_interrupted_uploads_left(run, monkeypatch, tmp_path):
         def run(self):
             pass
 
-    monkeypatch.setattr(waitress, "create_server", lambda app, **options: FakeServer())
+    served = []
+
+    def fake_create_server(app, **options):
+        served.append(app)
+        return FakeServer()
+
+    monkeypatch.setattr(waitress, "create_server", fake_create_server)
     try:
         result = run("serve", "--port", str(free_port()))
     finally:
         gc.unfreeze()
+        for app in served:  # its pool holds the connection that checked the schema
+            app.extensions["simel"].database.dispose()
     assert result.exit_code == 0, result.output
     assert "removed 1 partial upload(s)" in result.output
     assert not partial.exists()
