@@ -24,15 +24,6 @@ LINK = {
 }
 
 
-@pytest.fixture
-def steward(make_org, make_user, make_dataset):
-    make_org("mintrab-gt")
-    make_org("stps-mx", country="MEX")
-    make_dataset("enei-2024", "mintrab-gt")
-    _, token = make_user("ana", steward="mintrab-gt")
-    return token
-
-
 def add(client, token, document=LINK):
     response = client.post(
         "/api/v1/datasets/enei-2024/distributions", json=document, headers=bearer(token)

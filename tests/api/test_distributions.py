@@ -10,15 +10,6 @@ from tests.conftest import bearer
 
 
 @pytest.fixture
-def steward(make_org, make_user, make_dataset):
-    make_org("mintrab-gt")
-    make_org("stps-mx", country="MEX")
-    make_dataset("enei-2024", "mintrab-gt")
-    _, token = make_user("ana", steward="mintrab-gt")
-    return token
-
-
-@pytest.fixture
 def stored_file(settings):
     folder = settings.storage_path / "mintrab-gt" / "restricted" / "enei-2024"
     folder.mkdir(parents=True)
