@@ -28,7 +28,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -51,12 +51,12 @@ from sqlalchemy import (
 from sqlalchemy import inspect as sqlalchemy_inspect
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ClassManager, configure_mappers
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import ColumnElement, Select
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
@@ -248,13 +248,26 @@ def page_slice(items: Sequence[Item], offset: int, limit: int | None) -> Sequenc
 Processor = Callable[[Any], Any]
 
 
+# Distinct list lengths whose expansion a plan keeps (page sizes run to 100).
+_KEPT_EXPANSIONS = 128
+
+
 @dataclass(frozen=True)
 class _Plan:
-    """A statement compiled for one dialect, and how its values are bound and read."""
+    """A statement compiled for one dialect, and how its values are bound and read.
+
+    An ``IN`` list is written out as one placeholder per value. SQLAlchemy renders that
+    on every execution (0.1 ms a statement, measured: a third of reading a page of 20
+    datasets on SQLite); a plan keeps the rendering for each length of its lists.
+    """
 
     compiled: SQLCompiler
     binds: Mapping[str, Processor]
     results: list[Processor | None] | None  # None: rows as the driver gives them
+    lists: tuple[str, ...]  # the expanding parameters (given, or written in the statement)
+    expansions: dict[tuple[int, ...], tuple[ExpandedState, dict[str, Processor]]] = field(
+        default_factory=dict, compare=False
+    )
 
     @classmethod
     def of(
@@ -265,16 +278,40 @@ class _Plan:
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 binds[name] = process
-        return cls(compiled, binds, results)
+        lists = tuple(name for name, bind in compiled.binds.items() if bind.expanding)
+        return cls(compiled, binds, results, lists)
 
-    def bound(self, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The SQL and the driver's parameters for ``params`` (lists expanded, values bound)."""
-        expanded = self.compiled.construct_expanded_state(dict(params))
-        processors = {**self.binds, **expanded.processors}
-        return expanded.statement, {
-            name: processors[name](value) if name in processors else value
-            for name, value in expanded.parameters.items()
-        }
+    def bound(self, params: Mapping[str, Any]) -> tuple[str, dict[str, Any] | tuple[Any, ...]]:
+        """The SQL and the driver's parameters for ``params`` (lists expanded, values bound).
+
+        Parameters are a tuple in the statement's order for a positional driver (SQLite).
+        """
+        lengths = tuple(
+            len(params[name] if name in params else self.compiled.binds[name].value or ())
+            for name in self.lists
+        )
+        kept = self.expansions.get(lengths)
+        if kept is None:
+            state = self.compiled.construct_expanded_state(dict(params))
+            kept = (state, {**self.binds, **state.processors})
+            if len(self.expansions) < _KEPT_EXPANSIONS:
+                self.expansions[lengths] = kept
+        state, processors = kept
+        # The kept parameters carry the statement's own values (literals); the call's
+        # replace the rest, list items under the names their expansion gave them.
+        values = dict(state.parameters)
+        for name, value in params.items():
+            expanded = state.parameter_expansion.get(name)
+            if expanded is None:
+                values[name] = value
+            else:
+                values.update(zip(expanded, value, strict=True))
+        for name, value in values.items():
+            if name in processors:
+                values[name] = processors[name](value)
+        if state.positiontup is not None:
+            return state.statement, tuple(values[name] for name in state.positiontup)
+        return state.statement, values
 
 
 class ModelRows(Generic[Row]):
@@ -346,13 +383,7 @@ def fetch_together(session: Session, *queries: tuple[Fetch, Mapping[str, Any]]) 
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name != "postgresql":
-        results: list[list[Any]] = []
-        for query, params in queries:
-            if isinstance(query, str):
-                raise ValueError("SQL text is fetched together only on PostgreSQL")
-            rows = connection.execute(query.statement, dict(params)).all()
-            results.append([query.instance(row) for row in rows])
-        return results
+        return _fetch_one_by_one(connection, queries)
     driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
     plans = [
         _Plan.of(text(query).compile(dialect=dialect), dialect, None)
@@ -378,6 +409,27 @@ def fetch_together(session: Session, *queries: tuple[Fetch, Mapping[str, Any]]) 
         if isinstance(query, str) or plan.results is None:
             results.append(rows)
             continue
+        results.append([query.instance(_processed(plan.results, row)) for row in rows])
+    return results
+
+
+def _fetch_one_by_one(
+    connection: Connection, queries: Sequence[tuple[Fetch, Mapping[str, Any]]]
+) -> list[list[Any]]:
+    """:func:`fetch_together` on SQLite, where a round trip costs nothing: in turn."""
+    dialect = connection.dialect
+    driver = cast("sqlite3.Connection", connection.connection.driver_connection)
+    results: list[list[Any]] = []
+    for query, params in queries:
+        if isinstance(query, str):
+            raise ValueError("SQL text is fetched together only on PostgreSQL")
+        plan = query.prepared(dialect)
+        statement, values = plan.bound(params)
+        try:
+            rows = driver.execute(statement, values).fetchall()
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(statement, values, error, sqlite3.Error) from error
+        assert plan.results is not None  # noqa: S101 # a model's query reads its columns
         results.append([query.instance(_processed(plan.results, row)) for row in rows])
     return results
 

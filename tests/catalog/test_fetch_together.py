@@ -131,3 +131,27 @@ def test_parameters_go_through_their_column_types(session, make_org):
     )
     (rows,) = fetch_together(session, (by_title, {"title": org.title}))
     assert [found.name for (found,) in rows] == ["mintrab-gt"]
+
+
+def test_lists_of_each_length_bind_their_own_values(session, make_org):
+    # A plan keeps the rendering of an IN list per length: the values are the call's.
+    for name in ("mintrab-gt", "mtps-sv", "stss-hn"):
+        make_org(name)
+    session.commit()
+    ids = {org.name: org.id for org in session.exec(select(Organization)).all()}
+    by_ids = ModelRows(
+        Organization,
+        where=col(Organization.id).in_(bindparam("ids", expanding=True)),
+        order_by=[col(Organization.name)],
+    )
+
+    def names(*wanted: str) -> list[str]:
+        (rows,) = fetch_together(session, (by_ids, {"ids": [ids[name] for name in wanted]}))
+        return [org.name for (org,) in rows]
+
+    assert names("mintrab-gt") == ["mintrab-gt"]
+    assert names("stss-hn") == ["stss-hn"]
+    assert names("stss-hn", "mtps-sv") == ["mtps-sv", "stss-hn"]
+    assert names("mintrab-gt", "mtps-sv") == ["mintrab-gt", "mtps-sv"]
+    assert names() == []
+    assert names("mintrab-gt", "mtps-sv", "stss-hn") == ["mintrab-gt", "mtps-sv", "stss-hn"]
