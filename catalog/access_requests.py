@@ -14,7 +14,9 @@ Life cycle (architecture section 3)::
   re-evaluates against the offers as they are then, and is refused (409) if any
   decision is not ``permit``: an agreement derived from an offer that denies the request
   would deny every download. Approval creates the draft agreement
-  (:func:`catalog.agreements.create_draft`). Rejection needs reasons.
+  (:func:`catalog.agreements.create_draft`), which is refused (409) in the same way for a
+  dataset without a legal basis for the purpose or, held on consent, without its data
+  subjects' consent to the purpose for the requester. Rejection needs reasons.
 * A's members see their requests and outcomes; B's members see the requests made to B;
   auditors and administrators see all. Anyone else gets 404.
 

@@ -42,6 +42,7 @@ from sqlmodel import Session, col, func, select
 import metadata_schemas
 from catalog import audit, notifications
 from catalog.audit import canonical_json
+from catalog.consents import consent_allows
 from catalog.dataset_policies import current_policy
 from catalog.datasets import get_dataset
 from catalog.db import Listing, compare_and_set, page_slice, utcnow
@@ -343,6 +344,44 @@ def _legal_basis_codes(
             )
         codes += [basis.basis for basis in bases if basis.basis not in codes]
     return codes
+
+
+def _require_consent(
+    session: Session,
+    datasets: Sequence[Dataset],
+    assignees: Sequence[Organization],
+    purpose: str,
+    at: dt.datetime,
+) -> None:
+    """Refuse to draft what the people in a dataset held on consent did not consent to.
+
+    Each assignee must be covered, by name or by country, by a consent record that is
+    valid at ``at`` for ``purpose``: otherwise the gateway would refuse every download
+    under the agreement, as it would without a legal basis.
+
+    Raises:
+        Conflict: some dataset's consent does not cover some assignee (the
+            ``consent`` extension has the check, as the gateway would record it).
+    """
+    for dataset in datasets:
+        for assignee in assignees:
+            check = consent_allows(
+                session,
+                dataset=dataset,
+                purpose=purpose,
+                recipient_org=assignee.name,
+                recipient_country=assignee.country,
+                at=at,
+            )
+            if not check.allowed:
+                raise Conflict(
+                    f"the data subjects of '{dataset.name}' did not consent to {purpose} "
+                    f"by {assignee.name}: {check.reason}. Record their consent first, or "
+                    "leave the dataset out",
+                    dataset=dataset.name,
+                    assignee=assignee.name,
+                    consent=check.to_dict(),
+                )
 
 
 def _offer(session: Session, dataset: Dataset) -> Policy:
@@ -697,7 +736,9 @@ def create_draft(
 
     Raises:
         InvalidMetadata: an empty or past period, or the provider among the assignees.
-        Conflict: a dataset has no offer.
+        Conflict: a dataset has no offer, no legal basis for the purpose (personal
+            data), or, held on consent, no consent of its data subjects that covers the
+            purpose and every assignee.
     """
     start, end = day_start(valid_from), day_start(valid_until + dt.timedelta(days=1))
     if end <= start:
@@ -718,6 +759,9 @@ def create_draft(
     agreement_id = uuid.uuid4()
     purpose_ref = purpose_iri(purpose, "/purpose")
     legal = _legal_basis_codes(session, datasets, purpose, max(start, at))
+    _require_consent(
+        session, datasets, assignees, purpose_concept(purpose, "/purpose").code, max(start, at)
+    )
     policy = derive_policy(
         session,
         uid=agreement_iri(base_uri, agreement_id),

@@ -1455,19 +1455,57 @@ def test_a_consent_lapsed_after_the_file_was_made_holds_the_file_back(
     assert last_event(session).details["consent"]["covering"] == [str(stays.record.id)]
 
 
-def test_a_dataset_held_on_consent_without_a_covering_record_is_denied(
-    build: Callable[..., Sharing],
+def test_a_dataset_held_on_consent_since_the_agreement_needs_consent_for_its_party(
+    sharing: Sharing,
 ) -> None:
-    sharing = build(legal_basis=CONSENT_HELD)
+    # Consent records alone put a dataset on consent, whatever its legal bases say.
+    sharing.activated()
+    sharing.granted()
     consents.create_consent(
         sharing.session,
         actor=sharing.who("sv.steward"),
         name=DATASET,
         document=consent_document(recipients={"organizations": ["inm-hn"]}),
     )
-    sharing.activated()
     denial = sharing.denied("consent")
     assert "no consent record covers the recipient" in denial.detail
+
+
+def test_no_agreement_is_drafted_for_a_party_the_data_subjects_did_not_consent_to(
+    build: Callable[..., Sharing],
+) -> None:
+    sharing = build(legal_basis=CONSENT_HELD)
+    session = sharing.session
+    steward = sharing.who("sv.steward")
+    consents.create_consent(
+        session,
+        actor=steward,
+        name=DATASET,
+        document=consent_document(recipients={"organizations": ["inm-hn"]}),
+    )
+    request = sharing.submit().request
+    sharing.review(request.id)
+    with pytest.raises(Conflict) as caught:
+        sharing.approve(request.id)
+    assert caught.value.detail == (
+        f"the data subjects of '{DATASET}' did not consent to ProvideOfficialStatistics by "
+        f"{GT}: no consent record covers the recipient {GT} / GTM. Record their consent "
+        "first, or leave the dataset out"
+    )
+    assert caught.value.extensions["assignee"] == GT
+    assert caught.value.extensions["consent"]["allowed"] is False
+    session.rollback()
+    assert session.exec(select(SharingAgreement)).all() == []
+
+    # Once the people consent to sharing with the requester's country, it is approved.
+    consents.create_consent(
+        session,
+        actor=steward,
+        name=DATASET,
+        document=consent_document(recipients={"countries": ["GTM"]}),
+    )
+    sharing.approve(request.id)
+    assert len(session.exec(select(SharingAgreement)).all()) == 1
 
 
 def test_decisions_are_audited_and_the_chain_holds(sharing: Sharing) -> None:
