@@ -65,22 +65,36 @@ def storage_file(storage_root: Path, storage_key: str) -> Path:
     return path
 
 
-def _check_folder(session: Session, storage_key: str, dataset: Dataset, storage_root: Path) -> None:
-    # One storage folder holds every organization's files, restricted extracts among
-    # them: a dataset may serve only files under its publisher's own folder. Names of
-    # organizations are never freed (organizations are not deleted), where a deleted
-    # draft's name could be taken by anyone. The key and the path it resolves to are
-    # both checked: a symbolic link in the publisher's folder may not lead to another's.
+def in_publisher_folder(
+    session: Session, storage_root: Path, storage_key: str, dataset: Dataset
+) -> bool:
+    """Whether ``storage_key`` names a file inside the folder of ``dataset``'s publisher.
+
+    One storage folder holds every organization's files, restricted extracts among
+    them: a dataset may serve only files under its publisher's own folder. Names of
+    organizations are never freed (organizations are not deleted), where a deleted
+    draft's name could be taken by anyone. The key and the path it resolves to are
+    both checked: a symbolic link in the publisher's folder may not lead to another's.
+
+    Raises:
+        InvalidMetadata: the key points outside the storage folder altogether.
+    """
     publisher = session.get(Organization, dataset.publisher_id)
     assert publisher is not None  # noqa: S101 # a foreign key
     folders = PurePosixPath(storage_key).parts[:-1]
     own = (storage_root.resolve() / publisher.name).resolve()
-    if (
+    return bool(
         folders
         and folders[0] == publisher.name
         and storage_file(storage_root, storage_key).is_relative_to(own)
-    ):
+    )
+
+
+def _check_folder(session: Session, storage_key: str, dataset: Dataset, storage_root: Path) -> None:
+    if in_publisher_folder(session, storage_root, storage_key, dataset):
         return
+    publisher = session.get(Organization, dataset.publisher_id)
+    assert publisher is not None  # noqa: S101 # a foreign key
     raise InvalidMetadata(
         "the distribution is not valid",
         [

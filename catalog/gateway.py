@@ -36,6 +36,7 @@ withdrawn: a withdrawn dataset stays on record, but its files are no longer serv
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +49,15 @@ from catalog import agreements, audit
 from catalog.consents import consent_allows
 from catalog.datasets import get_dataset
 from catalog.db import utcnow
-from catalog.distributions import storage_file
-from catalog.errors import FieldError, InvalidMetadata, NotFound, PolicyDenied, Unauthenticated
+from catalog.distributions import in_publisher_folder, storage_file
+from catalog.errors import (
+    Conflict,
+    FieldError,
+    InvalidMetadata,
+    NotFound,
+    PolicyDenied,
+    Unauthenticated,
+)
 from catalog.iris import dataset_iri, organization_iri
 from catalog.models import (
     AgreementStatus,
@@ -71,6 +79,8 @@ from vocab import get_registry
 READ_SCOPE = "data:read"
 MAX_CELL_SIZE = 100_000  # as an access request's min_cell_size (its schema)
 ACTION = "read"
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -145,9 +155,33 @@ def _restricted_elsewhere(session: Session, distribution: Distribution) -> bool:
     return found is not None
 
 
-def _file(storage_root: Path, distribution: Distribution) -> Path:
-    assert distribution.storage_key is not None  # noqa: S101 # checked by _distribution
-    path = storage_file(storage_root, distribution.storage_key)
+def _file(
+    session: Session, storage_root: Path, dataset: Dataset, distribution: Distribution
+) -> Path:
+    """The distribution's file, checked again as it is now on disk.
+
+    The key was checked when it was registered; a folder of the storage replaced by a
+    symbolic link since then (by whoever administers the server) could lead it into
+    another organization's folder. Such a file is not served.
+
+    Raises:
+        NotFound: no file at the key.
+        Conflict: the key now leads out of the publisher's folder.
+    """
+    key = distribution.storage_key
+    assert key is not None  # noqa: S101 # checked by _distribution
+    if not in_publisher_folder(session, storage_root, key, dataset):
+        _log.warning(
+            "distribution %s of %s: storage key %r leads out of its publisher's folder; not served",
+            distribution.id,
+            dataset.name,
+            key,
+        )
+        raise Conflict(
+            "the distribution's file is no longer inside its publisher's storage folder: "
+            "it is not served until its stewards upload it again"
+        )
+    path = storage_file(storage_root, key)
     if not path.is_file():
         raise NotFound("the distribution's file is missing from the catalog's storage")
     return path
@@ -454,7 +488,8 @@ def authorize_download(
         if dataset.status == DatasetStatus.WITHDRAWN:
             reason = f" ({dataset.withdrawal_reason})" if dataset.withdrawal_reason else ""
             raise NotFound(f"'{dataset.name}' is withdrawn{reason}: its files are no longer served")
-        return Grant(_file(storage_root, distribution), distribution, dataset, None)
+        path = _file(session, storage_root, dataset, distribution)
+        return Grant(path, distribution, dataset, None)
     if not actor.is_authenticated:
         raise Unauthenticated(
             "restricted data needs a token with the data:read scope: an OAuth access token,"
@@ -509,7 +544,7 @@ def authorize_download(
             file_since=distribution.file_replaced_at or distribution.created,
         )
         if denial is None and agreement is not None:
-            path = _file(storage_root, distribution)
+            path = _file(session, storage_root, dataset, distribution)
             unchanged = not head and holds_current(if_none_match, distribution)
             _record_decision(
                 session,

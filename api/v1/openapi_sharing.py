@@ -691,6 +691,12 @@ def paths() -> dict[str, Any]:
                         "policy, legal-basis or consent); the denial is audited.",
                         "content": {PROBLEM: {"schema": _ref("DataAccessDenied")}},
                     },
+                    "409": _problem_as(
+                        "409",
+                        "The file's storage key no longer leads inside its publisher's "
+                        "folder (a folder replaced by a link on the server): not served "
+                        "until a steward uploads the file again.",
+                    ),
                     "416": {
                         "description": "The range is outside the file.",
                         "content": {PROBLEM: {"schema": _ref("Problem")}},

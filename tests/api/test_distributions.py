@@ -156,6 +156,38 @@ def test_a_link_in_the_publishers_folder_does_not_lead_to_anothers_files(
         assert "'mintrab-gt'" in _refused_storage_key(client, steward, key)
 
 
+def test_a_file_whose_folder_became_a_link_to_anothers_is_not_served(
+    client, steward, settings, make_org, stored_file, caplog
+):
+    # Registered while inside its publisher's folder; the folder is later replaced on
+    # the server by a link into another organization's, which holds a file of that name.
+    make_org("inm-hn", country="HND", kind="migration-authority")
+    key, content = stored_file
+    created = client.post(
+        "/api/v1/datasets/enei-2024/distributions",
+        json={"title": {"es": "Extracto"}, "storage_key": key},
+        headers=bearer(steward),
+    )
+    assert created.status_code == 201
+    data_url = f"/api/v1/datasets/enei-2024/distributions/{created.json['id']}/data"
+    with client.get(data_url) as served:
+        assert served.data == content
+    theirs = settings.storage_path / "inm-hn" / "restricted"
+    theirs.mkdir(parents=True)
+    (theirs / "extract.csv").write_bytes(b"id,sexo\nR1,F\n")
+    ours = settings.storage_path / "mintrab-gt" / "restricted" / "enei-2024"
+    (ours / "extract.csv").unlink()
+    ours.rmdir()
+    ours.symlink_to(theirs, target_is_directory=True)
+
+    response = client.get(data_url)
+    assert response.status_code == 409
+    assert response.mimetype == "application/problem+json"
+    assert "no longer inside its publisher's storage folder" in response.json["detail"]
+    assert b"R1" not in response.data
+    assert "leads out of its publisher's folder" in caplog.text
+
+
 def test_values_longer_than_their_columns_are_refused(client, steward):
     # SQLite would keep them; PostgreSQL's VARCHAR(200) and (100) refused them (a 500).
     for member, value in (("media_type", "text/" + "x" * 200), ("format", "X" * 101)):
