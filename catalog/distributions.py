@@ -14,7 +14,7 @@ import posixpath
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
@@ -168,6 +168,9 @@ def _validated(
         # The catalog vouches for what it serves: size and checksum come from the file.
         document["byte_size"] = size
         document["checksum"] = checksum
+        check_restriction(
+            session, dataset, distribution.id if distribution else None, document, checksum
+        )
     elif document.get("restricted", False):
         # A restricted distribution without a file awaits one (PUT .../data): until then
         # it has no size or checksum that the catalog could vouch for.
@@ -186,6 +189,59 @@ def _validated(
                 ],
             )
     return document
+
+
+def check_restriction(
+    session: Session,
+    dataset: Dataset,
+    distribution_id: uuid.UUID | None,
+    document: Mapping[str, Any],
+    checksum: str,
+) -> None:
+    """Refuse a held file whose restricted flag contradicts another file of the same content.
+
+    The gateway serves a copy of a restricted extract as restricted, whatever its flag
+    (:func:`catalog.gateway.authorize_download`); flagged otherwise, the copy would be
+    listed with a ``download_url`` that answers 401. So the flag must say what the gateway
+    does: a file with the content of a restricted one (any publisher's) is restricted
+    too, and a restricted file may not have the content of one of its publisher's files
+    that is served publicly (restrict or remove that one first). Another publisher's
+    public file stays public: it is not this publisher's to restrict.
+
+    Raises:
+        InvalidMetadata: at ``/restricted``, naming the other distribution when it is
+            the same publisher's.
+    """
+    restricted = bool(document.get("restricted", False))
+    query = (
+        select(Distribution.id, Dataset.name, Dataset.publisher_id)
+        .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
+        .where(col(Distribution.checksum) == checksum)
+        .where(col(Distribution.storage_key).is_not(None))
+        .where(col(Distribution.restricted).is_(not restricted))
+        .order_by(col(Distribution.created))
+        .limit(1)
+    )
+    if distribution_id is not None:
+        query = query.where(Distribution.id != distribution_id)
+    if restricted:
+        query = query.where(Dataset.publisher_id == dataset.publisher_id)
+    found = session.exec(query).first()
+    if found is None:
+        return
+    other_id, other_dataset, other_publisher = found
+    other = (
+        f"distribution {other_id} of '{other_dataset}'"
+        if other_publisher == dataset.publisher_id
+        else "a distribution of another organization"
+    )
+    message = (
+        f"the file is a copy of the restricted file of {other}: a copy is restricted too"
+        " (set restricted to true)"
+        if not restricted
+        else f"the same file is served publicly by {other}: restrict or remove that one first"
+    )
+    raise InvalidMetadata("the distribution is not valid", [FieldError("/restricted", message)])
 
 
 def _check_unshared(
@@ -659,7 +715,9 @@ def upload_file(
             distribution's.
         PayloadTooLarge: the body is longer than ``max_bytes``.
         BadRequest: the body is empty.
-        InvalidMetadata: the distribution's storage key is outside its publisher's folder.
+        InvalidMetadata: the distribution's storage key is outside its publisher's folder,
+            or the file's restricted flag contradicts another file of the same content
+            (:func:`check_restriction`).
     """
 
     def target() -> _Target:
@@ -714,6 +772,7 @@ def _record_upload(
     errors = distribution_document_errors(document)
     if errors:
         raise InvalidMetadata("the distribution is not valid", errors)
+    check_restriction(session, target.dataset, distribution.id, document, received.checksum)
     changes = changes_between(old, document, f"/distributions/{distribution.id}")
     if not changes:
         return False

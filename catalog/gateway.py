@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from catalog import agreements, audit
@@ -137,19 +137,28 @@ def _distribution(session: Session, dataset: Dataset, distribution_id: uuid.UUID
     return distribution
 
 
-def _restricted_elsewhere(session: Session, distribution: Distribution) -> bool:
+def _restricted_elsewhere(session: Session, dataset: Dataset, distribution: Distribution) -> bool:
     """Whether a restricted distribution holds this one's file, or a file of its content.
 
     The catalog computes a held file's checksum from the file itself, so a copy of a
-    restricted extract under another key is known by it.
+    restricted extract under another key is known by it: the bytes of one organization's
+    restricted extract do not become public because another organization holds a copy.
+    Writes refuse such a copy without the flag (``catalog.distributions.check_restriction``);
+    this is the check that holds for any made before. Another organization's restricted
+    file restricts only copies made after it: a file that was public first stays public,
+    whoever restricts the same bytes later.
     """
     same = [col(Distribution.storage_key) == distribution.storage_key]
     if distribution.checksum:
         same.append(col(Distribution.checksum) == distribution.checksum)
+    made = distribution.file_replaced_at or distribution.created
+    other_made = func.coalesce(col(Distribution.file_replaced_at), col(Distribution.created))
     found = session.exec(
         select(Distribution.id)
+        .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
         .where(col(Distribution.restricted).is_(True), or_(*same))
         .where(col(Distribution.id) != distribution.id)
+        .where(or_(col(Dataset.publisher_id) == dataset.publisher_id, other_made <= made))
         .limit(1)
     ).first()
     return found is not None
@@ -484,7 +493,7 @@ def authorize_download(
     """
     dataset = get_dataset(session, actor=actor, name=name)
     distribution = _distribution(session, dataset, distribution_id)
-    if not (distribution.restricted or _restricted_elsewhere(session, distribution)):
+    if not (distribution.restricted or _restricted_elsewhere(session, dataset, distribution)):
         if dataset.status == DatasetStatus.WITHDRAWN:
             reason = f" ({dataset.withdrawal_reason})" if dataset.withdrawal_reason else ""
             raise NotFound(f"'{dataset.name}' is withdrawn{reason}: its files are no longer served")

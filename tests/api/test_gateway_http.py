@@ -77,10 +77,12 @@ def test_a_refusal_for_want_of_a_legal_basis_is_a_documented_problem(client, wor
     assert response.json["check"] == "legal-basis"
 
 
-def test_a_restricted_datasets_file_without_the_flag_is_still_restricted(client, world, settings):
+def test_a_restricted_datasets_file_is_not_served_again_without_the_flag(
+    client, world, settings
+):
     # The same extract under its own key is another distribution's file, refused as such;
-    # a copy under another key, added without the restricted flag, is not served as a
-    # public download: it asks for a token, and is served under the agreement.
+    # a copy under another key must be flagged restricted too, and is then served under
+    # the agreement only.
     document = {
         "title": {"es": "Extracto", "en": "Extract"},
         "media_type": "text/csv",
@@ -95,10 +97,13 @@ def test_a_restricted_datasets_file_without_the_flag_is_still_restricted(client,
     copy = settings.storage_path / "dgme-sv" / "public" / "copia.csv"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(world.content)
-    added = client.post(
-        url, json={**document, "storage_key": "dgme-sv/public/copia.csv"}, headers=steward
-    )
+    copied = {**document, "storage_key": "dgme-sv/public/copia.csv"}
+    unflagged = client.post(url, json=copied, headers=steward)
+    assert unflagged.status_code == 422, unflagged.json
+    assert [e["pointer"] for e in unflagged.json["errors"]] == ["/restricted"]
+    added = client.post(url, json={**copied, "restricted": True}, headers=steward)
     assert added.status_code == 201, added.json
+    assert "download_url" not in added.json
     data_url = added.json["data_url"]
     anonymous = client.get(data_url)
     assert anonymous.status_code == 401

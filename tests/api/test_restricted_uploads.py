@@ -14,8 +14,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
 from sqlmodel import col, select
 
+from catalog import distributions
 from catalog.models import AuditEvent
-from tests.conftest import BASE_URI, bearer
+from tests.conftest import BASE_URI, SYSTEM, bearer
 from tests.sharing_support import DATASET, make_world, request_document
 
 PROBLEM = "application/problem+json"
@@ -195,3 +196,96 @@ def test_a_restricted_file_is_not_served_publicly_by_another_distribution(client
         headers=steward,
     )
     assert retitled.status_code == 200, retitled.json
+
+
+def test_a_files_restricted_flag_follows_its_content(client, world, settings):
+    """A copy of a restricted file is restricted; a restricted file is not public elsewhere."""
+    steward = bearer(world.tokens["sv.steward"])
+    tables = b"departamento,retornados\nSan Salvador,120\n"
+    (settings.storage_path / "dgme-sv" / "public").mkdir(parents=True)
+    (settings.storage_path / "dgme-sv" / "public" / "cuadros.csv").write_bytes(tables)
+    public = client.post(
+        DISTRIBUTIONS,
+        json={"title": {"es": "Cuadros"}, "storage_key": "dgme-sv/public/cuadros.csv"},
+        headers=steward,
+    )
+    assert public.status_code == 201, public.json
+    public_data = f"{DISTRIBUTIONS}/{public.json['id']}/data"
+
+    # The restricted extract's bytes uploaded into the public distribution: refused,
+    # and the public file it had stays in place.
+    copied = client.put(public_data, data=world.content, content_type="text/csv", headers=steward)
+    assert copied.status_code == 422
+    (error,) = copied.json["errors"]
+    assert error["pointer"] == "/restricted"
+    assert f"restricted file of distribution {world.distribution.id}" in error["detail"]
+    with client.get(public_data) as served:
+        assert served.data == tables
+
+    # The public tables uploaded into a restricted distribution: refused, naming them.
+    awaiting = client.post(DISTRIBUTIONS, json=AWAITING, headers=steward).json
+    awaiting_data = f"{DISTRIBUTIONS}/{awaiting['id']}/data"
+    restricted = client.put(awaiting_data, data=tables, content_type="text/csv", headers=steward)
+    assert restricted.status_code == 422
+    (error,) = restricted.json["errors"]
+    assert error["pointer"] == "/restricted"
+    assert error["detail"] == (
+        f"the same file is served publicly by distribution {public.json['id']} of "
+        f"'{DATASET}': restrict or remove that one first"
+    )
+    assert client.get(awaiting_data, headers=steward).status_code == 404  # still awaiting
+
+    # Lifting the restriction of a copy of a restricted file is refused the same way.
+    uploaded = client.put(awaiting_data, data=EXTRACT, content_type="text/csv", headers=steward)
+    assert uploaded.status_code == 200, uploaded.json
+    twin = settings.storage_path / "dgme-sv" / "restricted" / "gemelo.csv"
+    twin.write_bytes(EXTRACT)
+    second = client.post(
+        DISTRIBUTIONS,
+        json={"title": {"es": "Gemelo"}, "storage_key": "dgme-sv/restricted/gemelo.csv"},
+        headers=steward,
+    )
+    assert second.status_code == 422
+    assert second.json["errors"][0]["pointer"] == "/restricted"
+
+
+def test_another_organization_restricting_a_public_files_bytes_leaves_it_public(
+    client, world, settings, session, make_dataset
+):
+    steward = bearer(world.tokens["sv.steward"])
+    tables = b"departamento,retornados\nSan Salvador,120\n"
+    (settings.storage_path / "dgme-sv" / "public").mkdir(parents=True)
+    (settings.storage_path / "dgme-sv" / "public" / "cuadros.csv").write_bytes(tables)
+    public = client.post(
+        DISTRIBUTIONS,
+        json={"title": {"es": "Cuadros"}, "storage_key": "dgme-sv/public/cuadros.csv"},
+        headers=steward,
+    )
+    public_data = f"{DISTRIBUTIONS}/{public.json['id']}/data"
+    # Later, Honduras's migration institute keeps the same bytes as a restricted file.
+    make_dataset("retornados-hn", "inm-hn")
+    (settings.storage_path / "inm-hn").mkdir()
+    (settings.storage_path / "inm-hn" / "copia.csv").write_bytes(tables)
+    distributions.add_distribution(
+        session,
+        actor=SYSTEM,
+        name="retornados-hn",
+        document={"title": {"es": "Copia"}, "storage_key": "inm-hn/copia.csv", "restricted": True},
+        storage_root=settings.storage_path,
+    )
+    session.commit()
+    # Not theirs to restrict: El Salvador's file stays a public download.
+    with client.get(public_data) as served:
+        assert served.status_code == 200
+        assert served.data == tables
+    # A copy made after theirs is restricted, though: unflagged, it is refused.
+    (settings.storage_path / "dgme-sv" / "public" / "otra.csv").write_bytes(tables)
+    later = client.post(
+        DISTRIBUTIONS,
+        json={"title": {"es": "Otra"}, "storage_key": "dgme-sv/public/otra.csv"},
+        headers=steward,
+    )
+    assert later.status_code == 422
+    assert later.json["errors"][0]["detail"].startswith(
+        "the file is a copy of the restricted file of a distribution of another organization"
+    )

@@ -831,14 +831,13 @@ def test_an_agreement_starting_later_is_not_yet_in_force(sharing: Sharing) -> No
 def test_a_restricted_extract_is_never_a_public_download(sharing: Sharing) -> None:
     # The dataset is RESTRICTED (sensitive returned-migrant records). A distribution its
     # steward adds without the restricted flag must not hand the records to anyone who
-    # asks: the extract's own key is refused, and a copy of it under another key is
-    # served as the restricted one is, under an agreement, and audited.
+    # asks: the extract's own key is refused, and so is a copy of it under another key.
     steward = sharing.who("sv.steward")
     copy = sharing.storage / "dgme-sv" / "public" / "copia.csv"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(sharing.world.content)
 
-    def add(key: str) -> Distribution:
+    def add(key: str, *, restricted: bool = False) -> Distribution:
         return distributions.add_distribution(
             sharing.session,
             actor=steward,
@@ -847,7 +846,7 @@ def test_a_restricted_extract_is_never_a_public_download(sharing: Sharing) -> No
                 "title": {"es": "Extracto", "en": "Extract"},
                 "media_type": "text/csv",
                 "storage_key": key,
-                "restricted": False,
+                "restricted": restricted,
             },
             storage_root=sharing.storage,
         )
@@ -856,7 +855,23 @@ def test_a_restricted_extract_is_never_a_public_download(sharing: Sharing) -> No
     with pytest.raises(InvalidMetadata):
         add(sharing.world.distribution.storage_key)
     sharing.session.rollback()
-    added = add("dgme-sv/public/copia.csv")
+    # Under another key it is a copy of a restricted file: restricted too, or refused.
+    with pytest.raises(InvalidMetadata) as caught:
+        add("dgme-sv/public/copia.csv")
+    (error,) = caught.value.errors
+    assert error.pointer == "/restricted"
+    assert error.detail == (
+        f"the file is a copy of the restricted file of distribution "
+        f"{sharing.world.distribution.id} of '{DATASET}': a copy is restricted too "
+        "(set restricted to true)"
+    )
+    sharing.session.rollback()
+    added = add("dgme-sv/public/copia.csv", restricted=True)
+    # A copy left unflagged before writes refused it is still served as the restricted
+    # file is: under an agreement, and audited.
+    added.restricted = False
+    added.document = {**added.document, "restricted": False}
+    sharing.session.add(added)
     sharing.session.commit()
     assert added.id is not None
 
@@ -874,9 +889,9 @@ def test_a_restricted_extract_is_never_a_public_download(sharing: Sharing) -> No
 
     with pytest.raises(Unauthenticated):
         fetch(Principal.anonymous())
-    with pytest.raises(PolicyDenied) as caught:
+    with pytest.raises(PolicyDenied) as denied:
         fetch("hn.requester")
-    assert caught.value.extensions["check"] == "agreement"
+    assert denied.value.extensions["check"] == "agreement"
     assert last_event(sharing.session).action == "data.access.denied"
     sharing.activated()
     grant = fetch("gt.requester")
