@@ -77,9 +77,7 @@ def test_a_refusal_for_want_of_a_legal_basis_is_a_documented_problem(client, wor
     assert response.json["check"] == "legal-basis"
 
 
-def test_a_restricted_datasets_file_is_not_served_again_without_the_flag(
-    client, world, settings
-):
+def test_a_restricted_datasets_file_is_not_served_again_without_the_flag(client, world, settings):
     # The same extract under its own key is another distribution's file, refused as such;
     # a copy under another key must be flagged restricted too, and is then served under
     # the agreement only.
