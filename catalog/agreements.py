@@ -563,7 +563,8 @@ def derive_policy(
 
     With several datasets, each offer's rules are kept with that dataset as their own
     target (ODRL 2.2, 2.7.1: a rule's target overrides the policy's), and the strictest
-    conflict strategy of the offers applies.
+    conflict strategy of the offers applies. Every permission is narrowed to the
+    assignees' countries (``spatial``): the data goes to the parties, not onwards.
 
     Raises:
         Conflict: a dataset has no offer.
@@ -581,6 +582,7 @@ def derive_policy(
             valid_until=valid_until,
             purpose=purpose,
             legal_basis=basis_iris,
+            recipient_countries=[a.country for a in assignees],
         )
         for dataset in datasets
     ]

@@ -201,12 +201,17 @@ def agreement_from_offer(
     valid_until: datetime,
     purpose: str,
     legal_basis: Sequence[str] = (),
+    recipient_countries: Sequence[str] = (),
 ) -> Policy:
     """Derive the ODRL Agreement both parties sign from an Offer.
 
     The Agreement keeps the Offer's rules, strategy and profile, names the parties and
     datasets, and adds to every permission the validity period (``dateTime gteq
-    valid_from`` and ``dateTime lt valid_until``) and the agreed purpose (``purpose isA``).
+    valid_from`` and ``dateTime lt valid_until``), the agreed purpose (``purpose isA``)
+    and, when ``recipient_countries`` are given, where the data may go (``spatial
+    isAnyOf``): the assignees' countries. An Offer that names no countries would
+    otherwise let the data go anywhere, and one that names several lets each
+    Agreement take only the countries of its parties (both constraints must hold).
     Rule and constraint uids are dropped: they belong to the Offer, and two policies
     sharing a rule IRI would merge in RDF. Parties named inside rules give way to the
     Agreement's; targets named inside rules stay (they narrow the rule).
@@ -221,6 +226,8 @@ def agreement_from_offer(
         valid_until: End of validity, exclusive (aware datetime).
         purpose: The agreed DPV purpose.
         legal_basis: DPV legal bases, recorded as ``dpv:hasLegalBasis`` on the Agreement.
+        recipient_countries: The countries the data may go to, as ISO 3166-1 alpha-3
+            codes or EU country-authority IRIs (written as the IRIs).
 
     Raises:
         ValueError: if ``offer`` is not an Offer, a list is empty, or the period is empty
@@ -234,11 +241,16 @@ def agreement_from_offer(
         raise ValueError("valid_from and valid_until must be time-zone aware")
     if valid_until <= valid_from:
         raise ValueError("valid_until must be after valid_from")
-    validity = (
+    validity: tuple[Constraint, ...] = (
         Constraint(terms.DATE_TIME, terms.GTEQ, (_date_time(valid_from),)),
         Constraint(terms.DATE_TIME, terms.LT, (_date_time(valid_until),)),
         Constraint(terms.PURPOSE, terms.IS_A, (Ref(purpose),)),
     )
+    if recipient_countries:
+        countries = tuple(
+            dict.fromkeys(Ref(terms.EU_COUNTRY + country_code(c)) for c in recipient_countries)
+        )
+        validity += (Constraint(terms.SPATIAL, terms.IS_ANY_OF, countries),)
     permissions = tuple(
         replace(
             _anonymous_rule(p),

@@ -1969,3 +1969,26 @@ def test_an_abandoned_renewal_does_not_block_the_next(sharing: Sharing) -> None:
             valid_from=None,
             base_uri=BASE_URI,
         )
+
+
+def test_an_agreement_keeps_the_data_in_its_parties_countries(
+    build: Callable[..., Sharing],
+) -> None:
+    # The offer names no country: the agreement with Guatemala's ministry still sends
+    # the data to Guatemala only, not onwards to a third country.
+    sharing = build(policy=count_limited_offer(10))
+    agreement = sharing.activated()
+    (permission,) = agreement.policy["permission"]
+    spatial = [c for c in permission["constraint"] if c.get("leftOperand") == "spatial"]
+    assert spatial == [
+        {
+            "leftOperand": "spatial",
+            "operator": "isAnyOf",
+            "rightOperand": [
+                {"@id": "http://publications.europa.eu/resource/authority/country/GTM"}
+            ],
+        }
+    ]
+    sharing.granted()  # the organization's own country, by default
+    denial = sharing.denied("policy", country="USA")
+    assert "spatial" in denial.detail
