@@ -1298,6 +1298,10 @@ def _terminate_later_versions(
         _audit(session, actor, "agreement.terminated", version, {"reason": because})
 
 
+# A renewal's cell size is an agreement's (its schema).
+_CELL_SIZE = "urn:simel:schema:agreement:1.0#/properties/min_cell_size"
+
+
 def renew(
     session: Session,
     *,
@@ -1306,10 +1310,14 @@ def renew(
     valid_until: str | None,
     valid_from: str | None,
     base_uri: str,
+    min_cell_size: Any = None,
 ) -> AgreementView:
     """A new draft version with a new period, from the offers as they are now.
 
     Allowed for the latest version of a series when it is active, suspended or expired.
+    The new version keeps the output cell size the consumers committed to, unless
+    ``min_cell_size`` gives another (a provider tightening its terms, say): every party
+    signs the new version, so every party agrees to it.
 
     Raises:
         Conflict: the agreement is a draft, pending or terminated, or not the latest
@@ -1352,6 +1360,9 @@ def renew(
             errors.append(FieldError(f"/{key}", problems[0]))
             continue
         dates[key] = dt.date.fromisoformat(value)
+    if min_cell_size is not None:
+        problems = metadata_schemas.value_errors(_CELL_SIZE, min_cell_size)
+        errors += [FieldError("/min_cell_size", problem) for problem in problems[:1]]
     if errors:
         raise InvalidMetadata("the renewal is not valid", errors)
     _require_not_past(dates["valid_from"])
@@ -1361,7 +1372,9 @@ def renew(
     if not kept:
         require_published(view.datasets)
     left_out = {d.name: str(d.status) for d in view.datasets if d not in kept}
-    cell_size = agreed_cell_size(session, agreement)
+    cell_size = (
+        agreed_cell_size(session, agreement) if min_cell_size is None else int(min_cell_size)
+    )
     require_permitted(
         session,
         datasets=kept,

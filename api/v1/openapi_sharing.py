@@ -616,6 +616,13 @@ def paths() -> dict[str, Any]:
                             "today if later. Not before today (UTC): 422.",
                         },
                         "valid_until": {**_DATE, "description": "Last day (included)."},
+                        "min_cell_size": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_CELL_SIZE,
+                            "description": "The smallest output cell the consumers commit "
+                            "to in the new version. Default: the current version's.",
+                        },
                     },
                     "required": ["valid_until"],
                 }

@@ -376,6 +376,7 @@ def renew_agreement(agreement_id: uuid.UUID) -> Response:
         valid_until=_text(body, "valid_until"),
         valid_from=_text(body, "valid_from"),
         base_uri=state().settings.catalog.base_uri,
+        min_cell_size=body.get("min_cell_size"),
     )
     return _agreement_response(view, 201)
 

@@ -31,3 +31,19 @@ def test_an_agreement_links_its_request_and_the_version_it_renews(
     assert renewed.json["previous"] == str(agreement_id)
     assert renewed.json["links"]["previous"] == first["links"]["self"]
     assert renewed.json["links"]["access_request"] == request_url
+
+
+def test_a_renewal_sets_the_cell_size_its_body_gives(
+    client, session, make_org, make_user, make_dataset, settings
+):
+    world = make_world(session, make_org, make_user, make_dataset, settings.storage_path)
+    agreement_id = activate_agreement(session, world)
+    until = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=400)).isoformat()
+    steward = bearer(world.tokens["sv.steward"])
+    url = f"/api/v1/agreements/{agreement_id}/renew"
+    invalid = client.post(url, json={"valid_until": until, "min_cell_size": 0}, headers=steward)
+    assert invalid.status_code == 422
+    assert [e["pointer"] for e in invalid.json["errors"]] == ["/min_cell_size"]
+    renewed = client.post(url, json={"valid_until": until, "min_cell_size": 30}, headers=steward)
+    assert renewed.status_code == 201, renewed.json
+    assert renewed.json["min_cell_size"] == 30

@@ -1992,3 +1992,36 @@ def test_an_agreement_keeps_the_data_in_its_parties_countries(
     sharing.granted()  # the organization's own country, by default
     denial = sharing.denied("policy", country="USA")
     assert "spatial" in denial.detail
+
+
+def test_a_renewal_may_commit_the_consumers_to_another_cell_size(
+    aggregates_only: Sharing,
+) -> None:
+    # The offer allows cells of 20 or more; version 1 was agreed at 25.
+    sharing = aggregates_only
+    first = sharing.activated(min_cell_size=25)
+
+    def renew(min_cell_size: Any) -> AgreementView:
+        return agreements.renew(
+            sharing.session,
+            actor=sharing.who("sv.steward"),
+            agreement_id=first.id,
+            valid_from=None,
+            valid_until=(today() + dt.timedelta(days=400)).isoformat(),
+            base_uri=BASE_URI,
+            min_cell_size=min_cell_size,
+        )
+
+    for wrong in (0, 25.0, "50", True):
+        with pytest.raises(InvalidMetadata) as invalid:
+            renew(wrong)
+        assert [e.pointer for e in invalid.value.errors] == ["/min_cell_size"]
+    with pytest.raises(Conflict) as refused:
+        renew(10)  # less than the offer allows
+    assert "simel:minCellSize gteq 20 is not satisfied (request: 10)" in refused.value.detail
+    sharing.session.rollback()
+    renewed = renew(50).agreement
+    assert (renewed.version, renewed.min_cell_size) == (2, 50)
+    assert last_event(sharing.session, "agreement.renewed").details["min_cell_size"] == 50
+    sharing.session.refresh(first)
+    assert first.min_cell_size == 25  # version 1 keeps its own
