@@ -168,9 +168,7 @@ def _validated(
         # The catalog vouches for what it serves: size and checksum come from the file.
         document["byte_size"] = size
         document["checksum"] = checksum
-        check_restriction(
-            session, dataset, distribution.id if distribution else None, document, checksum
-        )
+        check_restriction(session, dataset, distribution, document, checksum)
     elif document.get("restricted", False):
         # A restricted distribution without a file awaits one (PUT .../data): until then
         # it has no size or checksum that the catalog could vouch for.
@@ -194,7 +192,7 @@ def _validated(
 def check_restriction(
     session: Session,
     dataset: Dataset,
-    distribution_id: uuid.UUID | None,
+    distribution: Distribution | None,
     document: Mapping[str, Any],
     checksum: str,
 ) -> None:
@@ -208,11 +206,20 @@ def check_restriction(
     that is served publicly (restrict or remove that one first). Another publisher's
     public file stays public: it is not this publisher's to restrict.
 
+    Checked when a distribution gets a file, another file or another flag: a change of
+    its title does not reopen what was accepted.
+
     Raises:
         InvalidMetadata: at ``/restricted``, naming the other distribution when it is
             the same publisher's.
     """
     restricted = bool(document.get("restricted", False))
+    if (
+        distribution is not None
+        and distribution.checksum == checksum
+        and distribution.restricted == restricted
+    ):
+        return
     query = (
         select(Distribution.id, Dataset.name, Dataset.publisher_id)
         .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
@@ -222,8 +229,8 @@ def check_restriction(
         .order_by(col(Distribution.created))
         .limit(1)
     )
-    if distribution_id is not None:
-        query = query.where(Distribution.id != distribution_id)
+    if distribution is not None:
+        query = query.where(Distribution.id != distribution.id)
     if restricted:
         query = query.where(Dataset.publisher_id == dataset.publisher_id)
     found = session.exec(query).first()
@@ -772,7 +779,7 @@ def _record_upload(
     errors = distribution_document_errors(document)
     if errors:
         raise InvalidMetadata("the distribution is not valid", errors)
-    check_restriction(session, target.dataset, distribution.id, document, received.checksum)
+    check_restriction(session, target.dataset, distribution, document, received.checksum)
     changes = changes_between(old, document, f"/distributions/{distribution.id}")
     if not changes:
         return False

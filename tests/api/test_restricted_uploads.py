@@ -274,10 +274,17 @@ def test_another_organization_restricting_a_public_files_bytes_leaves_it_public(
         storage_root=settings.storage_path,
     )
     session.commit()
-    # Not theirs to restrict: El Salvador's file stays a public download.
+    # Not theirs to restrict: El Salvador's file stays a public download, and its
+    # distribution is edited as before.
     with client.get(public_data) as served:
         assert served.status_code == 200
         assert served.data == tables
+    retitled = client.patch(
+        f"{DISTRIBUTIONS}/{public.json['id']}",
+        json={"title": {"es": "Cuadros por departamento"}},
+        headers=steward,
+    )
+    assert retitled.status_code == 200, retitled.json
     # A copy made after theirs is restricted, though: unflagged, it is refused.
     (settings.storage_path / "dgme-sv" / "public" / "otra.csv").write_bytes(tables)
     later = client.post(
