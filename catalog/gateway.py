@@ -187,8 +187,9 @@ def _file(
             key,
         )
         raise Conflict(
-            "the distribution's file is no longer inside its publisher's storage folder: "
-            "it is not served until its stewards upload it again"
+            "the distribution's file is no longer inside its publisher's storage folder (a "
+            "link on the server leads out of it): it is not served until the link is removed "
+            "or its stewards give the distribution another file"
         )
     path = storage_file(storage_root, key)
     if not path.is_file():

@@ -702,7 +702,7 @@ def paths() -> dict[str, Any]:
                         "409",
                         "The file's storage key no longer leads inside its publisher's "
                         "folder (a folder replaced by a link on the server): not served "
-                        "until a steward uploads the file again.",
+                        "until the link is removed or the distribution gets another file.",
                     ),
                     "416": {
                         "description": "The range is outside the file.",
