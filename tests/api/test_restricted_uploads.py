@@ -198,19 +198,27 @@ def test_a_restricted_file_is_not_served_publicly_by_another_distribution(client
     assert retitled.status_code == 200, retitled.json
 
 
-def test_a_files_restricted_flag_follows_its_content(client, world, settings):
-    """A copy of a restricted file is restricted; a restricted file is not public elsewhere."""
-    steward = bearer(world.tokens["sv.steward"])
-    tables = b"departamento,retornados\nSan Salvador,120\n"
+TABLES = b"departamento,retornados\nSan Salvador,120\n"
+
+
+def public_tables(client, settings, steward):
+    """A public distribution of aggregate tables, its file in the publisher's folder."""
     (settings.storage_path / "dgme-sv" / "public").mkdir(parents=True)
-    (settings.storage_path / "dgme-sv" / "public" / "cuadros.csv").write_bytes(tables)
+    (settings.storage_path / "dgme-sv" / "public" / "cuadros.csv").write_bytes(TABLES)
     public = client.post(
         DISTRIBUTIONS,
         json={"title": {"es": "Cuadros"}, "storage_key": "dgme-sv/public/cuadros.csv"},
         headers=steward,
     )
     assert public.status_code == 201, public.json
-    public_data = f"{DISTRIBUTIONS}/{public.json['id']}/data"
+    return public.json
+
+
+def test_a_files_restricted_flag_follows_its_content(client, world, settings):
+    """A copy of a restricted file is restricted; a restricted file is not public elsewhere."""
+    steward = bearer(world.tokens["sv.steward"])
+    public = public_tables(client, settings, steward)
+    public_data = f"{DISTRIBUTIONS}/{public['id']}/data"
 
     # The restricted extract's bytes uploaded into the public distribution: refused,
     # and the public file it had stays in place.
@@ -220,17 +228,17 @@ def test_a_files_restricted_flag_follows_its_content(client, world, settings):
     assert error["pointer"] == "/restricted"
     assert f"restricted file of distribution {world.distribution.id}" in error["detail"]
     with client.get(public_data) as served:
-        assert served.data == tables
+        assert served.data == TABLES
 
     # The public tables uploaded into a restricted distribution: refused, naming them.
     awaiting = client.post(DISTRIBUTIONS, json=AWAITING, headers=steward).json
     awaiting_data = f"{DISTRIBUTIONS}/{awaiting['id']}/data"
-    restricted = client.put(awaiting_data, data=tables, content_type="text/csv", headers=steward)
+    restricted = client.put(awaiting_data, data=TABLES, content_type="text/csv", headers=steward)
     assert restricted.status_code == 422
     (error,) = restricted.json["errors"]
     assert error["pointer"] == "/restricted"
     assert error["detail"] == (
-        f"the same file is served publicly by distribution {public.json['id']} of "
+        f"the same file is served publicly by distribution {public['id']} of "
         f"'{DATASET}': restrict or remove that one first"
     )
     assert client.get(awaiting_data, headers=steward).status_code == 404  # still awaiting
@@ -253,19 +261,12 @@ def test_another_organization_restricting_a_public_files_bytes_leaves_it_public(
     client, world, settings, session, make_dataset
 ):
     steward = bearer(world.tokens["sv.steward"])
-    tables = b"departamento,retornados\nSan Salvador,120\n"
-    (settings.storage_path / "dgme-sv" / "public").mkdir(parents=True)
-    (settings.storage_path / "dgme-sv" / "public" / "cuadros.csv").write_bytes(tables)
-    public = client.post(
-        DISTRIBUTIONS,
-        json={"title": {"es": "Cuadros"}, "storage_key": "dgme-sv/public/cuadros.csv"},
-        headers=steward,
-    )
-    public_data = f"{DISTRIBUTIONS}/{public.json['id']}/data"
+    public = public_tables(client, settings, steward)
+    public_data = f"{DISTRIBUTIONS}/{public['id']}/data"
     # Later, Honduras's migration institute keeps the same bytes as a restricted file.
     make_dataset("retornados-hn", "inm-hn")
     (settings.storage_path / "inm-hn").mkdir()
-    (settings.storage_path / "inm-hn" / "copia.csv").write_bytes(tables)
+    (settings.storage_path / "inm-hn" / "copia.csv").write_bytes(TABLES)
     distributions.add_distribution(
         session,
         actor=SYSTEM,
@@ -278,15 +279,15 @@ def test_another_organization_restricting_a_public_files_bytes_leaves_it_public(
     # distribution is edited as before.
     with client.get(public_data) as served:
         assert served.status_code == 200
-        assert served.data == tables
+        assert served.data == TABLES
     retitled = client.patch(
-        f"{DISTRIBUTIONS}/{public.json['id']}",
+        f"{DISTRIBUTIONS}/{public['id']}",
         json={"title": {"es": "Cuadros por departamento"}},
         headers=steward,
     )
     assert retitled.status_code == 200, retitled.json
     # A copy made after theirs is restricted, though: unflagged, it is refused.
-    (settings.storage_path / "dgme-sv" / "public" / "otra.csv").write_bytes(tables)
+    (settings.storage_path / "dgme-sv" / "public" / "otra.csv").write_bytes(TABLES)
     later = client.post(
         DISTRIBUTIONS,
         json={"title": {"es": "Otra"}, "storage_key": "dgme-sv/public/otra.csv"},
