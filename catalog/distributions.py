@@ -512,6 +512,31 @@ class _Received:
     checksum: str
 
 
+def _bytes_held(session: Session, target: _Target) -> int:
+    """What the files held for the target's publisher take, its distribution's not counted.
+
+    The sizes are the catalog's own (computed from each file when it was registered or
+    uploaded). Withdrawn datasets' files count: they stay on disk.
+    """
+    used = session.exec(
+        select(func.coalesce(func.sum(Distribution.byte_size), 0))
+        .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
+        .where(Dataset.publisher_id == target.dataset.publisher_id)
+        .where(col(Distribution.storage_key).is_not(None))
+        .where(Distribution.id != target.distribution.id)
+    ).one()
+    return int(used or 0)
+
+
+def _quota_detail(quota_bytes: int, left: int) -> str:
+    """What a steward is told of a file beyond the organization's quota."""
+    return (
+        f"the file does not fit in the organization's storage quota of {quota_bytes:,} bytes "
+        f"([storage] organization_quota_bytes): {max(left, 0):,} bytes are left; delete "
+        "distributions it no longer needs, or ask the catalog's administrators for more"
+    )
+
+
 def _upload_media_type(declared: str | None, sent: str | None) -> str:
     if sent in FORM_MEDIA_TYPES:
         raise UnsupportedMediaType(
@@ -573,11 +598,12 @@ def _upload_target(
     return _Target(dataset, distribution, key, storage_file(storage_root, key), recorded)
 
 
-def _receive(body: IO[bytes], target: Path, max_bytes: int) -> _Received:
+def _receive(body: IO[bytes], target: Path, max_bytes: int, too_large: str) -> _Received:
     """Write ``body`` to a new temporary file beside ``target``, at most ``max_bytes``.
 
     Raises:
-        PayloadTooLarge: the body is longer than ``max_bytes``.
+        PayloadTooLarge: the body is longer than ``max_bytes`` (``too_large`` says why
+            that is the limit).
         BadRequest: the body is empty.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -590,7 +616,7 @@ def _receive(body: IO[bytes], target: Path, max_bytes: int) -> _Received:
             while block := body.read(min(_BLOCK, max_bytes + 1 - size)):
                 size += len(block)
                 if size > max_bytes:
-                    raise PayloadTooLarge(upload_limit_detail(max_bytes))
+                    raise PayloadTooLarge(too_large)
                 digest.update(block)
                 handle.write(block)
             handle.flush()
@@ -702,6 +728,7 @@ def upload_file(
     max_bytes: int,
     storage_root: Path,
     if_match: int | None = None,
+    quota_bytes: int = 0,
 ) -> Distribution:
     """Store a body as the distribution's file, recording its size and SHA-256.
 
@@ -712,6 +739,9 @@ def upload_file(
     the temporary file takes the file's place, and the change commits with its audit
     event. Until then the previous file stays; if the commit fails it is put back.
     Other content makes ``file_replaced_at`` now; the same content changes nothing.
+    ``quota_bytes`` (0: none) bounds what the publisher's held files take together, this
+    one's previous file not counted; it is checked before the body is read and again,
+    under the writers' lock, before the change commits.
 
     Raises:
         NotFound: no such dataset or distribution visible to the caller.
@@ -720,7 +750,8 @@ def upload_file(
         Conflict: the dataset is withdrawn, or the distribution's file is another's too.
         UnsupportedMediaType: no media type, a form, or another one than the
             distribution's.
-        PayloadTooLarge: the body is longer than ``max_bytes``.
+        PayloadTooLarge: the body is longer than ``max_bytes``, or than what is left of the
+            publisher's quota.
         BadRequest: the body is empty.
         InvalidMetadata: the distribution's storage key is outside its publisher's folder,
             or the file's restricted flag contradicts another file of the same content
@@ -741,15 +772,27 @@ def upload_file(
     first = target()
     if length is not None and length > max_bytes:
         raise PayloadTooLarge(upload_limit_detail(max_bytes))
+    limit, too_large = max_bytes, upload_limit_detail(max_bytes)
+    if quota_bytes:
+        left = quota_bytes - _bytes_held(session, first)
+        if length is not None and length > left:
+            raise PayloadTooLarge(_quota_detail(quota_bytes, left))
+        if left < limit:
+            limit, too_large = max(left, 0), _quota_detail(quota_bytes, left)
     # End the transaction, and with it the writers' lock (catalog.db): a file can take
     # minutes to arrive, and the rest of the catalog need not wait for it.
     session.commit()
     # What was read is read again in the next transaction, not taken from the session.
     session.expire_all()
-    received = _receive(open_body(), first.path, max_bytes)
+    received = _receive(open_body(), first.path, limit, too_large)
     try:
         # The dataset may have changed meanwhile (withdrawn, another revision).
         final = target()
+        if quota_bytes:
+            # Other uploads may have committed meanwhile; this one holds the lock now.
+            left = quota_bytes - _bytes_held(session, final)
+            if received.byte_size > left:
+                raise PayloadTooLarge(_quota_detail(quota_bytes, left))
         final.path.parent.mkdir(parents=True, exist_ok=True)
         changed = _record_upload(session, actor, final, received)
         with _swapped_in(received.path, final.path):

@@ -115,6 +115,10 @@ class StorageSettings(_Section):
     # The largest file a steward may upload (PUT .../distributions/ID/data), in bytes;
     # larger ones get 413. Files are streamed to disk, never held in memory.
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    # The most bytes the files held for one organization's datasets may take, uploads
+    # included; an upload beyond it gets 413. 0: no quota. One disk holds every
+    # organization's files, so that no ministry can fill it for the others.
+    organization_quota_bytes: int = Field(default=0, ge=0)
 
 
 class ApiSettings(_Section):

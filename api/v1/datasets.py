@@ -409,5 +409,6 @@ def upload_distribution_data(name: str, distribution_id: uuid.UUID) -> Response:
         max_bytes=limit,
         storage_root=settings.storage_path,
         if_match=if_match_revision(),
+        quota_bytes=settings.storage.organization_quota_bytes,
     )
     return _distribution_response(name, distribution_id)

@@ -741,8 +741,9 @@ def paths() -> dict[str, Any]:
                     ),
                     "413": _problem_as(
                         "413",
-                        "The file is larger than the upload limit, [storage] max_upload_bytes "
-                        "(the problem's detail names it).",
+                        "The file is larger than the upload limit, [storage] max_upload_bytes, "
+                        "or than what is left of the organization's storage quota, [storage] "
+                        "organization_quota_bytes (the problem's detail names which).",
                     ),
                     "415": _problem_as(
                         "415",

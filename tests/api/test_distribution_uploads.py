@@ -225,3 +225,41 @@ def test_files_over_the_upload_limit_are_413_naming_it(small_limits, steward, se
     )
     assert form.status_code == 415
     assert "not a form" in form.json["detail"]
+
+
+@pytest.fixture
+def quota(settings):
+    """An app whose organizations may hold 6 KiB of files each."""
+    storage = settings.storage.model_copy(update={"organization_quota_bytes": 6144})
+    application = create_app(settings=settings.model_copy(update={"storage": storage}))
+    application.testing = True
+    application.test_client_class = ContractClient
+    yield application.test_client()
+    application.extensions["simel"].database.dispose()
+
+
+def test_an_organizations_files_keep_within_its_quota(quota, steward, settings):
+    client = quota
+    first = add(client, steward).json["id"]
+    second = add(client, steward).json["id"]
+    assert upload(client, steward, first, data=b"x" * 4096).status_code == 200
+    # 2 KiB are left: a declared 3 KiB is refused before it is read, naming the quota.
+    declared = upload(client, steward, second, data=b"y" * 3072)
+    assert declared.status_code == 413
+    assert declared.mimetype == PROBLEM
+    assert "quota of 6,144 bytes" in declared.json["detail"]
+    assert "2,048 bytes are left" in declared.json["detail"]
+    # Streamed without a length, it is cut off where the quota ends.
+    streamed = client.put(
+        f"/api/v1/datasets/enei-2024/distributions/{second}/data",
+        input_stream=io.BytesIO(b"z" * 3072),
+        content_type="text/csv",
+        headers={**bearer(steward), "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert streamed.status_code == 413
+    assert "organization_quota_bytes" in streamed.json["detail"]
+    assert upload(client, steward, second, data=b"y" * 2048).status_code == 200
+    # A file's own previous size is not counted against its replacement.
+    assert upload(client, steward, first, data=b"w" * 4096).status_code == 200
+    assert len(files_in(settings.storage_path)) == 2

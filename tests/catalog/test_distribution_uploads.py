@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from catalog import datasets, distributions, gateway
 from catalog.db import Database
-from catalog.errors import Conflict, NotFound, Unauthenticated
+from catalog.errors import Conflict, NotFound, PayloadTooLarge, Unauthenticated
 from catalog.models import AuditEvent, Distribution
 from catalog.principals import Principal
 from tests.conftest import BASE_URI, SYSTEM, write_from_another_session
@@ -327,3 +327,41 @@ def test_sweeping_clears_what_interrupted_uploads_left(tmp_path):
 
 def test_sweeping_a_missing_storage_folder_does_nothing(tmp_path):
     assert distributions.sweep_leftovers(tmp_path / "none") == distributions.Swept([], [])
+
+
+def test_files_registered_while_a_file_arrives_count_against_the_quota(session, settings, held):
+    """The quota is checked again under the writers' lock, before the change commits."""
+    distribution, path = held
+    other = Database.from_url(settings.database_url, writer_wait=0.5)
+    tables = settings.storage_path / "mintrab-gt" / "cuadros.csv"
+    tables.write_bytes(b"x" * 45)
+
+    def register():
+        with other.session(write=True) as writer:
+            distributions.add_distribution(
+                writer,
+                actor=SYSTEM,
+                name="enei-2024",
+                document={"title": {"es": "Cuadros"}, "storage_key": "mintrab-gt/cuadros.csv"},
+                storage_root=settings.storage_path,
+            )
+            writer.commit()
+
+    try:
+        with pytest.raises(PayloadTooLarge, match="15 bytes are left"):
+            distributions.upload_file(
+                session,
+                actor=SYSTEM,
+                name="enei-2024",
+                distribution_id=distribution.id,
+                open_body=lambda: Arriving(register),
+                media_type="text/csv",
+                length=None,
+                max_bytes=1 << 20,
+                storage_root=settings.storage_path,
+                quota_bytes=60,
+            )
+    finally:
+        other.dispose()
+    assert path.read_bytes() == OLD
+    assert files_in(path.parent) == ["extract.csv"]
