@@ -475,9 +475,10 @@ class Distribution(SQLModel, table=True):
     media_type: str | None = Field(default=None, max_length=200)
     format: str | None = Field(default=None, max_length=100)
     byte_size: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    checksum: str | None = Field(default=None, max_length=128)
+    # Indexed: downloads and writes look for other files of the same key or content.
+    checksum: str | None = Field(default=None, max_length=128, index=True)
     restricted: bool = False
-    storage_key: str | None = Field(default=None, max_length=500)
+    storage_key: str | None = Field(default=None, max_length=500, index=True)
     document: dict[str, Any] = Field(sa_column=_json_column())
     position: int = 0
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_time_column())
