@@ -177,18 +177,34 @@ def test_an_empty_body_or_unknown_distribution_is_refused(client, steward, setti
     assert files_in(settings.storage_path) == []
 
 
-@pytest.fixture
-def small_limits(settings):
-    """An app whose JSON requests may have 1 KiB, and uploaded files 4 KiB."""
-    limits = {
-        "storage": settings.storage.model_copy(update={"max_upload_bytes": 4096}),
-        "api": settings.api.model_copy(update={"max_request_bytes": 1024}),
-    }
-    application = create_app(settings=settings.model_copy(update=limits))
+def client_with(settings, **sections):
+    """A client of an app whose settings ``sections`` replace those of ``settings``."""
+    application = create_app(settings=settings.model_copy(update=sections))
     application.testing = True
     application.test_client_class = ContractClient
     yield application.test_client()
     application.extensions["simel"].database.dispose()
+
+
+def streamed_upload(client, token, distribution_id, data):
+    """An upload sent without a length (chunked)."""
+    return client.put(
+        f"/api/v1/datasets/enei-2024/distributions/{distribution_id}/data",
+        input_stream=io.BytesIO(data),
+        content_type="text/csv",
+        headers={**bearer(token), "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+@pytest.fixture
+def small_limits(settings):
+    """An app whose JSON requests may have 1 KiB, and uploaded files 4 KiB."""
+    yield from client_with(
+        settings,
+        storage=settings.storage.model_copy(update={"max_upload_bytes": 4096}),
+        api=settings.api.model_copy(update={"max_request_bytes": 1024}),
+    )
 
 
 def test_files_over_the_upload_limit_are_413_naming_it(small_limits, steward, settings):
@@ -203,13 +219,7 @@ def test_files_over_the_upload_limit_are_413_naming_it(small_limits, steward, se
     assert "4,096 bytes" in declared.json["detail"]
     assert "max_upload_bytes" in declared.json["detail"]
     # Streamed without a length (chunked), it is cut off at the limit.
-    streamed = client.put(
-        f"/api/v1/datasets/enei-2024/distributions/{distribution_id}/data",
-        input_stream=io.BytesIO(b"z" * 9000),
-        content_type="text/csv",
-        headers={**bearer(steward), "Transfer-Encoding": "chunked"},
-        environ_overrides={"wsgi.input_terminated": True},
-    )
+    streamed = streamed_upload(client, steward, distribution_id, b"z" * 9000)
     assert streamed.status_code == 413
     assert "4,096 bytes" in streamed.json["detail"]
     assert path.read_bytes() == b"x" * 4096
@@ -230,12 +240,9 @@ def test_files_over_the_upload_limit_are_413_naming_it(small_limits, steward, se
 @pytest.fixture
 def quota(settings):
     """An app whose organizations may hold 6 KiB of files each."""
-    storage = settings.storage.model_copy(update={"organization_quota_bytes": 6144})
-    application = create_app(settings=settings.model_copy(update={"storage": storage}))
-    application.testing = True
-    application.test_client_class = ContractClient
-    yield application.test_client()
-    application.extensions["simel"].database.dispose()
+    yield from client_with(
+        settings, storage=settings.storage.model_copy(update={"organization_quota_bytes": 6144})
+    )
 
 
 def test_an_organizations_files_keep_within_its_quota(quota, steward, settings):
@@ -250,13 +257,7 @@ def test_an_organizations_files_keep_within_its_quota(quota, steward, settings):
     assert "quota of 6,144 bytes" in declared.json["detail"]
     assert "2,048 bytes are left" in declared.json["detail"]
     # Streamed without a length, it is cut off where the quota ends.
-    streamed = client.put(
-        f"/api/v1/datasets/enei-2024/distributions/{second}/data",
-        input_stream=io.BytesIO(b"z" * 3072),
-        content_type="text/csv",
-        headers={**bearer(steward), "Transfer-Encoding": "chunked"},
-        environ_overrides={"wsgi.input_terminated": True},
-    )
+    streamed = streamed_upload(client, steward, second, b"z" * 3072)
     assert streamed.status_code == 413
     assert "organization_quota_bytes" in streamed.json["detail"]
     assert upload(client, steward, second, data=b"y" * 2048).status_code == 200
