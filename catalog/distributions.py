@@ -7,6 +7,7 @@ dataset's revision and is recorded in the dataset's history like any other edit.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import mimetypes
 import os
@@ -21,6 +22,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from catalog.datasets import (
@@ -65,10 +67,10 @@ def storage_file(storage_root: Path, storage_key: str) -> Path:
     return path
 
 
-def in_publisher_folder(
+def publisher_file(
     session: Session, storage_root: Path, storage_key: str, dataset: Dataset
-) -> bool:
-    """Whether ``storage_key`` names a file inside the folder of ``dataset``'s publisher.
+) -> Path | None:
+    """The file ``storage_key`` names, if it is inside the folder of ``dataset``'s publisher.
 
     One storage folder holds every organization's files, restricted extracts among
     them: a dataset may serve only files under its publisher's own folder. Names of
@@ -82,16 +84,14 @@ def in_publisher_folder(
     publisher = session.get(Organization, dataset.publisher_id)
     assert publisher is not None  # noqa: S101 # a foreign key
     folders = PurePosixPath(storage_key).parts[:-1]
-    own = (storage_root.resolve() / publisher.name).resolve()
-    return bool(
-        folders
-        and folders[0] == publisher.name
-        and storage_file(storage_root, storage_key).is_relative_to(own)
-    )
+    if not folders or folders[0] != publisher.name:
+        return None
+    path = storage_file(storage_root, storage_key)
+    return path if path.is_relative_to((storage_root / publisher.name).resolve()) else None
 
 
 def _check_folder(session: Session, storage_key: str, dataset: Dataset, storage_root: Path) -> None:
-    if in_publisher_folder(session, storage_root, storage_key, dataset):
+    if publisher_file(session, storage_root, storage_key, dataset) is not None:
         return
     publisher = session.get(Organization, dataset.publisher_id)
     assert publisher is not None  # noqa: S101 # a foreign key
@@ -189,6 +189,52 @@ def _validated(
     return document
 
 
+def twin_file(
+    session: Session,
+    dataset: Dataset,
+    *,
+    restricted: bool,
+    checksum: str | None,
+    storage_key: str | None = None,
+    other_than: uuid.UUID | None = None,
+    made: dt.datetime | None = None,
+) -> tuple[uuid.UUID, str, int] | None:
+    """Another held file flagged ``restricted`` that is this file (its key) or a copy of it.
+
+    A restricted file counts whoever publishes it, so that one organization's restricted
+    extract is not served publicly as another's copy; but another organization's counts
+    only if it was made before this file (``made``; ``None``: this file is made now),
+    since a file public first is not theirs to restrict. A public file counts only if
+    ``dataset``'s publisher serves it. Returns the oldest such distribution's id, its
+    dataset's name and its publisher's id.
+    """
+    same = []
+    if storage_key:
+        same.append(col(Distribution.storage_key) == storage_key)
+    if checksum:
+        same.append(col(Distribution.checksum) == checksum)
+    if not same:
+        return None
+    query = (
+        select(Distribution.id, Dataset.name, Dataset.publisher_id)
+        .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
+        .where(col(Distribution.restricted).is_(restricted), or_(*same))
+        .where(col(Distribution.storage_key).is_not(None))
+        .order_by(col(Distribution.created))
+        .limit(1)
+    )
+    if other_than is not None:
+        query = query.where(Distribution.id != other_than)
+    own = col(Dataset.publisher_id) == dataset.publisher_id
+    if not restricted:
+        query = query.where(own)
+    elif made is not None:
+        other_made = func.coalesce(col(Distribution.file_replaced_at), col(Distribution.created))
+        query = query.where(or_(own, other_made <= made))
+    found = session.exec(query).first()
+    return None if found is None else (found[0], found[1], found[2])
+
+
 def check_restriction(
     session: Session,
     dataset: Dataset,
@@ -220,20 +266,13 @@ def check_restriction(
         and distribution.restricted == restricted
     ):
         return
-    query = (
-        select(Distribution.id, Dataset.name, Dataset.publisher_id)
-        .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
-        .where(col(Distribution.checksum) == checksum)
-        .where(col(Distribution.storage_key).is_not(None))
-        .where(col(Distribution.restricted).is_(not restricted))
-        .order_by(col(Distribution.created))
-        .limit(1)
+    found = twin_file(
+        session,
+        dataset,
+        restricted=not restricted,
+        checksum=checksum,
+        other_than=distribution.id if distribution is not None else None,
     )
-    if distribution is not None:
-        query = query.where(Distribution.id != distribution.id)
-    if restricted:
-        query = query.where(Dataset.publisher_id == dataset.publisher_id)
-    found = session.exec(query).first()
     if found is None:
         return
     other_id, other_dataset, other_publisher = found

@@ -42,14 +42,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from catalog import agreements, audit
 from catalog.consents import consent_allows
 from catalog.datasets import get_dataset
 from catalog.db import utcnow
-from catalog.distributions import in_publisher_folder, storage_file
+from catalog.distributions import publisher_file, twin_file
 from catalog.errors import (
     Conflict,
     FieldError,
@@ -145,23 +144,18 @@ def _restricted_elsewhere(session: Session, dataset: Dataset, distribution: Dist
     restricted extract do not become public because another organization holds a copy.
     Writes refuse such a copy without the flag (``catalog.distributions.check_restriction``);
     this is the check that holds for any made before. Another organization's restricted
-    file restricts only copies made after it: a file that was public first stays public,
-    whoever restricts the same bytes later.
+    file restricts only copies made after it (``catalog.distributions.twin_file``).
     """
-    same = [col(Distribution.storage_key) == distribution.storage_key]
-    if distribution.checksum:
-        same.append(col(Distribution.checksum) == distribution.checksum)
-    made = distribution.file_replaced_at or distribution.created
-    other_made = func.coalesce(col(Distribution.file_replaced_at), col(Distribution.created))
-    found = session.exec(
-        select(Distribution.id)
-        .join(Dataset, col(Dataset.id) == col(Distribution.dataset_id))
-        .where(col(Distribution.restricted).is_(True), or_(*same))
-        .where(col(Distribution.id) != distribution.id)
-        .where(or_(col(Dataset.publisher_id) == dataset.publisher_id, other_made <= made))
-        .limit(1)
-    ).first()
-    return found is not None
+    twin = twin_file(
+        session,
+        dataset,
+        restricted=True,
+        checksum=distribution.checksum,
+        storage_key=distribution.storage_key,
+        other_than=distribution.id,
+        made=distribution.file_replaced_at or distribution.created,
+    )
+    return twin is not None
 
 
 def _file(
@@ -179,7 +173,8 @@ def _file(
     """
     key = distribution.storage_key
     assert key is not None  # noqa: S101 # checked by _distribution
-    if not in_publisher_folder(session, storage_root, key, dataset):
+    path = publisher_file(session, storage_root, key, dataset)
+    if path is None:
         _log.warning(
             "distribution %s of %s: storage key %r leads out of its publisher's folder; not served",
             distribution.id,
@@ -191,7 +186,6 @@ def _file(
             "link on the server leads out of it): it is not served until the link is removed "
             "or its stewards give the distribution another file"
         )
-    path = storage_file(storage_root, key)
     if not path.is_file():
         raise NotFound("the distribution's file is missing from the catalog's storage")
     return path
