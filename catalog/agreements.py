@@ -759,18 +759,16 @@ def create_draft(
             [FieldError("/assignees", f"{provider.name} is the provider")],
         )
     agreement_id = uuid.uuid4()
-    purpose_ref = purpose_iri(purpose, "/purpose")
+    agreed = purpose_concept(purpose, "/purpose")
     legal = _legal_basis_codes(session, datasets, purpose, max(start, at))
-    _require_consent(
-        session, datasets, assignees, purpose_concept(purpose, "/purpose").code, max(start, at)
-    )
+    _require_consent(session, datasets, assignees, agreed.code, max(start, at))
     policy = derive_policy(
         session,
         uid=agreement_iri(base_uri, agreement_id),
         provider=provider,
         assignees=assignees,
         datasets=datasets,
-        purpose=purpose_ref,
+        purpose=agreed.iri,
         legal_bases=legal,
         valid_from=start,
         valid_until=end,
