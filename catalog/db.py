@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -40,11 +41,13 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Engine,
+    String,
     Table,
     bindparam,
     create_engine,
     event,
     insert,
+    literal_column,
     text,
     update,
 )
@@ -53,10 +56,12 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ClassManager, configure_mappers
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
@@ -107,6 +112,40 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+_JSON_KEY = re.compile(r"[a-z][a-z_]*")
+
+
+class json_field(FunctionElement[str]):
+    """The text at top-level ``key`` of a :data:`JSONDocument` column, key written in.
+
+    ``column[key].as_string()`` binds the key as a parameter, and an expression with a
+    parameter matches no index on an expression: never on SQLite, and not in the generic
+    plan of a prepared statement on PostgreSQL. Written in, the expression is the one an
+    index was built on (``details ->> 'agreement'``, ``json_extract(details,
+    '$.agreement')``).
+    """
+
+    type = String()
+    inherit_cache = True
+
+    def __init__(self, column: Any, key: str) -> None:
+        if not _JSON_KEY.fullmatch(key):
+            raise ValueError(f"not a plain JSON key: {key!r}")
+        # Literal columns, so that the key is part of the statement's cache key.
+        super().__init__(column, literal_column(f"'{key}'"), literal_column(f"'$.{key}'"))
+
+
+@compiles(json_field, "postgresql")
+def _json_field_postgresql(element: json_field, compiler: SQLCompiler, **kw: Any) -> str:
+    column, key, _ = element.clauses
+    return f"({compiler.process(column, **kw)} ->> {compiler.process(key, **kw)})"
+
+
+@compiles(json_field)
+def _json_field_sqlite(element: json_field, compiler: SQLCompiler, **kw: Any) -> str:
+    column, _, path = element.clauses
+    return f"json_extract({compiler.process(column, **kw)}, {compiler.process(path, **kw)})"
 
 
 def text_limit(attribute: Any) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -112,13 +113,18 @@ def test_models_match_the_migrations(database_template):
     import catalog.models  # noqa: F401
 
     engine = create_engine(database_template)
-    with engine.connect() as conn:
+    with engine.connect() as conn, warnings.catch_warnings():
+        # SQLite's reflection skips indexes on expressions (ix_audit_event_agreement,
+        # built by its migration for the query that uses it), and says so.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
-    # The search index tables are built by hand (FTS5 / tsvector), not from models.
-    search_tables = ("dataset_fts", "dataset_search", "search_facet", "search_word")
-    unexpected = [d for d in differences if not any(t in str(d) for t in search_tables)]
+    # Built by hand, not from models: the search index tables (FTS5 / tsvector) and the
+    # index on an expression that catalog.db.json_field writes.
+    by_hand = ("dataset_fts", "dataset_search", "search_facet", "search_word")
+    by_hand += ("ix_audit_event_agreement",)
+    unexpected = [d for d in differences if not any(t in str(d) for t in by_hand)]
     assert unexpected == []
 
 

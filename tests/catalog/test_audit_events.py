@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from catalog import audit
 from catalog.errors import BadRequest, Forbidden, NotFound, Unauthenticated
@@ -205,3 +205,66 @@ def test_an_anchor_is_a_seq_and_a_hex_sha256(anchor):
 
 def test_an_anchor_hash_is_read_in_either_case():
     assert audit.parse_anchor(" 12:" + "AB" * 32) == (12, "ab" * 32)
+
+
+def _grant(session, organization, agreement, requester="inm-hn", **details):
+    audit.record(
+        session,
+        actor=ACTOR,
+        action="data.access.granted",
+        object_type="distribution",
+        object_id="d1",
+        organization_id=organization.id,
+        details={"agreement": agreement, "dataset": "eph-2025", "requester": requester, **details},
+    )
+
+
+def test_grants_are_counted_per_agreement_dataset_and_requester(session, make_org):
+    gt = make_org("mintrab-gt")
+    for _ in range(3):
+        _grant(session, gt, A1)
+    _grant(session, gt, A1, method="HEAD")  # transfers nothing
+    _grant(session, gt, A1, response=304)  # neither
+    _grant(session, gt, A1, requester="dgme-sv")
+    _grant(session, gt, A2)
+    session.commit()
+
+    def count(agreement, requester="inm-hn"):
+        return audit.count_grants(
+            session, agreement=agreement, dataset="eph-2025", requester=requester
+        )
+
+    assert (count(A1), count(A1, "dgme-sv"), count(A2), count(A2, "dgme-sv")) == (3, 1, 1, 0)
+
+
+def test_counting_grants_reads_the_agreements_events_through_their_index(
+    session, db, make_org, backend
+):
+    # Without the index every grant ever logged is read, for every download under a
+    # count-limited agreement.
+    make_org("mintrab-gt")
+    session.commit()
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "count(" in statement.lower() and "audit_event" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        audit.count_grants(session, agreement=A1, dataset="eph-2025", requester="inm-hn")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    ((statement, parameters),) = statements
+
+    connection = session.connection()
+    if backend == "postgresql":
+        # The catalog is tiny: a sequential scan would win. Can the index serve it?
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars().all()
+    else:
+        plan = [
+            row[-1]
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+    assert any("ix_audit_event_agreement" in line for line in plan), plan
