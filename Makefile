@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: demo test lint typecheck pytest chromium serve bench clean
+.PHONY: demo test setup lint typecheck pytest chromium serve bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required" >&2; exit 1; }
@@ -31,6 +31,9 @@ serve: $(STAMP)
 	$(BIN)/simel serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck pytest
+
+# What the test command needs before it runs: CI sets up once, then runs two suites.
+setup: $(STAMP) chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
