@@ -29,6 +29,7 @@ from api.context import db_session, state
 from api.v1.common import query_list, whole_number
 from api.v1.datasets import sort_and_quality
 from catalog import dcat
+from catalog.db import end_session
 from catalog.formats import RDF_FORMATS, Format
 from catalog.search import FACET_FIELDS
 
@@ -46,11 +47,11 @@ def _response(export: dcat.RdfExport, fmt: Format, negotiated: bool) -> Response
 
 
 def _closing(chunks: Iterator[str], session: Session) -> Iterator[str]:
-    """The chunks, then the session closed (also when the client goes away midway)."""
+    """The chunks, then the session ended (also when the client goes away midway)."""
     try:
         yield from chunks
     finally:
-        session.close()
+        end_session(session)
 
 
 @blueprint.get("/catalog")
@@ -83,13 +84,13 @@ def catalog(suffix: str | None = None) -> Response:
     )
     # The document is written after this view returns, while the server sends it, so it
     # reads through a session of its own that the stream closes when it ends.
-    session = state().database.new_session()
+    session = state().database.new_session(read_only=True)
     try:
         export = dcat.export_catalog(
             session, actor=current_principal(), settings=settings, fmt=fmt, query=query
         )
     except BaseException:
-        session.close()
+        end_session(session)
         raise
     export.chunks = _closing(export.chunks, session)
     return _response(export, fmt, negotiated=by_accept(suffix))
