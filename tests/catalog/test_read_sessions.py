@@ -100,3 +100,15 @@ def test_requests_that_do_not_write_read_in_a_read_only_transaction(app, method,
         session = db_session()
         assert session.execute(text("SHOW transaction_read_only")).scalar_one() == read_only
         end_session(session)
+
+
+@pytest.mark.usefixtures("postgresql_only")
+def test_a_read_only_session_that_failed_still_ends_and_leaves_a_usable_connection(db):
+    db.dispose()  # one pooled connection, used by both sessions
+    reading = db.new_session(read_only=True)
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        reading.execute(text("SELECT * FROM no_such_table"))
+    end_session(reading)
+
+    with db.session(read_only=True) as again:
+        assert again.execute(text("SELECT 1")).scalar_one() == 1
